@@ -1,0 +1,48 @@
+/**
+ * Audit events: who did what to which record, when, from where. Never a value: the event has no field for one.
+ * Writers add `auditStatement(...)` to the same db.batch as the change, so the event lands with it or not at all.
+ */
+import { nowIso } from './ids';
+
+export interface Actor {
+  kind: 'user' | 'admin' | 'system';
+  id: string | null;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface AuditEvent {
+  workspaceId: string | null;
+  action: string;
+  targetKind: 'credentials' | 'pipeline-secret' | 'user' | 'organization' | 'workspace' | 'membership' | 'access-token' | 'vault';
+  targetId: string | null;
+  targetName?: string | null;
+}
+
+export function auditStatement(db: D1Database, actor: Actor, e: AuditEvent): D1PreparedStatement {
+  return db
+    .prepare(
+      'INSERT INTO audit_events (at, actor_kind, actor_id, workspace_id, action, target_kind, target_id, target_name, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    )
+    .bind(nowIso(), actor.kind, actor.id, e.workspaceId, e.action, e.targetKind, e.targetId, e.targetName ?? null, actor.ip, actor.userAgent?.slice(0, 300) ?? null);
+}
+
+export async function listAuditEvents(db: D1Database, workspaceId: string, limit = 100) {
+  const { results } = await db
+    .prepare(
+      'SELECT id, at, actor_kind, actor_id, action, target_kind, target_id, target_name, ip FROM audit_events WHERE workspace_id = ? ORDER BY id DESC LIMIT ?',
+    )
+    .bind(workspaceId, limit)
+    .all<Record<string, string | number | null>>();
+  return results.map((r) => ({
+    id: String(r.id),
+    at: r.at as string,
+    actorKind: r.actor_kind as string,
+    actorId: r.actor_id as string | null,
+    action: r.action as string,
+    targetKind: r.target_kind as string,
+    targetId: r.target_id as string | null,
+    targetName: r.target_name as string | null,
+    ip: r.ip as string | null,
+  }));
+}

@@ -1,0 +1,197 @@
+/**
+ * Credentials: named, per workspace, public fields in clear and secret fields sealed in the vault.
+ * Nothing here returns a secret field except openCredentialsSecrets, which only the relay and the registry check use.
+ */
+import type { Credentials, CredentialsInput } from '../../shared/api';
+import { credentialsNameProblem } from '../../shared/names';
+import { crossFieldProblems, type ProviderId, providers, secretFieldNames } from '../../shared/providers';
+import { normalizeRegistry } from '../../shared/registry';
+import { type Actor, auditStatement } from './audit';
+import type { WorkspaceAccess } from './directory';
+import { ApiError, conflict, invalidField, isUniqueViolation, notFound } from './errors';
+import { newId, nowIso } from './ids';
+import { type Keyring, type SealContext, VaultIntegrityError } from './vault';
+
+export interface CredentialsRow {
+  id: string;
+  workspace_id: string;
+  name: string;
+  provider: ProviderId;
+  description: string | null;
+  base_url: string | null;
+  public_keys: string;
+  secret_ct: string;
+  secret_iv: string;
+  key_version: string;
+  created_at: string;
+  updated_at: string;
+  last_used_at: string | null;
+  created_by: string | null;
+}
+
+const PUBLIC_COLUMNS =
+  'id, workspace_id, name, provider, description, base_url, public_keys, created_at, updated_at, last_used_at, created_by';
+
+type PublicRow = Omit<CredentialsRow, 'secret_ct' | 'secret_iv' | 'key_version'>;
+
+export function credentialsView(row: PublicRow): Credentials {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    provider: row.provider,
+    baseUrl: row.base_url,
+    category: providers[row.provider].category,
+    dateCreated: row.created_at,
+    lastUpdated: row.updated_at,
+    lastUsed: row.last_used_at,
+    keys: { ...(JSON.parse(row.public_keys) as Record<string, string | boolean | null>), discriminator: row.provider },
+  };
+}
+
+const sealContext = (workspaceId: string, id: string): SealContext => ({ kind: 'credentials', workspaceId, recordId: id });
+
+export async function listCredentials(db: D1Database, workspaceId: string, provider?: ProviderId): Promise<Credentials[]> {
+  const stmt = provider
+    ? db.prepare(`SELECT ${PUBLIC_COLUMNS} FROM credentials WHERE workspace_id = ? AND provider = ? ORDER BY name`).bind(workspaceId, provider)
+    : db.prepare(`SELECT ${PUBLIC_COLUMNS} FROM credentials WHERE workspace_id = ? ORDER BY name`).bind(workspaceId);
+  return (await stmt.all<PublicRow>()).results.map(credentialsView);
+}
+
+export async function getCredentials(db: D1Database, workspaceId: string, id: string): Promise<Credentials> {
+  const row = await db.prepare(`SELECT ${PUBLIC_COLUMNS} FROM credentials WHERE workspace_id = ? AND id = ?`).bind(workspaceId, id).first<PublicRow>();
+  if (!row) throw notFound(`Credentials '${id}' in this workspace`);
+  return credentialsView(row);
+}
+
+async function getSealedRow(db: D1Database, workspaceId: string, id: string): Promise<CredentialsRow> {
+  const row = await db.prepare('SELECT * FROM credentials WHERE workspace_id = ? AND id = ?').bind(workspaceId, id).first<CredentialsRow>();
+  if (!row) throw notFound(`Credentials '${id}' in this workspace`);
+  return row;
+}
+
+/** The secret fields of stored credentials, for the relay and the registry check only. */
+export async function openCredentialsSecrets(keyring: Keyring, row: CredentialsRow): Promise<Record<string, string>> {
+  const text = await keyring.open(sealContext(row.workspace_id, row.id), { ct: row.secret_ct, iv: row.secret_iv, keyVersion: row.key_version });
+  return JSON.parse(text) as Record<string, string>;
+}
+
+/** Loads credentials with their secret fields opened; used by the relay and the registry check. */
+export async function loadCredentialsWithSecrets(db: D1Database, keyring: Keyring, workspaceId: string, id: string) {
+  const row = await getSealedRow(db, workspaceId, id);
+  return { credentials: credentialsView(row), secrets: await openCredentialsSecrets(keyring, row) };
+}
+
+/** 204 when the name is well formed and free, else a 400 or 409 naming the rule. */
+export async function checkCredentialsName(db: D1Database, workspaceId: string, name: string, exceptId?: string): Promise<void> {
+  const problem = credentialsNameProblem(name);
+  if (problem) throw invalidField('name', problem);
+  const taken = await db
+    .prepare('SELECT id FROM credentials WHERE workspace_id = ? AND name = ?')
+    .bind(workspaceId, name)
+    .first<{ id: string }>();
+  if (taken && taken.id !== exceptId) throw nameTaken(name);
+}
+
+const nameTaken = (name: string) =>
+  conflict(`Credentials named '${name}' already exist in this workspace; choose another name or update those`);
+
+/** Splits validated keys into the public fields (stored in clear) and the secret ones (sealed). */
+function splitKeys(ws: WorkspaceAccess, input: CredentialsInput): { publicKeys: Record<string, unknown>; secretKeys: Record<string, string> } {
+  const secretNames = new Set(secretFieldNames(input.provider));
+  const publicKeys: Record<string, unknown> = {};
+  const secretKeys: Record<string, string> = {};
+  for (const [field, value] of Object.entries(input.keys)) {
+    if (field === 'discriminator' || value === undefined) continue;
+    if (secretNames.has(field)) secretKeys[field] = value as string;
+    else publicKeys[field] = value;
+  }
+  if (input.provider === 'container-reg') publicKeys.registry = normalizeRegistry(publicKeys.registry as string | undefined);
+  if (input.provider === 'tw-agent') {
+    if (publicKeys.shared === true && ws.kind !== 'organization')
+      throw invalidField('credentials.keys.shared', 'applies only to organization workspaces; a personal agent cannot be shared');
+    publicKeys.shared = publicKeys.shared === true;
+  }
+  return { publicKeys, secretKeys };
+}
+
+function checkCrossFields(provider: ProviderId, keys: Record<string, unknown>) {
+  const [problem] = crossFieldProblems(provider, keys);
+  if (problem) throw invalidField(`credentials.keys.${problem[0]}`, problem[1]);
+}
+
+const emptyToNull = (s: string | null | undefined) => (s === undefined || s === null || s.trim() === '' ? null : s.trim());
+
+export async function createCredentials(db: D1Database, keyring: Keyring, actor: Actor, ws: WorkspaceAccess, input: CredentialsInput): Promise<string> {
+  const { publicKeys, secretKeys } = splitKeys(ws, input);
+  checkCrossFields(input.provider, { ...publicKeys, ...secretKeys });
+  const id = newId();
+  const sealed = await keyring.seal(sealContext(ws.id, id), JSON.stringify(secretKeys));
+  const now = nowIso();
+  try {
+    await db.batch([
+      db
+        .prepare(
+          `INSERT INTO credentials (id, workspace_id, name, provider, description, base_url, public_keys, secret_ct, secret_iv, key_version, created_at, updated_at, created_by)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .bind(id, ws.id, input.name, input.provider, emptyToNull(input.description), emptyToNull(input.baseUrl), JSON.stringify(publicKeys), sealed.ct, sealed.iv, sealed.keyVersion, now, now, actor.id),
+      auditStatement(db, actor, { workspaceId: ws.id, action: 'credentials.create', targetKind: 'credentials', targetId: id, targetName: input.name }),
+    ]);
+  } catch (err) {
+    if (isUniqueViolation(err)) throw nameTaken(input.name);
+    throw err;
+  }
+  return id;
+}
+
+/**
+ * Replaces the credentials' fields. A secret field left out keeps its stored value, which is then opened and
+ * re-sealed under the current key; the provider cannot change.
+ */
+export async function updateCredentials(db: D1Database, keyring: Keyring, actor: Actor, ws: WorkspaceAccess, id: string, input: CredentialsInput & { id?: string }): Promise<void> {
+  if (input.id !== undefined && input.id !== id) throw invalidField('credentials.id', `is '${input.id}' but the URL names '${id}'; they must match or the field be left out`);
+  const row = await getSealedRow(db, ws.id, id);
+  if (row.provider !== input.provider)
+    throw invalidField('credentials.provider', `cannot change from '${row.provider}' to '${input.provider}'; create new credentials instead`);
+  const { publicKeys, secretKeys } = splitKeys(ws, input);
+  const omitted = secretFieldNames(input.provider).filter((f) => !(f in secretKeys));
+  let merged = secretKeys;
+  if (omitted.length > 0) {
+    let stored: Record<string, string>;
+    try {
+      stored = await openCredentialsSecrets(keyring, row);
+    } catch (err) {
+      if (err instanceof VaultIntegrityError)
+        throw new ApiError(409, `${err.message}. Its stored secret fields cannot be kept: send ${omitted.map((f) => `'credentials.keys.${f}'`).join(', ')} to replace them`);
+      throw err;
+    }
+    merged = { ...Object.fromEntries(omitted.filter((f) => f in stored).map((f) => [f, stored[f]!])), ...secretKeys };
+  }
+  checkCrossFields(input.provider, { ...publicKeys, ...merged });
+  const sealed = await keyring.seal(sealContext(ws.id, id), JSON.stringify(merged));
+  try {
+    const [update] = await db.batch([
+      db
+        .prepare(
+          `UPDATE credentials SET name = ?, description = ?, base_url = ?, public_keys = ?, secret_ct = ?, secret_iv = ?, key_version = ?, updated_at = ?
+           WHERE id = ? AND workspace_id = ?`,
+        )
+        .bind(input.name, emptyToNull(input.description), emptyToNull(input.baseUrl), JSON.stringify(publicKeys), sealed.ct, sealed.iv, sealed.keyVersion, nowIso(), id, ws.id),
+      auditStatement(db, actor, { workspaceId: ws.id, action: 'credentials.update', targetKind: 'credentials', targetId: id, targetName: input.name }),
+    ]);
+    if (update?.meta.changes === 0) throw notFound(`Credentials '${id}' in this workspace`);
+  } catch (err) {
+    if (isUniqueViolation(err)) throw nameTaken(input.name);
+    throw err;
+  }
+}
+
+export async function deleteCredentials(db: D1Database, actor: Actor, ws: WorkspaceAccess, id: string): Promise<void> {
+  const row = await db.prepare('SELECT name FROM credentials WHERE workspace_id = ? AND id = ?').bind(ws.id, id).first<{ name: string }>();
+  if (!row) throw notFound(`Credentials '${id}' in this workspace`);
+  await db.batch([
+    db.prepare('DELETE FROM credentials WHERE id = ? AND workspace_id = ?').bind(id, ws.id),
+    auditStatement(db, actor, { workspaceId: ws.id, action: 'credentials.delete', targetKind: 'credentials', targetId: id, targetName: row.name }),
+  ]);
+}

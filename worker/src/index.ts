@@ -1,0 +1,66 @@
+/**
+ * Latchkey's worker: Seqera-compatible credentials and pipeline-secrets API on Hono.
+ * Routes are composed by path; each module under routes/ is thin and the logic lives in plain functions.
+ */
+import { createRoute } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { ServiceInfoResponse } from '../../shared/api';
+import { PROVIDER_IDS } from '../../shared/providers';
+import { createRouter, handleError, jsonResponse } from './app';
+import { requireAdmin, requireCaller } from './auth';
+import { accountRoutes } from './routes/account';
+import { adminRoutes } from './routes/admin';
+import { credentialsRoutes } from './routes/credentials';
+import { pipelineSecretsRoutes } from './routes/pipeline-secrets';
+import { API_VERSION, VERSION } from './version';
+
+const app = createRouter();
+
+app.use('*', bodyLimit({ maxSize: 1024 * 1024, onError: (c) => c.json({ message: 'The request body is larger than 1 MiB' }, 413) }));
+for (const path of ['/credentials', '/credentials/*', '/pipeline-secrets', '/pipeline-secrets/*', '/user-info', '/workspaces', '/user/*', '/tokens', '/tokens/*', '/audit'])
+  app.use(path, requireCaller);
+app.use('/admin/*', requireAdmin);
+
+const routes = app
+  .openapi(
+    createRoute({
+      method: 'get', path: '/service-info', tags: ['service'], summary: 'What this server is',
+      responses: { 200: jsonResponse(ServiceInfoResponse, 'Service description') },
+    }),
+    (c) =>
+      c.json(
+        {
+          serviceInfo: {
+            version: VERSION,
+            apiVersion: API_VERSION,
+            service: 'latchkey' as const,
+            authTypes: ['token', ...(c.env.ACCESS_TEAM_DOMAIN && c.env.ACCESS_AUD ? ['cloudflare-access'] : [])],
+            providers: PROVIDER_IDS,
+          },
+        },
+        200,
+      ),
+  )
+  .route('/credentials', credentialsRoutes)
+  .route('/pipeline-secrets', pipelineSecretsRoutes)
+  .route('/admin', adminRoutes)
+  .route('/', accountRoutes);
+
+app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+  type: 'http', scheme: 'bearer', description: 'A Latchkey access token (lk_…), or a Cloudflare Access session when configured',
+});
+app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', { type: 'http', scheme: 'bearer', description: 'The ADMIN_TOKEN secret' });
+app.doc31('/openapi.json', {
+  openapi: '3.1.0',
+  info: {
+    title: 'Latchkey',
+    version: VERSION,
+    description: "Credentials and pipeline secrets for Nextflow platforms; paths and shapes follow Seqera Platform's public API. No call ever returns a stored secret value.",
+  },
+});
+
+app.notFound((c) => c.json({ message: `No route for ${c.req.method} ${new URL(c.req.url).pathname}; see /openapi.json` }, 404));
+app.onError(handleError);
+
+export type AppType = typeof routes;
+export default app;

@@ -1,0 +1,109 @@
+/** The caller's own account: who they are, where they work, their access tokens, and workspace audit trails. */
+import { createRoute, z } from '@hono/zod-openapi';
+import { CreateTokenBody, CreateTokenResponse, ListTokensResponse, ListWorkspacesResponse, UserInfoResponse, WorkspaceQuery } from '../../../shared/api';
+import { bearerSecurity, createRouter, errorResponses, jsonBody, jsonResponse } from '../app';
+import { listAuditEvents } from '../audit';
+import { authorize, getUser, listWorkspaces, userView } from '../directory';
+import { notFound } from '../errors';
+import { issueToken, listTokens, revokeToken } from '../tokens';
+
+const security = bearerSecurity;
+
+const AuditResponse = z.object({
+  events: z.array(
+    z.object({
+      id: z.string(), at: z.string(), actorKind: z.string(), actorId: z.string().nullable(), action: z.string(),
+      targetKind: z.string(), targetId: z.string().nullable(), targetName: z.string().nullable(), ip: z.string().nullable(),
+    }),
+  ),
+});
+const SeqeraWorkspacesResponse = z.object({
+  orgsAndWorkspaces: z.array(
+    z.object({
+      orgId: z.string().nullable(), orgName: z.string().nullable(), workspaceId: z.string(), workspaceName: z.string(),
+      workspaceFullName: z.string(), visibility: z.string(), roles: z.array(z.string()),
+    }),
+  ),
+});
+
+export const accountRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: 'get', path: '/user-info', tags: ['user'], security, summary: 'Who the access token belongs to',
+      responses: { 200: jsonResponse(UserInfoResponse, 'The caller'), ...errorResponses(401) },
+    }),
+    async (c) => {
+      const user = await getUser(c.env.DB, c.var.caller.userId);
+      if (!user) throw notFound('User');
+      return c.json({ user: userView(user), needConsent: false, defaultWorkspaceId: null }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get', path: '/workspaces', tags: ['user'], security, summary: 'Workspaces the caller can see, with their role',
+      responses: { 200: jsonResponse(ListWorkspacesResponse, 'Personal workspace first'), ...errorResponses(401) },
+    }),
+    async (c) => c.json({ workspaces: await listWorkspaces(c.env.DB, c.var.caller.userId) }, 200),
+  )
+  .openapi(
+    createRoute({
+      method: 'get', path: '/user/{userId}/workspaces', tags: ['user'], security, summary: "Seqera's form of the workspace list",
+      request: { params: z.object({ userId: z.string() }) },
+      responses: { 200: jsonResponse(SeqeraWorkspacesResponse, 'Organizations and workspaces'), ...errorResponses(401, 404) },
+    }),
+    async (c) => {
+      if (c.req.valid('param').userId !== c.var.caller.userId) throw notFound(`User '${c.req.valid('param').userId}'`);
+      const workspaces = await listWorkspaces(c.env.DB, c.var.caller.userId);
+      return c.json(
+        {
+          orgsAndWorkspaces: workspaces
+            .filter((w) => w.kind === 'organization')
+            .map((w) => ({
+              orgId: w.orgId, orgName: w.orgName, workspaceId: w.id, workspaceName: w.name,
+              workspaceFullName: w.fullName, visibility: 'PRIVATE', roles: [w.role],
+            })),
+        },
+        200,
+      );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get', path: '/tokens', tags: ['tokens'], security, summary: "The caller's access tokens (never the tokens themselves)",
+      responses: { 200: jsonResponse(ListTokensResponse, 'Tokens'), ...errorResponses(401) },
+    }),
+    async (c) => c.json({ tokens: await listTokens(c.env.DB, c.var.caller.userId) }, 200),
+  )
+  .openapi(
+    createRoute({
+      method: 'post', path: '/tokens', tags: ['tokens'], security, summary: 'Create an access token; it is shown once',
+      request: { body: jsonBody(CreateTokenBody) },
+      responses: { 200: jsonResponse(CreateTokenResponse, 'The new token'), ...errorResponses(400, 401, 409) },
+    }),
+    async (c) => {
+      const b = c.req.valid('json');
+      return c.json(await issueToken(c.env.DB, c.var.caller.userId, b.name, b.expiresInDays), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'delete', path: '/tokens/{tokenId}', tags: ['tokens'], security, summary: 'Revoke one of your access tokens',
+      request: { params: z.object({ tokenId: z.string() }) },
+      responses: { 204: { description: 'Revoked' }, ...errorResponses(401, 404) },
+    }),
+    async (c) => {
+      await revokeToken(c.env.DB, c.req.valid('param').tokenId, c.var.caller.userId);
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get', path: '/audit', tags: ['audit'], security, summary: "A workspace's latest audit events (owner and admin)",
+      request: { query: WorkspaceQuery },
+      responses: { 200: jsonResponse(AuditResponse, 'Newest first, at most 100'), ...errorResponses(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const ws = await authorize(c.env.DB, c.var.caller, c.req.valid('query').workspaceId, 'manage', 'the audit trail');
+      return c.json({ events: await listAuditEvents(c.env.DB, ws.id) }, 200);
+    },
+  );

@@ -1,0 +1,124 @@
+/** Administration with ADMIN_TOKEN: getting people in, and rotating the vault's key. */
+import { createRoute, z } from '@hono/zod-openapi';
+import {
+  CreateOrganizationBody, CreateOrganizationResponse, CreateTokenBody, CreateTokenResponse, CreateUserBody, CreateUserResponse,
+  CreateWorkspaceBody, CreateWorkspaceResponse, RotateResponse, SetMembershipBody, UserInfo,
+} from '../../../shared/api';
+import { createRouter, errorResponses, jsonBody, jsonResponse } from '../app';
+import { auditStatement } from '../audit';
+import { createOrganization, createUser, createWorkspace, getUser, listUsers, removeMembership, setMembership, userView } from '../directory';
+import { notFound } from '../errors';
+import { rotateVault } from '../rotation';
+import { issueToken, revokeToken } from '../tokens';
+import { keyringFor } from '../vault';
+
+const tags = ['admin'];
+const security = [{ adminToken: [] }];
+const Numeric = (what: string) => z.string().regex(/^\d{1,20}$/, `must be a numeric ${what} id`);
+
+export const adminRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: 'get', path: '/users', tags, security, summary: 'List users',
+      responses: { 200: jsonResponse(z.object({ users: z.array(UserInfo) }), 'Users'), ...errorResponses(401) },
+    }),
+    async (c) => c.json({ users: (await listUsers(c.env.DB)).map(userView) }, 200),
+  )
+  .openapi(
+    createRoute({
+      method: 'post', path: '/users', tags, security, summary: 'Create a user and their personal workspace',
+      request: { body: jsonBody(CreateUserBody) },
+      responses: { 200: jsonResponse(CreateUserResponse, 'Created'), ...errorResponses(400, 401, 409) },
+    }),
+    async (c) => {
+      const user = await createUser(c.env.DB, c.req.valid('json'));
+      await auditStatement(c.env.DB, c.var.adminActor, { workspaceId: null, action: 'user.create', targetKind: 'user', targetId: user.id, targetName: user.user_name }).run();
+      return c.json({ user: userView(user) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post', path: '/users/{userId}/tokens', tags, security, summary: 'Create an access token for a user; shown once',
+      request: { params: z.object({ userId: Numeric('user') }), body: jsonBody(CreateTokenBody) },
+      responses: { 200: jsonResponse(CreateTokenResponse, 'The new token'), ...errorResponses(400, 401, 404, 409) },
+    }),
+    async (c) => {
+      const { userId } = c.req.valid('param');
+      if (!(await getUser(c.env.DB, userId))) throw notFound(`User '${userId}'`);
+      const b = c.req.valid('json');
+      const issued = await issueToken(c.env.DB, userId, b.name, b.expiresInDays);
+      await auditStatement(c.env.DB, c.var.adminActor, { workspaceId: null, action: 'access-token.create', targetKind: 'access-token', targetId: issued.token.id, targetName: b.name }).run();
+      return c.json(issued, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'delete', path: '/tokens/{tokenId}', tags, security, summary: 'Revoke any access token',
+      request: { params: z.object({ tokenId: z.string() }) },
+      responses: { 204: { description: 'Revoked' }, ...errorResponses(401, 404) },
+    }),
+    async (c) => {
+      await revokeToken(c.env.DB, c.req.valid('param').tokenId);
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post', path: '/organizations', tags, security, summary: 'Create an organization',
+      request: { body: jsonBody(CreateOrganizationBody) },
+      responses: { 200: jsonResponse(CreateOrganizationResponse, 'Created'), ...errorResponses(400, 401, 409) },
+    }),
+    async (c) => {
+      const b = c.req.valid('json');
+      return c.json({ orgId: await createOrganization(c.env.DB, b.name, b.fullName) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post', path: '/organizations/{orgId}/workspaces', tags, security, summary: 'Create a workspace in an organization',
+      request: { params: z.object({ orgId: Numeric('organization') }), body: jsonBody(CreateWorkspaceBody) },
+      responses: { 200: jsonResponse(CreateWorkspaceResponse, 'Created'), ...errorResponses(400, 401, 404, 409) },
+    }),
+    async (c) => {
+      const b = c.req.valid('json');
+      return c.json({ workspaceId: await createWorkspace(c.env.DB, c.req.valid('param').orgId, b.name, b.fullName) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'put', path: '/workspaces/{workspaceId}/members/{userId}', tags, security, summary: "Add a member or change a member's role",
+      request: { params: z.object({ workspaceId: Numeric('workspace'), userId: Numeric('user') }), body: jsonBody(SetMembershipBody) },
+      responses: { 204: { description: 'Set' }, ...errorResponses(400, 401, 404, 409) },
+    }),
+    async (c) => {
+      const { workspaceId, userId } = c.req.valid('param');
+      const { role } = c.req.valid('json');
+      await setMembership(c.env.DB, workspaceId, userId, role);
+      await auditStatement(c.env.DB, c.var.adminActor, { workspaceId, action: 'membership.set', targetKind: 'membership', targetId: userId, targetName: role }).run();
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'delete', path: '/workspaces/{workspaceId}/members/{userId}', tags, security, summary: 'Remove a member',
+      request: { params: z.object({ workspaceId: Numeric('workspace'), userId: Numeric('user') }) },
+      responses: { 204: { description: 'Removed' }, ...errorResponses(400, 401, 404) },
+    }),
+    async (c) => {
+      const { workspaceId, userId } = c.req.valid('param');
+      await removeMembership(c.env.DB, workspaceId, userId);
+      await auditStatement(c.env.DB, c.var.adminActor, { workspaceId, action: 'membership.remove', targetKind: 'membership', targetId: userId }).run();
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post', path: '/vault/rotate', tags, security, summary: 'Re-seal rows under older key versions with the current key',
+      request: { query: z.object({ limit: z.coerce.number().int().min(1).max(5000).optional() }) },
+      responses: { 200: jsonResponse(RotateResponse, 'Call again while remaining > 0'), ...errorResponses(400, 401) },
+    }),
+    async (c) => {
+      const keyring = await keyringFor(c.env.VAULT_KEYS);
+      return c.json(await rotateVault(c.env.DB, keyring, c.var.adminActor, c.req.valid('query').limit), 200);
+    },
+  );

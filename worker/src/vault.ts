@@ -1,0 +1,143 @@
+/**
+ * The vault: AES-256-GCM through Web Crypto with a versioned keyring.
+ *
+ * Every seal uses a fresh 96-bit random IV and additional authenticated data that binds the record kind, its
+ * workspace, its id and the key version. A ciphertext copied to another row or workspace, or altered by one bit,
+ * fails to open with a VaultIntegrityError, never garbage.
+ */
+import { z } from 'zod';
+
+export type SealedKind = 'credentials' | 'pipeline-secret';
+
+export interface SealContext {
+  kind: SealedKind;
+  workspaceId: string;
+  recordId: string;
+}
+
+/** A sealed value as stored in D1: base64 ciphertext (with GCM tag) and IV, and the key version that sealed it. */
+export interface Sealed {
+  ct: string;
+  iv: string;
+  keyVersion: string;
+}
+
+export class VaultIntegrityError extends Error {
+  constructor(readonly context: SealContext) {
+    super(
+      `The stored ${context.kind} ${context.recordId} failed its integrity check: it was altered, moved from another record, or sealed with a key that is no longer in VAULT_KEYS`,
+    );
+    this.name = 'VaultIntegrityError';
+  }
+}
+
+export class VaultConfigError extends Error {
+  constructor(problem: string) {
+    super(`VAULT_KEYS ${problem}. Expected JSON {"current":"1","keys":{"1":"<base64 of 32 random bytes>"}}; run 'npm run keys' to make one`);
+    this.name = 'VaultConfigError';
+  }
+}
+
+const KeyringJson = z.object({
+  current: z.string().min(1),
+  keys: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/), z.string()),
+});
+
+const b64 = {
+  encode(bytes: Uint8Array): string {
+    let s = '';
+    for (const b of bytes) s += String.fromCharCode(b);
+    return btoa(s);
+  },
+  decode(text: string): Uint8Array {
+    const s = atob(text);
+    const out = new Uint8Array(s.length);
+    for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+    return out;
+  },
+};
+
+const utf8 = new TextEncoder();
+const utf8Decode = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+function additionalData(ctx: SealContext, keyVersion: string): Uint8Array {
+  // NUL cannot appear in any of the parts (ids and versions are validated), so the encoding is unambiguous.
+  return utf8.encode(['latchkey/v1', ctx.kind, ctx.workspaceId, ctx.recordId, keyVersion].join('\u0000'));
+}
+
+export class Keyring {
+  private constructor(
+    readonly currentVersion: string,
+    private readonly keys: ReadonlyMap<string, CryptoKey>,
+  ) {}
+
+  /** Parses and imports VAULT_KEYS. Throws VaultConfigError naming what is wrong (never the key material). */
+  static async fromJson(text: string | undefined): Promise<Keyring> {
+    if (!text) throw new VaultConfigError('is not set');
+    let parsed: z.infer<typeof KeyringJson>;
+    try {
+      parsed = KeyringJson.parse(JSON.parse(text));
+    } catch {
+      throw new VaultConfigError('is not valid keyring JSON');
+    }
+    const keys = new Map<string, CryptoKey>();
+    for (const [version, material] of Object.entries(parsed.keys)) {
+      let raw: Uint8Array;
+      try {
+        raw = b64.decode(material);
+      } catch {
+        throw new VaultConfigError(`key '${version}' is not base64`);
+      }
+      if (raw.byteLength !== 32) throw new VaultConfigError(`key '${version}' is ${raw.byteLength} bytes; AES-256 needs 32`);
+      keys.set(version, await crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']));
+    }
+    if (!keys.has(parsed.current)) throw new VaultConfigError(`names current key '${parsed.current}', which is not in keys`);
+    return new Keyring(parsed.current, keys);
+  }
+
+  has(version: string): boolean {
+    return this.keys.has(version);
+  }
+
+  async seal(ctx: SealContext, plaintext: string): Promise<Sealed> {
+    const key = this.keys.get(this.currentVersion)!;
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const ct = await crypto.subtle.encrypt(
+      { name: 'AES-GCM', iv, additionalData: additionalData(ctx, this.currentVersion), tagLength: 128 },
+      key,
+      utf8.encode(plaintext),
+    );
+    return { ct: b64.encode(new Uint8Array(ct)), iv: b64.encode(iv), keyVersion: this.currentVersion };
+  }
+
+  async open(ctx: SealContext, sealed: Sealed): Promise<string> {
+    const key = this.keys.get(sealed.keyVersion);
+    if (!key) throw new VaultIntegrityError(ctx);
+    try {
+      const iv = b64.decode(sealed.iv);
+      if (iv.byteLength !== 12) throw new Error('bad iv');
+      const plain = await crypto.subtle.decrypt(
+        { name: 'AES-GCM', iv, additionalData: additionalData(ctx, sealed.keyVersion), tagLength: 128 },
+        key,
+        b64.decode(sealed.ct),
+      );
+      return utf8Decode.decode(plain);
+    } catch {
+      throw new VaultIntegrityError(ctx);
+    }
+  }
+}
+
+const cache = new Map<string, Promise<Keyring>>();
+
+/** The keyring for this VAULT_KEYS value, imported once per isolate. */
+export function keyringFor(vaultKeys: string | undefined): Promise<Keyring> {
+  const k = vaultKeys ?? '';
+  let ring = cache.get(k);
+  if (!ring) {
+    ring = Keyring.fromJson(vaultKeys);
+    ring.catch(() => cache.delete(k));
+    cache.set(k, ring);
+  }
+  return ring;
+}
