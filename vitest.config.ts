@@ -1,0 +1,34 @@
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { defineConfig } from 'vitest/config';
+import { ACCESS_AUD_TEST, ADMIN_TOKEN_TEST, VAULT_KEYS_TEST } from './test/worker/keys.ts';
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        // Worker tests run inside workerd against a real local D1, migrations applied per test file.
+        plugins: [
+          cloudflareTest(async ({ inject }) => ({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              bindings: {
+                VAULT_KEYS: VAULT_KEYS_TEST,
+                ADMIN_TOKEN: ADMIN_TOKEN_TEST,
+                ACCESS_TEAM_DOMAIN: inject<string>('accessOrigin'),
+                ACCESS_AUD: ACCESS_AUD_TEST,
+                ACCESS_TEST_PRIVATE_JWK: inject<string>('accessPrivateJwk'),
+                TEST_MIGRATIONS: await readD1Migrations('worker/migrations'),
+              },
+            },
+          })),
+        ],
+        test: {
+          name: 'worker',
+          include: ['test/worker/**/*.test.ts'],
+          setupFiles: ['test/worker/setup.ts'],
+          globalSetup: ['test/peers/global-setup.ts'],
+        },
+      },
+    ],
+  },
+});
