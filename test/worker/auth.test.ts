@@ -1,0 +1,152 @@
+import { env } from 'cloudflare:workers';
+import { importJWK, SignJWT } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { ACCESS_AUD_TEST } from './keys';
+import { admin, call, seedUser } from './helpers';
+
+async function accessJwt(claims: Record<string, unknown>, opts: { aud?: string; iss?: string; exp?: string | number } = {}) {
+  const key = await importJWK(JSON.parse(env.ACCESS_TEST_PRIVATE_JWK), 'RS256');
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
+    .setIssuer(opts.iss ?? env.ACCESS_TEAM_DOMAIN!)
+    .setAudience(opts.aud ?? ACCESS_AUD_TEST)
+    .setIssuedAt()
+    .setExpirationTime(opts.exp ?? '5m')
+    .sign(key);
+}
+
+describe('access tokens', () => {
+  it('identifies the caller, and stores only a SHA-256 of the token', async () => {
+    const me = await seedUser();
+    const info = await call('GET', '/user-info', { token: me.token });
+    expect(info.status).toBe(200);
+    expect(info.body.user).toMatchObject({ id: me.id, userName: me.userName, personalWorkspaceId: me.personalWorkspaceId });
+    const rows = (await env.DB.prepare('SELECT * FROM access_tokens WHERE user_id = ?').bind(me.id).all()).results;
+    expect(JSON.stringify(rows)).not.toContain(me.token.split('_')[2]);
+    const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(me.token));
+    expect(rows[0]?.token_sha256).toBe([...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join(''));
+  });
+
+  it('refuses missing, malformed, unknown, altered, revoked and expired tokens with the reason', async () => {
+    const me = await seedUser();
+    const altered = me.token.slice(0, -1) + (me.token.endsWith('a') ? 'b' : 'a');
+    const cases: Array<[string | undefined, RegExp]> = [
+      [undefined, /Sign in: send Authorization: Bearer/],
+      ['garbage', /malformed/],
+      [`lk_${'A'.repeat(22)}_${'B'.repeat(43)}`, /not valid: it was revoked or never existed/],
+      [altered, /not valid/],
+    ];
+    for (const [token, message] of cases) {
+      const res = await call('GET', '/credentials', { token });
+      expect(res.status).toBe(401);
+      expect(res.body.message).toMatch(message);
+    }
+    const tokens = await call('GET', '/tokens', { token: me.token });
+    expect(tokens.body.tokens).toHaveLength(1);
+    expect(tokens.text).not.toContain(me.token);
+    expect((await call('DELETE', `/tokens/${tokens.body.tokens[0].id}`, { token: me.token })).status).toBe(204);
+    expect((await call('GET', '/user-info', { token: me.token })).status).toBe(401);
+
+    const other = await seedUser();
+    await env.DB.prepare("UPDATE access_tokens SET expires_at = '2020-01-01T00:00:00Z' WHERE user_id = ?").bind(other.id).run();
+    const expired = await call('GET', '/user-info', { token: other.token });
+    expect(expired.status).toBe(401);
+    expect(expired.body.message).toMatch(/expired at 2020-01-01T00:00:00Z/);
+  });
+
+  it('lets a user mint, list and revoke their own tokens, shown once; others cannot revoke them', async () => {
+    const me = await seedUser();
+    const stranger = await seedUser();
+    const minted = await call('POST', '/tokens', { token: me.token, json: { name: 'laptop', expiresInDays: 30 } });
+    expect(minted.status).toBe(200);
+    expect(minted.body.accessKey).toMatch(/^lk_[A-Za-z0-9]{22}_[A-Za-z0-9]{43}$/);
+    expect(Date.parse(minted.body.token.expiresAt) - Date.now()).toBeGreaterThan(29 * 86_400_000);
+    expect((await call('GET', '/user-info', { token: minted.body.accessKey })).status).toBe(200);
+    expect((await call('POST', '/tokens', { token: me.token, json: { name: 'laptop' } })).status).toBe(409);
+    expect((await call('POST', '/tokens', { token: me.token, json: { name: 'bad name!' } })).status).toBe(400);
+    expect((await call('DELETE', `/tokens/${minted.body.token.id}`, { token: stranger.token })).status).toBe(404);
+    expect((await call('GET', '/user-info', { token: minted.body.accessKey })).status).toBe(200);
+  });
+
+  it('records when a token was last used', async () => {
+    const me = await seedUser();
+    expect((await env.DB.prepare('SELECT last_used_at FROM access_tokens WHERE user_id = ?').bind(me.id).first())?.last_used_at).toBeNull();
+    await call('GET', '/user-info', { token: me.token });
+    await expect
+      .poll(async () => (await env.DB.prepare('SELECT last_used_at FROM access_tokens WHERE user_id = ?').bind(me.id).first())?.last_used_at, { timeout: 2000 })
+      .toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+
+  it('guards /admin with ADMIN_TOKEN', async () => {
+    const me = await seedUser();
+    expect((await call('GET', '/admin/users')).status).toBe(401);
+    expect((await call('GET', '/admin/users', { token: me.token })).status).toBe(401);
+    expect((await call('GET', '/admin/users', { token: 'test-admin-token-0123456789abcdeX' })).status).toBe(401);
+    expect((await admin('GET', '/users')).status).toBe(200);
+  });
+
+  it('administers users, organizations, workspaces and memberships with clear conflicts', async () => {
+    const me = await seedUser();
+    const dupName = await admin('POST', '/users', { userName: me.userName, email: 'other@example.com' });
+    expect(dupName.status).toBe(409);
+    expect(dupName.body.message).toMatch(/user name/);
+    const dupEmail = await admin('POST', '/users', { userName: 'someone-else', email: me.email.toUpperCase() });
+    expect(dupEmail.status).toBe(409);
+    expect(dupEmail.body.message).toMatch(/email/);
+    expect((await admin('POST', '/users', { userName: 'x', email: 'not-an-email' })).body.message).toMatch(/Field 'userName'.*Field 'email' must be an email address/);
+    const org = await admin('POST', '/organizations', { name: 'acme', fullName: 'Acme Corp' });
+    expect((await admin('POST', '/organizations', { name: 'ACME' })).status).toBe(409);
+    const w = await admin('POST', `/organizations/${org.body.orgId}/workspaces`, { name: 'genomics' });
+    expect((await admin('POST', `/organizations/${org.body.orgId}/workspaces`, { name: 'genomics' })).status).toBe(409);
+    expect((await admin('POST', '/organizations/123456789012345/workspaces', { name: 'x1' })).status).toBe(404);
+    expect((await admin('PUT', `/workspaces/${w.body.workspaceId}/members/${me.id}`, { role: 'boss' })).body.message).toMatch(/Field 'role' must be one of owner, admin/);
+    expect((await admin('PUT', `/workspaces/${w.body.workspaceId}/members/${me.id}`, { role: 'view' })).status).toBe(204);
+    expect((await admin('PUT', `/workspaces/${me.personalWorkspaceId}/members/${me.id}`, { role: 'view' })).status).toBe(409);
+    const listed = await call('GET', '/workspaces', { token: me.token });
+    expect(listed.body.workspaces).toEqual([
+      { id: me.personalWorkspaceId, name: me.userName, fullName: `${me.userName} (personal)`, kind: 'personal', orgId: null, orgName: null, role: 'owner' },
+      { id: w.body.workspaceId, name: 'genomics', fullName: 'genomics', kind: 'organization', orgId: org.body.orgId, orgName: 'acme', role: 'view' },
+    ]);
+    const seqera = await call('GET', `/user/${me.id}/workspaces`, { token: me.token });
+    expect(seqera.body.orgsAndWorkspaces).toEqual([
+      { orgId: org.body.orgId, orgName: 'acme', workspaceId: w.body.workspaceId, workspaceName: 'genomics', workspaceFullName: 'genomics', visibility: 'PRIVATE', roles: ['view'] },
+    ]);
+    expect((await admin('DELETE', `/workspaces/${w.body.workspaceId}/members/${me.id}`)).status).toBe(204);
+    expect((await call('GET', '/workspaces', { token: me.token })).body.workspaces).toHaveLength(1);
+    expect((await admin('DELETE', `/workspaces/${me.personalWorkspaceId}/members/${me.id}`)).status).toBe(404);
+  });
+});
+
+describe('Cloudflare Access single sign-on', () => {
+  it('maps a valid Access JWT to the user with that email', async () => {
+    const me = await seedUser();
+    const jwt = await accessJwt({ email: me.email.toUpperCase(), sub: 'x' });
+    const res = await call('GET', '/user-info', { headers: { 'cf-access-jwt-assertion': jwt } });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.user.id).toBe(me.id);
+    const info = await call('GET', '/service-info');
+    expect(info.body.serviceInfo.authTypes).toEqual(['token', 'cloudflare-access']);
+  });
+
+  it('refuses a JWT for another audience or issuer, an expired one, a forged one, or an unknown email', async () => {
+    const me = await seedUser();
+    const cases: Array<[Promise<string>, RegExp]> = [
+      [accessJwt({ email: me.email }, { aud: 'someone-else' }), /another application or team/],
+      [accessJwt({ email: me.email }, { iss: 'https://evil.example' }), /another application or team/],
+      [accessJwt({ email: me.email }, { exp: Math.floor(Date.now() / 1000) - 60 }), /has expired/],
+      [accessJwt({ email: 'nobody@example.com' }), /No Latchkey user has the email nobody@example.com/],
+      [accessJwt({ sub: 'no-email' }), /carries no email/],
+    ];
+    for (const [jwtPromise, message] of cases) {
+      const res = await call('GET', '/user-info', { headers: { 'cf-access-jwt-assertion': await jwtPromise } });
+      expect(res.status).toBe(401);
+      expect(res.body.message).toMatch(message);
+    }
+    const good = await accessJwt({ email: me.email });
+    const [h, p, s] = good.split('.');
+    const forged = `${h}.${p}.${s!.slice(0, -4)}AAAA`;
+    const res = await call('GET', '/user-info', { headers: { 'cf-access-jwt-assertion': forged } });
+    expect(res.status).toBe(401);
+    expect(res.body.message).toMatch(/could not be verified/);
+  });
+});
