@@ -7,6 +7,10 @@ import { CredentialsName, SecretName, SecretValue } from './names';
 import { PROVIDER_IDS, type ProviderId, providerKeys, providers, secretFieldNames } from './providers';
 import { ROLES } from './roles';
 
+/** zod error for a choice: "is required" when absent, else the allowed values. */
+const oneOf = (values: readonly string[]) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? `is required: one of ${values.join(', ')}` : `must be one of ${values.join(', ')}`;
+
 export const ErrorBody = z.object({ message: z.string() }).meta({ id: 'Error' });
 
 const Id = z.string().meta({ description: 'Opaque identifier' });
@@ -81,8 +85,7 @@ function credentialsVariant<P extends ProviderId>(provider: P, mode: 'create' | 
 function credentialsUnion(mode: 'create' | 'update') {
   const variants = PROVIDER_IDS.map((p) => credentialsVariant(p, mode));
   return z.discriminatedUnion('provider', variants as unknown as [ReturnType<typeof credentialsVariant>, ...ReturnType<typeof credentialsVariant>[]], {
-    error: (issue) =>
-      issue.code === 'invalid_union' ? `must be one of ${PROVIDER_IDS.join(', ')}` : undefined,
+    error: (issue) => (issue.code === 'invalid_union' ? oneOf(PROVIDER_IDS)(issue) : undefined),
   });
 }
 
@@ -123,7 +126,7 @@ export const Credentials = z
 export type Credentials = z.infer<typeof Credentials>;
 
 export const ListCredentialsQuery = WorkspaceQuery.extend({
-  platformId: z.enum(PROVIDER_IDS, { error: `must be one of ${PROVIDER_IDS.join(', ')}` }).optional(),
+  platformId: z.enum(PROVIDER_IDS, { error: oneOf(PROVIDER_IDS) }).optional(),
 });
 export const ListCredentialsResponse = z.object({ credentials: z.array(Credentials) });
 export const DescribeCredentialsResponse = z.object({ credentials: Credentials });
@@ -140,7 +143,7 @@ export const ListSecretsResponse = z.object({ pipelineSecrets: z.array(PipelineS
 export const DescribeSecretResponse = z.object({ pipelineSecret: PipelineSecret });
 export const CreateSecretResponse = z.object({ secretId: Id });
 
-export const RoleSchema = z.enum(ROLES, { error: `must be one of ${ROLES.join(', ')}` });
+export const RoleSchema = z.enum(ROLES, { error: oneOf(ROLES) });
 
 export const Workspace = z
   .object({

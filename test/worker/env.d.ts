@@ -1,12 +1,15 @@
+// Types of `env` and `exports` from "cloudflare:workers" inside the worker tests.
 import type { D1Migration } from 'cloudflare:test';
-import type { Env } from '../../worker/src/env';
+import type { Env as WorkerEnv } from '../../worker/src/env';
 
 declare global {
   namespace Cloudflare {
-    interface Env extends import('../../worker/src/env').Env {
+    interface Env extends WorkerEnv {
       TEST_MIGRATIONS: D1Migration[];
       ACCESS_TEST_PRIVATE_JWK: string;
     }
+    interface GlobalProps {
+      mainModule: typeof import('../../worker/src/index');
+    }
   }
 }
-export type { Env };
