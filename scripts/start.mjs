@@ -85,7 +85,7 @@ try {
    ${accessKey}
 
  Workspaces:
-${workspaces.map((w) => `   ${w.id}  ${w.kind === 'personal' ? 'personal        ' : `${w.orgName}/${w.name}`.padEnd(16)}  role ${w.role}`).join('\n')}
+${workspaces.map((w) => `   ${w.id.padEnd(17)} ${w.kind === 'personal' ? 'personal        ' : `${w.orgName}/${w.name}`.padEnd(16)}  role ${w.role}`).join('\n')}
 
  Try:
    export LATCHKEY_TOKEN=${accessKey}

@@ -3,7 +3,7 @@
  * The worker validates with these schemas and generates /openapi.json from them; the extension's types come from them.
  */
 import { z } from 'zod';
-import { CredentialsName, SecretName, SecretValue } from './names';
+import { CredentialsName, mustBeString, SecretName, SecretValue } from './names';
 import { PROVIDER_IDS, type ProviderId, providerKeys, providers, secretFieldNames } from './providers';
 import { ROLES } from './roles';
 
@@ -185,7 +185,7 @@ export const AccessToken = z
   .object({ id: Id, name: z.string(), dateCreated: IsoDate, lastUsed: IsoDate.nullable(), expiresAt: IsoDate.nullable() })
   .meta({ id: 'AccessToken' });
 const TokenName = z
-  .string({ error: 'is required and must be a string' })
+  .string({ error: mustBeString })
   .regex(/^[A-Za-z0-9_.-]{1,50}$/, "must be 1-50 characters of letters, digits, '.', '-' and '_'");
 export const CreateTokenBody = z.object({
   name: TokenName,
@@ -200,12 +200,12 @@ export const ListTokensResponse = z.object({ tokens: z.array(AccessToken) });
 // ---- administration (ADMIN_TOKEN) ----
 const Slug = (what: string) =>
   z
-    .string({ error: 'is required and must be a string' })
+    .string({ error: mustBeString })
     .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{1,38}$/, `must be a ${what} name of 2-39 letters, digits, '-' and '_', starting with a letter or digit`);
 
 export const CreateUserBody = z.object({
   userName: Slug('user'),
-  email: z.string({ error: 'is required and must be a string' }).trim().toLowerCase().email('must be an email address'),
+  email: z.string({ error: mustBeString }).trim().toLowerCase().email('must be an email address'),
   firstName: z.string().max(100).nullable().optional(),
   lastName: z.string().max(100).nullable().optional(),
 });

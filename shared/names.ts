@@ -11,6 +11,9 @@ export const SECRET_NAME_MAX = 100;
 /** AWS Secrets Manager's SecretString limit: a value that cannot be relayed is refused at the door. */
 export const SECRET_VALUE_MAX_BYTES = 65_536;
 
+/** zod error for a string field: "is required" when absent, "must be a string" when of another type. */
+export const mustBeString = (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : 'must be a string');
+
 export const credentialsNameRule =
   "must be 1-100 characters of letters, digits, '-' and '_' (no spaces or dots)";
 export const secretNameRule = `must start with a letter or '_' and contain only letters, digits and '_' (at most ${SECRET_NAME_MAX} characters), as Nextflow secret names do`;
@@ -32,7 +35,7 @@ export function secretNameProblem(name: string): string | null {
 }
 
 export const CredentialsName = z
-  .string({ error: 'is required and must be a string' })
+  .string({ error: mustBeString })
   .check((ctx) => {
     const problem = credentialsNameProblem(ctx.value);
     if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
@@ -40,7 +43,7 @@ export const CredentialsName = z
   .meta({ description: `Unique in the workspace; ${credentialsNameRule}.` });
 
 export const SecretName = z
-  .string({ error: 'is required and must be a string' })
+  .string({ error: mustBeString })
   .check((ctx) => {
     const problem = secretNameProblem(ctx.value);
     if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
@@ -49,7 +52,7 @@ export const SecretName = z
 
 const utf8 = new TextEncoder();
 export const SecretValue = z
-  .string({ error: 'is required and must be a string' })
+  .string({ error: mustBeString })
   .check((ctx) => {
     if (ctx.value.length === 0) ctx.issues.push({ code: 'custom', message: 'must not be empty', input: '' });
     else if (utf8.encode(ctx.value).byteLength > SECRET_VALUE_MAX_BYTES)

@@ -4,6 +4,7 @@
  * and the extension builds its forms from them (each field's label, help and secrecy live in `.meta()`).
  */
 import { z } from 'zod';
+import { mustBeString } from './names';
 import { normalizeRegistry } from './registry';
 
 export type FieldMeta = {
@@ -18,10 +19,10 @@ export type FieldMeta = {
 const publicText = (meta: FieldMeta, max = 1024) =>
   z.string({ error: 'must be a string' }).trim().max(max, `must be at most ${max} characters`).meta(meta);
 const requiredText = (meta: FieldMeta, max = 1024) =>
-  z.string({ error: 'is required and must be a string' }).trim().min(1, 'is required').max(max, `must be at most ${max} characters`).meta(meta);
+  z.string({ error: mustBeString }).trim().min(1, 'is required').max(max, `must be at most ${max} characters`).meta(meta);
 const secretText = (meta: FieldMeta, max = 65_536) =>
   z
-    .string({ error: 'is required and must be a string' })
+    .string({ error: mustBeString })
     .min(1, 'must not be empty')
     .max(max, `must be at most ${max} characters`)
     .meta({ ...meta, 'x-secret': true });
@@ -76,7 +77,7 @@ const gitPassword = (title: string, description: string) => secretText({ title, 
 export const providerKeys = {
   aws: z.strictObject({
     accessKey: z
-      .string({ error: 'is required and must be a string' })
+      .string({ error: mustBeString })
       .trim()
       .regex(/^[A-Z0-9]{16,128}$/, 'must be an AWS access key ID: 16-128 capital letters and digits, such as AKIA…')
       .meta({ title: 'Access key', 'x-placeholder': 'AKIA…' }),
@@ -90,12 +91,12 @@ export const providerKeys = {
   }),
   azure: z.strictObject({
     batchName: z
-      .string({ error: 'is required and must be a string' })
+      .string({ error: mustBeString })
       .trim()
       .regex(/^[a-z0-9]{3,24}$/, 'must be a Batch account name: 3-24 lowercase letters and digits')
       .meta({ title: 'Batch account name' }),
     storageName: z
-      .string({ error: 'is required and must be a string' })
+      .string({ error: mustBeString })
       .trim()
       .regex(/^[a-z0-9]{3,24}$/, 'must be a storage account name: 3-24 lowercase letters and digits')
       .meta({ title: 'Storage account name' }),
@@ -160,7 +161,7 @@ export const providerKeys = {
   }),
   'tw-agent': z.strictObject({
     connectionId: z
-      .string({ error: 'is required and must be a string' })
+      .string({ error: mustBeString })
       .trim()
       .uuid('must be a UUID such as 0f6b7c1e-8a8d-4f0e-9a33-2d1f5c3b7e21; use Generate to make one')
       .meta({ title: 'Agent connection ID', 'x-generate': 'uuid' }),

@@ -38,6 +38,8 @@ describe('pipeline secrets API', () => {
     expect(dup.body.message).toMatch(/'_x' already exists/);
     expect((await call('GET', '/pipeline-secrets/validate?name=_x', { token: me.token })).status).toBe(409);
     expect((await call('GET', '/pipeline-secrets/validate?name=_y', { token: me.token })).status).toBe(204);
+    expect((await call('POST', '/pipeline-secrets', { token: me.token, json: { name: 'E', value: 42 } })).body.message).toBe("Field 'value' must be a string");
+    expect((await call('POST', '/pipeline-secrets', { token: me.token, json: { name: 'E' } })).body.message).toBe("Field 'value' is required");
     const empty = await call('POST', '/pipeline-secrets', { token: me.token, json: { name: 'E', value: '' } });
     expect(empty.body.message).toBe("Field 'value' must not be empty");
     const huge = await call('POST', '/pipeline-secrets', { token: me.token, json: { name: 'H', value: 'é'.repeat(32_769) } });
