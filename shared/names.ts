@@ -34,21 +34,19 @@ export function secretNameProblem(name: string): string | null {
   return null;
 }
 
-export const CredentialsName = z
-  .string({ error: mustBeString })
-  .check((ctx) => {
-    const problem = credentialsNameProblem(ctx.value);
-    if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
-  })
-  .meta({ description: `Unique in the workspace; ${credentialsNameRule}.` });
+/** A string schema whose rule is a problem-explaining function, so the worker and the forms say the same thing. */
+function nameSchema(problemOf: (name: string) => string | null, rule: string) {
+  return z
+    .string({ error: mustBeString })
+    .check((ctx) => {
+      const problem = problemOf(ctx.value);
+      if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+    })
+    .meta({ description: `Unique in the workspace; ${rule}.` });
+}
 
-export const SecretName = z
-  .string({ error: mustBeString })
-  .check((ctx) => {
-    const problem = secretNameProblem(ctx.value);
-    if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
-  })
-  .meta({ description: `Unique in the workspace; ${secretNameRule}.` });
+export const CredentialsName = nameSchema(credentialsNameProblem, credentialsNameRule);
+export const SecretName = nameSchema(secretNameProblem, secretNameRule);
 
 const utf8 = new TextEncoder();
 export const SecretValue = z
