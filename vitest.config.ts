@@ -1,6 +1,6 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
-import { ACCESS_AUD_TEST, ADMIN_TOKEN_TEST, VAULT_KEYS_TEST } from './test/worker/keys.ts';
+import { ACCESS_AUD_TEST, ADMIN_TOKEN_TEST, RUN_TOKEN_KEY_TEST, VAULT_KEYS_TEST } from './test/worker/keys.ts';
 
 export default defineConfig({
   test: {
@@ -17,6 +17,9 @@ export default defineConfig({
                 ACCESS_TEAM_DOMAIN: inject<string>('accessOrigin'),
                 ACCESS_AUD: ACCESS_AUD_TEST,
                 ACCESS_TEST_PRIVATE_JWK: inject<string>('accessPrivateJwk'),
+                AWS_ENDPOINT_URL: inject<string>('secretsManagerUrl'),
+                AWS_RETRY_BASE_MS: '5',
+                RUN_TOKEN_KEY: RUN_TOKEN_KEY_TEST,
                 TEST_MIGRATIONS: await readD1Migrations('worker/migrations'),
               },
             },

@@ -19,7 +19,8 @@ if (major < 22 || (major === 22 && minor < 12)) {
 
 const step = (text) => console.log(`\n▸ ${text}`);
 
-if (ensureDevVars()) step('Created .dev.vars with a fresh vault key and admin token');
+const written = ensureDevVars();
+if (written.length) step(`Wrote fresh ${written.join(', ')} to .dev.vars`);
 const { ADMIN_TOKEN } = readDevVars();
 if (!ADMIN_TOKEN) {
   console.error('.dev.vars has no ADMIN_TOKEN; add one (see .dev.vars.example) or delete .dev.vars to have it made.');

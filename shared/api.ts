@@ -222,3 +222,101 @@ export const RotateResponse = z.object({
   remaining: z.number().int().meta({ description: 'Rows still under an older key (not counting failed ones)' }),
   failed: z.array(z.object({ kind: z.string(), id: Id, workspaceId: Id, message: z.string() })),
 });
+
+// ---- runs: secrets relayed to AWS Secrets Manager for the life of a pipeline run ----
+export const RUN_STATES = ['launching', 'launched', 'running', 'succeeded', 'failed', 'launch_failed'] as const;
+export const RUN_SECRET_STATES = ['pending', 'created', 'deleted', 'failed', 'not_created'] as const;
+
+export const LaunchRunBody = z
+  .object({
+    credentialsId: z.string({ error: mustBeString }).regex(/^[A-Za-z0-9]{1,64}$/, 'must be the id of aws credentials in this workspace'),
+    region: z
+      .string({ error: mustBeString })
+      .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/, 'must be an AWS region such as eu-west-1, the region of the compute environment'),
+    secrets: z
+      .array(z.string({ error: mustBeString }), { error: 'must be a list of pipeline secret names' })
+      .max(1000, 'may name at most 1000 secrets')
+      .optional()
+      .meta({ description: 'Pipeline secret names to relay; absent means all you may use (user secrets override workspace secrets)' }),
+    secretsPrefix: z
+      .string({ error: mustBeString })
+      .regex(/^[A-Za-z0-9/_+=.@-]{0,200}$/, "must be at most 200 characters of letters, digits and / _ + = . @ -")
+      .optional()
+      .meta({ description: "Start of each AWS secret name, before the run id (default 'latchkey/')" }),
+    ttlHours: z
+      .number({ error: 'must be a number of hours' })
+      .int('must be a whole number of hours')
+      .min(1, 'must be at least 1')
+      .max(24 * 30, 'must be at most 720 (30 days)')
+      .optional()
+      .meta({ description: 'Delete the secrets after this long even if the run never reports completion (default RUN_SECRETS_TTL_HOURS)' }),
+    runName: z.string({ error: mustBeString }).max(200, 'must be at most 200 characters').optional(),
+  })
+  .meta({ id: 'LaunchRunRequest' });
+
+export const RunSecret = z.object({
+  name: z.string(),
+  source: z.enum(['user', 'workspace']),
+  awsName: z.string(),
+  arn: z.string().nullable(),
+  state: z.enum(RUN_SECRET_STATES),
+  lastError: z.string().nullable(),
+  updatedAt: IsoDate,
+});
+
+export const Run = z
+  .object({
+    id: Id,
+    workspaceId: Id,
+    runName: z.string().nullable(),
+    state: z.enum(RUN_STATES),
+    region: z.string(),
+    credentialsId: Id,
+    launchedBy: Id.nullable(),
+    nextflowRunName: z.string().nullable(),
+    dateCreated: IsoDate,
+    startedAt: IsoDate.nullable(),
+    completedAt: IsoDate.nullable(),
+    expiresAt: IsoDate.meta({ description: 'When the sweeper deletes the secrets if the run has not reported completion' }),
+    cleanedAt: IsoDate.nullable().meta({ description: 'When the last of its secrets was deleted from AWS' }),
+    lastError: z.string().nullable(),
+    secrets: z.array(RunSecret),
+  })
+  .meta({ id: 'Run' });
+export type Run = z.infer<typeof Run>;
+
+export const LaunchRunResponse = z.object({
+  run: Run,
+  completionUrl: z.string().meta({ description: 'For `nextflow run -with-weblog <url>`: ends this run, and only this run' }),
+  nextflow: z.object({
+    weblogOption: z.string(),
+    config: z.string().meta({ description: 'nextflow.config lines that post run events to Latchkey' }),
+    headScript: z.string().meta({ description: 'Shell lines for the head job that put the relayed secrets in Nextflow’s secret store' }),
+  }),
+  subrequests: z.object({
+    ceiling: z.number().int(),
+    planned: z.number().int().meta({ description: 'AWS calls a launch makes: one CreateSecret per secret, plus STS AssumeRole when the credentials name a role' }),
+    reservedForRollback: z.number().int(),
+    used: z.number().int(),
+  }),
+});
+export const ListRunsResponse = z.object({ runs: z.array(Run) });
+export const DescribeRunResponse = z.object({ run: Run });
+export const CompleteRunBody = z.object({ success: z.boolean({ error: 'must be true or false' }).optional() }).meta({ id: 'CompleteRunRequest' });
+
+/** Nextflow's weblog event (`-with-weblog`): only what Latchkey reads; everything else is accepted as is. */
+export const WeblogEvent = z
+  .looseObject({
+    event: z.string({ error: mustBeString }).max(64, 'must be at most 64 characters'),
+    runName: z.string().max(200).optional(),
+    runId: z.string().max(100).optional(),
+    utcTime: z.string().max(64).optional(),
+    metadata: z
+      .looseObject({
+        workflow: z.looseObject({ success: z.boolean().nullable().optional(), errorMessage: z.string().nullable().optional() }).optional(),
+      })
+      .nullable()
+      .optional(),
+  })
+  .meta({ id: 'WeblogEvent' });
+export const WeblogResponse = z.object({ event: z.string(), handled: z.boolean(), state: z.enum(RUN_STATES), secretsLeft: z.number().int() });

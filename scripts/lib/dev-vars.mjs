@@ -14,20 +14,22 @@ export function readDevVars(file = DEV_VARS) {
   );
 }
 
-/** Creates .dev.vars with fresh random keys when it does not exist. Returns true when it created it. */
+/** Fresh values for every secret the worker needs. */
+const GENERATED = {
+  VAULT_KEYS: () => JSON.stringify({ current: '1', keys: { 1: randomBytes(32).toString('base64') } }),
+  ADMIN_TOKEN: () => `lk-admin-${randomBytes(24).toString('base64url')}`,
+  RUN_TOKEN_KEY: () => randomBytes(32).toString('base64url'),
+};
+
+/**
+ * Creates .dev.vars with fresh random values when it does not exist, and adds any secret a newer version needs to
+ * an existing one. Returns the names it wrote.
+ */
 export function ensureDevVars(file = DEV_VARS) {
-  if (existsSync(file)) return false;
-  const vaultKeys = JSON.stringify({ current: '1', keys: { 1: randomBytes(32).toString('base64') } });
-  const adminToken = `lk-admin-${randomBytes(24).toString('base64url')}`;
-  writeFileSync(
-    file,
-    [
-      '# Created by `npm start` with fresh random values. Never commit this file.',
-      `VAULT_KEYS=${vaultKeys}`,
-      `ADMIN_TOKEN=${adminToken}`,
-      '',
-    ].join('\n'),
-    { mode: 0o600 },
-  );
-  return true;
+  const existing = readDevVars(file);
+  const missing = Object.keys(GENERATED).filter((name) => !existing[name]);
+  if (missing.length === 0) return [];
+  const header = existsSync(file) ? readFileSync(file, 'utf8').replace(/\n*$/, '\n') : '# Created by `npm start` with fresh random values. Never commit this file.\n';
+  writeFileSync(file, header + missing.map((name) => `${name}=${GENERATED[name]()}`).join('\n') + '\n', { mode: 0o600 });
+  return missing;
 }

@@ -1,4 +1,6 @@
 /** Starts the local peers the worker tests talk to and tells the worker project where they are. */
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import type { TestProject } from 'vitest/node';
 import { startAccessPeer } from './access-jwks';
 
@@ -6,12 +8,29 @@ declare module 'vitest' {
   export interface ProvidedContext {
     accessOrigin: string;
     accessPrivateJwk: string;
+    secretsManagerUrl: string;
   }
 }
 
+/** The Secrets Manager stand-in runs in its own Node process, like the real service. */
+async function startSecretsManagerProcess() {
+  const child = spawn(process.execPath, ['test/peers/serve.ts'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`the Secrets Manager stand-in exited with ${code}`)));
+  });
+  return {
+    url: (JSON.parse(line) as { secretsManagerUrl: string }).secretsManagerUrl,
+    close: () => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGTERM')))),
+  };
+}
+
 export default async function setup(project: TestProject) {
-  const access = await startAccessPeer();
+  const [access, secretsManager] = await Promise.all([startAccessPeer(), startSecretsManagerProcess()]);
   project.provide('accessOrigin', access.origin);
   project.provide('accessPrivateJwk', access.privateJwk);
-  return () => access.close();
+  project.provide('secretsManagerUrl', secretsManager.url);
+  return async () => {
+    await Promise.all([access.close(), secretsManager.close()]);
+  };
 }

@@ -5,3 +5,4 @@ export const VAULT_KEYS_TEST = JSON.stringify({ current: '2', keys: { 1: KEY_V1,
 export const VAULT_KEYS_V1_ONLY = JSON.stringify({ current: '1', keys: { 1: KEY_V1 } });
 export const ADMIN_TOKEN_TEST = 'test-admin-token-0123456789abcdef';
 export const ACCESS_AUD_TEST = 'latchkey-test-aud';
+export const RUN_TOKEN_KEY_TEST = 'test-run-token-key-0123456789abcdef0123';

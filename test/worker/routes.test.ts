@@ -8,6 +8,7 @@ import { env } from 'cloudflare:workers';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PROVIDER_IDS } from '../../shared/providers';
 import { sampleCredentials } from '../fixtures/credentials';
+import { awsCredentials, newAwsAccount, pathOf } from './aws';
 import { admin, call, dumpTables, type Person, seedOrgWorkspace, seedUser, ws } from './helpers';
 import { ADMIN_TOKEN_TEST } from './keys';
 
@@ -20,11 +21,15 @@ interface World {
   orgId: string;
   credId: string;
   secretId: string;
+  awsCredId: string;
 }
 
-type Caller = 'owner' | 'viewer' | 'admin';
+/** 'weblog' calls with no access token: the completion URL's token is its only authority. */
+type Caller = 'owner' | 'viewer' | 'admin' | 'weblog';
 interface RouteCase {
   callers: Caller[];
+  /** The body has no required field, so {} is a valid request. */
+  emptyBodyIsValid?: boolean;
   /** Builds the request; may create what it needs (a record to delete). */
   prepare(w: World): Promise<{ path: string; body?: unknown }>;
 }
@@ -99,9 +104,30 @@ const ROUTES: Record<string, RouteCase> = {
     },
   },
   'post /admin/vault/rotate': { callers: ['admin'], prepare: async () => ({ path: '/admin/vault/rotate' }) },
+  'get /runs': { callers: ['owner', 'viewer'], prepare: async (w) => ({ path: `/runs${ws(w.workspaceId)}` }) },
+  'post /runs': {
+    callers: ['owner', 'viewer'],
+    prepare: async (w) => ({ path: `/runs${ws(w.workspaceId)}`, body: { credentialsId: w.awsCredId, region: 'eu-west-1', runName: `r${n()}`, ttlHours: 2 } }),
+  },
+  'get /runs/{runId}': { callers: ['owner', 'viewer'], prepare: async (w) => ({ path: `/runs/${(await launched(w)).run.id}${ws(w.workspaceId)}` }) },
+  'post /runs/{runId}/complete': {
+    callers: ['owner', 'viewer'],
+    emptyBodyIsValid: true,
+    prepare: async (w) => ({ path: `/runs/${(await launched(w)).run.id}/complete${ws(w.workspaceId)}`, body: { success: true } }),
+  },
+  'post /weblog/{runId}': {
+    callers: ['weblog'],
+    prepare: async (w) => ({ path: pathOf((await launched(w)).completionUrl), body: { event: 'started', runName: 'serene_babbage', runId: crypto.randomUUID(), utcTime: '2026-11-22T10:00:00Z' } }),
+  },
 };
 
-const tokenOf = (w: World, who: Caller) => (who === 'admin' ? ADMIN_TOKEN_TEST : w[who].token);
+async function launched(w: World) {
+  const res = await call('POST', `/runs${ws(w.workspaceId)}`, { token: w.owner.token, json: { credentialsId: w.awsCredId, region: 'eu-west-1' } });
+  expect(res.status, res.text).toBe(200);
+  return res.body as { run: { id: string }; completionUrl: string };
+}
+
+const tokenOf = (w: World, who: Caller) => (who === 'admin' ? ADMIN_TOKEN_TEST : who === 'weblog' ? undefined : w[who].token);
 
 async function world(): Promise<World> {
   const owner = await seedUser('owner');
@@ -116,7 +142,8 @@ async function world(): Promise<World> {
   const credId = (await call('POST', `/credentials${ws(workspaceId)}`, { token: owner.token, json: sampleCredentials('aws', CANARY, 'aws-main') })).body.credentialsId;
   const secretId = (await call('POST', `/pipeline-secrets${ws(workspaceId)}`, { token: owner.token, json: { name: 'MAIN', value: CANARY } })).body.secretId;
   await call('POST', '/pipeline-secrets', { token: owner.token, json: { name: 'MAIN', value: `${CANARY}-user` } });
-  return { owner, viewer, workspaceId, orgId, credId, secretId };
+  const awsCredId = await awsCredentials(owner, await newAwsAccount(), workspaceId);
+  return { owner, viewer, workspaceId, orgId, credId, secretId, awsCredId };
 }
 
 async function documentedRoutes(): Promise<Array<{ key: string; method: string; hasBody: boolean }>> {
@@ -156,6 +183,8 @@ describe('every documented route', () => {
     expect(statuses['post /credentials']).toEqual([200, 403]);
     expect(statuses['get /credentials/{credentialsId}']).toEqual([200, 200]);
     expect(statuses['put /pipeline-secrets/{secretId}']).toEqual([204, 403]);
+    expect(statuses['post /runs']).toEqual([200, 403]);
+    expect(statuses['post /weblog/{runId}']).toEqual([200]);
     const audit = JSON.stringify(await env.DB.prepare('SELECT * FROM audit_events').all());
     expect(audit).toContain('credentials.create');
     expect(audit).not.toContain(CANARY);
@@ -198,10 +227,13 @@ describe('every documented route', () => {
         expect(res.body.message, `${key} ${field}`).toContain(field.endsWith('.provider') || field === 'credentials.provider' ? 'credentials.provider' : `'${field}'`);
         checked++;
       }
-      const missing = await call(method, path, { token: tokenOf(w, who), json: {} });
-      expect(missing.status, `${key} with {}`).toBe(400);
-      expect(missing.body.message).toMatch(/^Field '[\w.]+' is required/);
       expect(JSON.stringify(await dumpTables()), `${key}: a rejected request changed D1`).toBe(before);
+      if (!ROUTES[key]!.emptyBodyIsValid) {
+        const missing = await call(method, path, { token: tokenOf(w, who), json: {} });
+        expect(missing.status, `${key} with {}`).toBe(400);
+        expect(missing.body.message).toMatch(/^Field '[\w.]+' is required/);
+        expect(JSON.stringify(await dumpTables()), `${key}: a rejected request changed D1`).toBe(before);
+      }
     }
     expect(checked).toBeGreaterThan(15);
   });

@@ -14,7 +14,7 @@ export interface Actor {
 export interface AuditEvent {
   workspaceId: string | null;
   action: string;
-  targetKind: 'credentials' | 'pipeline-secret' | 'user' | 'organization' | 'workspace' | 'membership' | 'access-token' | 'vault';
+  targetKind: 'credentials' | 'pipeline-secret' | 'user' | 'organization' | 'workspace' | 'membership' | 'access-token' | 'vault' | 'run';
   targetId: string | null;
   targetName?: string | null;
 }

@@ -187,9 +187,18 @@ export async function updateCredentials(db: D1Database, keyring: Keyring, actor:
   }
 }
 
+/** Runs whose AWS secrets these credentials are still needed to delete. */
+async function runsNeedingCredentials(db: D1Database, credentialsId: string): Promise<number> {
+  const row = await db.prepare('SELECT COUNT(*) AS n FROM runs WHERE credentials_id = ? AND cleaned_at IS NULL').bind(credentialsId).first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
 export async function deleteCredentials(db: D1Database, actor: Actor, ws: WorkspaceAccess, id: string): Promise<void> {
   const row = await db.prepare('SELECT name FROM credentials WHERE workspace_id = ? AND id = ?').bind(ws.id, id).first<{ name: string }>();
   if (!row) throw notFound(`Credentials '${id}' in this workspace`);
+  const inUse = await runsNeedingCredentials(db, id);
+  if (inUse > 0)
+    throw conflict(`Credentials '${row.name}' are still needed to delete the AWS secrets of ${inUse} run(s); complete those runs (POST /runs/{id}/complete) or wait for the sweeper, then delete them`);
   await db.batch([
     db.prepare('DELETE FROM credentials WHERE id = ? AND workspace_id = ?').bind(id, ws.id),
     auditStatement(db, actor, { workspaceId: ws.id, action: 'credentials.delete', targetKind: 'credentials', targetId: id, targetName: row.name }),

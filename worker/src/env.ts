@@ -10,4 +10,14 @@ export interface Env {
   ACCESS_TEAM_DOMAIN?: string;
   /** The Access application's audience tag. */
   ACCESS_AUD?: string;
+  /** HS256 key (32+ characters) signing the completion URLs of runs. */
+  RUN_TOKEN_KEY?: string;
+  /** Send AWS calls here instead of AWS (a local stand-in in tests), like the AWS CLI's AWS_ENDPOINT_URL. */
+  AWS_ENDPOINT_URL?: string;
+  /** Outbound requests one request may make (Workers' subrequest limit for your plan); default 1000. */
+  MAX_SUBREQUESTS?: string;
+  /** Hours after which a run's secrets are deleted even without a completion event; default 72. */
+  RUN_SECRETS_TTL_HOURS?: string;
+  /** First retry delay for AWS throttling and 5xx, in ms; default 200. */
+  AWS_RETRY_BASE_MS?: string;
 }

@@ -12,12 +12,17 @@ import { accountRoutes } from './routes/account';
 import { adminRoutes } from './routes/admin';
 import { credentialsRoutes } from './routes/credentials';
 import { pipelineSecretsRoutes } from './routes/pipeline-secrets';
+import { runsRoutes } from './routes/runs';
+import { weblogRoutes } from './routes/weblog';
+import type { Env } from './env';
+import { relaySettings, sweepRuns } from './runs';
+import { keyringFor } from './vault';
 import { API_VERSION, VERSION } from './version';
 
 const app = createRouter();
 
 app.use('*', bodyLimit({ maxSize: 1024 * 1024, onError: (c) => c.json({ message: 'The request body is larger than 1 MiB' }, 413) }));
-for (const path of ['/credentials', '/credentials/*', '/pipeline-secrets', '/pipeline-secrets/*', '/user-info', '/workspaces', '/user/*', '/tokens', '/tokens/*', '/audit'])
+for (const path of ['/credentials', '/credentials/*', '/pipeline-secrets', '/pipeline-secrets/*', '/user-info', '/workspaces', '/user/*', '/tokens', '/tokens/*', '/audit', '/runs', '/runs/*'])
   app.use(path, requireCaller);
 app.use('/admin/*', requireAdmin);
 
@@ -43,6 +48,8 @@ const routes = app
   )
   .route('/credentials', credentialsRoutes)
   .route('/pipeline-secrets', pipelineSecretsRoutes)
+  .route('/runs', runsRoutes)
+  .route('/weblog', weblogRoutes)
   .route('/admin', adminRoutes)
   .route('/', accountRoutes);
 
@@ -63,4 +70,15 @@ app.notFound((c) => c.json({ message: `No route for ${c.req.method} ${new URL(c.
 app.onError(handleError);
 
 export type AppType = typeof routes;
-export default app;
+
+/** The cron trigger (wrangler.toml): delete secrets that outlived their run or whose deletion failed. */
+async function scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext) {
+  ctx.waitUntil(
+    (async () => {
+      const report = await sweepRuns(env.DB, await keyringFor(env.VAULT_KEYS), relaySettings(env));
+      if (report.runs > 0) console.log(`latchkey sweeper: ${report.runs} runs examined, ${report.cleaned} cleaned, ${report.secretsLeft} secrets still left`);
+    })(),
+  );
+}
+
+export default { fetch: app.fetch, scheduled } satisfies ExportedHandler<Env>;

@@ -1,0 +1,52 @@
+/** Talks to the Secrets Manager stand-in's control API (test/peers/secrets-manager.ts) and sets up aws credentials. */
+import { env } from 'cloudflare:workers';
+import { expect } from 'vitest';
+import { call, type Person, ws } from './helpers';
+
+export interface AwsAccount {
+  accountId: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+const control = (path: string, init?: RequestInit) => fetch(`${env.AWS_ENDPOINT_URL}/__control${path}`, init).then((r) => r.json() as Promise<any>);
+
+export const newAwsAccount = (): Promise<AwsAccount> => control('/accounts', { method: 'POST' });
+
+export interface StandInState {
+  accountId: string;
+  secrets: Array<{ name: string; arn: string; value: string; tags: Record<string, string>; clientRequestToken: string }>;
+  calls: Record<string, number>;
+  maxInFlight: number;
+  rejected: number;
+  assumedRoles: string[];
+}
+export const standIn = (a: AwsAccount): Promise<StandInState> => control(`/accounts/${a.accessKeyId}`);
+
+export const injectFaults = (a: AwsAccount, faults: Array<{ op: string; times: number; type: string; status: number; message: string; name?: string }>) =>
+  control(`/accounts/${a.accessKeyId}/faults`, { method: 'POST', body: JSON.stringify(faults) });
+
+export const setDelay = (a: AwsAccount, ms: number) => control(`/accounts/${a.accessKeyId}/delay`, { method: 'POST', body: JSON.stringify({ ms }) });
+
+/** Stores aws credentials for the account in the workspace and returns their id. */
+export async function awsCredentials(owner: Person, account: AwsAccount, workspaceId?: string, extra: Record<string, string> = {}): Promise<string> {
+  const res = await call('POST', `/credentials${ws(workspaceId)}`, {
+    token: owner.token,
+    json: { credentials: { name: `aws-${account.accountId}-${Math.floor(Math.random() * 1e6)}`, provider: 'aws', keys: { accessKey: account.accessKeyId, secretKey: account.secretAccessKey, ...extra } } },
+  });
+  expect(res.status, res.text).toBe(200);
+  return res.body.credentialsId;
+}
+
+export async function addSecrets(owner: Person, count: number, workspaceId?: string, valueOf = (i: number) => `value-${i}`) {
+  for (let i = 0; i < count; i++) {
+    const res = await call('POST', `/pipeline-secrets${ws(workspaceId)}`, { token: owner.token, json: { name: `SECRET_${String(i).padStart(3, '0')}`, value: valueOf(i) } });
+    expect(res.status, res.text).toBe(200);
+  }
+}
+
+/** The path and query of a completion URL, for calling the worker in-process. */
+export const pathOf = (url: string) => {
+  const u = new URL(url);
+  return u.pathname + u.search;
+};

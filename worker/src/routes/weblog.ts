@@ -1,0 +1,43 @@
+/**
+ * The completion webhook: Nextflow's `-with-weblog <url>` posts every run event here. The run-scoped token in the
+ * URL is the only authority; `completed` and `error` delete the run's secrets, `started` marks it running, and
+ * every other event is accepted and ignored.
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import { WeblogEvent, WeblogResponse } from '../../../shared/api';
+import { createRouter, errorResponses, jsonBody, jsonResponse, requestActor } from '../app';
+import { verifyRunToken } from '../run-tokens';
+import { completeRun, markRunStarted, relaySettings, runStateOf } from '../runs';
+import { keyringFor } from '../vault';
+
+export const weblogRoutes = createRouter().openapi(
+  createRoute({
+    method: 'post', path: '/{runId}', tags: ['runs'],
+    summary: "Nextflow weblog events for one run (the completionUrl); the token in the URL is the run's only key",
+    request: {
+      params: z.object({ runId: z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'must be a run id') }),
+      query: z.object({ token: z.string().max(2048).optional() }),
+      body: jsonBody(WeblogEvent),
+    },
+    middleware: [
+      // The token decides before the body is even read: a stranger learns nothing from validation errors.
+      async (c, next) => {
+        await verifyRunToken(c.env.RUN_TOKEN_KEY, c.req.query('token'), c.req.param('runId') ?? '');
+        await next();
+      },
+    ] as const,
+    responses: { 200: jsonResponse(WeblogResponse, 'Event handled or ignored'), ...errorResponses(400, 401, 404) },
+  }),
+  async (c) => {
+    const { runId } = c.req.valid('param');
+    const event = c.req.valid('json');
+    let handled = true;
+    if (event.event === 'started') await markRunStarted(c.env.DB, runId, { runName: event.runName, sessionId: event.runId });
+    else if (event.event === 'completed' || event.event === 'error') {
+      const outcome = event.event === 'error' || event.metadata?.workflow?.success === false ? 'failed' : 'succeeded';
+      await completeRun(c.env.DB, await keyringFor(c.env.VAULT_KEYS), relaySettings(c.env), runId, outcome, requestActor(c, 'system', null));
+    } else handled = false;
+    const { state, secretsLeft } = await runStateOf(c.env.DB, runId);
+    return c.json({ event: event.event, handled, state, secretsLeft }, 200);
+  },
+);
