@@ -32,7 +32,10 @@ const migrate = spawnSync(wrangler[0], ['d1', 'migrations', 'apply', 'DB', '--lo
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
 step(`Starting the worker on ${URL_BASE}`);
-const dev = spawn(wrangler[0], ['dev', '--ip', '127.0.0.1', '--port', String(PORT)], { stdio: ['inherit', 'inherit', 'inherit'], env });
+// AWS_ENDPOINT_URL=http://127.0.0.1:4566 npm start  sends AWS calls to the stand-in (npm run peer:aws).
+const devArgs = ['dev', '--ip', '127.0.0.1', '--port', String(PORT)];
+if (process.env.AWS_ENDPOINT_URL) devArgs.push('--var', `AWS_ENDPOINT_URL:${process.env.AWS_ENDPOINT_URL}`);
+const dev = spawn(wrangler[0], devArgs, { stdio: ['inherit', 'inherit', 'inherit'], env });
 const stop = () => dev.kill('SIGINT');
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

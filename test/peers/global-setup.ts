@@ -14,7 +14,7 @@ declare module 'vitest' {
 
 /** The Secrets Manager stand-in runs in its own Node process, like the real service. */
 async function startSecretsManagerProcess() {
-  const child = spawn(process.execPath, ['test/peers/serve.ts'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['test/peers/serve.ts', '--exit-with-stdin'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`the Secrets Manager stand-in exited with ${code}`)));

@@ -1,7 +1,8 @@
 /**
  * Runs local peers in their own Node process (as AWS would be a separate process), for tests, benchmarks and
  * trying Latchkey by hand:  node test/peers/serve.ts secrets-manager [--port 4566]
- * Prints one JSON line {"secretsManagerUrl": …} when ready; stops on SIGTERM/SIGINT or when stdin closes.
+ * Prints one JSON line {"secretsManagerUrl": …} when ready; stops on SIGTERM/SIGINT, and with --exit-with-stdin when
+ * stdin closes (so a parent that dies takes its peers with it).
  */
 import { startSecretsManagerPeer } from './secrets-manager.ts';
 
@@ -16,4 +17,4 @@ const stop = async () => {
 };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
-if (!process.stdin.isTTY) process.stdin.on('end', stop).resume();
+if (process.argv.includes('--exit-with-stdin')) process.stdin.on('end', stop).resume();

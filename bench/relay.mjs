@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// Relay figures: how long POST /runs takes to put N secrets into Secrets Manager, against the stand-in with a
+// fixed 20 ms latency per AWS call, beside the ideal ceil(N/6) × 20 ms (6 connections at a time, no other cost).
+// The worker runs under `wrangler dev` (workerd) with a fresh local D1. Prints one JSON line per figure.
+import { startDevWorker, startPeers } from '../scripts/lib/dev-worker.mjs';
+
+const LATENCY_MS = 20;
+const SIZES = (process.env.BENCH_SIZES ?? '1,10,50,200').split(',').map(Number);
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
+
+const peers = await startPeers();
+const worker = await startDevWorker({ vars: { AWS_ENDPOINT_URL: peers.secretsManagerUrl } });
+try {
+  const control = (path, body) => fetch(`${peers.secretsManagerUrl}/__control${path}`, { method: 'POST', body: body && JSON.stringify(body) }).then((r) => r.json());
+  const { user } = await worker.admin('POST', '/users', { userName: 'bench', email: 'bench@latchkey.localhost' });
+  const { accessKey } = await worker.admin('POST', `/users/${user.id}/tokens`, { name: 'bench' });
+  const api = async (method, path, body) => {
+    const res = await fetch(worker.url + path, { method, headers: { authorization: `Bearer ${accessKey}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+    const json = await res.json();
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${json.message}`);
+    return json;
+  };
+  const account = await control('/accounts');
+  await control(`/accounts/${account.accessKeyId}/delay`, { ms: LATENCY_MS });
+  const { credentialsId } = await api('POST', '/credentials', { credentials: { name: 'bench-aws', provider: 'aws', keys: { accessKey: account.accessKeyId, secretKey: account.secretAccessKey } } });
+  const names = [];
+  for (let i = 0; i < Math.max(...SIZES); i++) {
+    const name = `BENCH_${String(i).padStart(3, '0')}`;
+    await api('POST', '/pipeline-secrets', { name, value: `value-${i}-${'x'.repeat(32)}` });
+    names.push(name);
+  }
+  // One untimed launch warms the isolate, D1 and the connections.
+  const warm = await api('POST', '/runs', { credentialsId, region: 'eu-west-1', secrets: names.slice(0, 6) });
+  await api('POST', `/runs/${warm.run.id}/complete`, {});
+
+  for (const n of SIZES) {
+    const times = [];
+    for (let r = 0; r < REPEATS; r++) {
+      const t0 = performance.now();
+      const launched = await api('POST', '/runs', { credentialsId, region: 'eu-west-1', secrets: names.slice(0, n) });
+      times.push(performance.now() - t0);
+      await api('POST', `/runs/${launched.run.id}/complete`, {});
+    }
+    times.sort((a, b) => a - b);
+    const median = times[Math.floor(times.length / 2)];
+    const ideal = Math.ceil(n / 6) * LATENCY_MS;
+    console.log(
+      JSON.stringify({
+        figure: 'relay.launch',
+        secrets: n,
+        awsLatencyMs: LATENCY_MS,
+        medianMs: Math.round(median),
+        minMs: Math.round(times[0]),
+        idealMs: ideal,
+        ratioToIdeal: Number((median / ideal).toFixed(2)),
+        repeats: REPEATS,
+      }),
+    );
+  }
+} finally {
+  await worker.stop();
+  await peers.stop();
+}

@@ -1,0 +1,96 @@
+// Starts the worker under `wrangler dev` with a fresh local D1 and its own fresh secrets, for end-to-end tests and
+// benchmarks. Nothing touches the developer's .dev.vars or .wrangler state.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const WRANGLER = 'node_modules/.bin/wrangler';
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * @param {{ vars?: Record<string, string>, log?: (line: string) => void }} [options]
+ * @returns {Promise<{ url: string, adminToken: string, admin: (method: string, path: string, body?: unknown) => Promise<any>, stop: () => Promise<void> }>}
+ */
+export async function startDevWorker({ vars = {}, log = () => {} } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'latchkey-dev-'));
+  const adminToken = `lk-admin-${randomBytes(18).toString('base64url')}`;
+  const secrets = {
+    VAULT_KEYS: JSON.stringify({ current: '1', keys: { 1: randomBytes(32).toString('base64') } }),
+    ADMIN_TOKEN: adminToken,
+    RUN_TOKEN_KEY: randomBytes(32).toString('base64url'),
+  };
+  writeFileSync(join(dir, 'env'), Object.entries(secrets).map(([k, v]) => `${k}=${v}`).join('\n') + '\n', { mode: 0o600 });
+  const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' };
+  const migrate = spawnSync(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', join(dir, 'state')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr}`);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', join(dir, 'state'), '--env-file', join(dir, 'env'), '--show-interactive-dev-session=false'];
+  for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
+  const child = spawn(WRANGLER, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.on('data', (d) => log(String(d)));
+  child.stderr.on('data', (d) => log(String(d)));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+
+  const stop = async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await Promise.race([exited, sleep(5000)]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/service-info`)).ok) break;
+    } catch {}
+    if (i > 240) {
+      await stop();
+      throw new Error(`wrangler dev did not answer on ${url} within 60 s`);
+    }
+    await sleep(250);
+  }
+
+  async function admin(method, path, body) {
+    const res = await fetch(url + '/admin' + path, {
+      method,
+      headers: { authorization: `Bearer ${adminToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const json = res.status === 204 ? null : await res.json();
+    if (!res.ok) throw new Error(`${method} /admin${path}: ${res.status} ${json?.message}`);
+    return json;
+  }
+
+  return { url, adminToken, admin, stop };
+}
+
+/** Starts the peers of test/peers/serve.ts in their own Node process. */
+export async function startPeers() {
+  const child = spawn(process.execPath, ['test/peers/serve.ts', '--exit-with-stdin'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const line = await new Promise((resolve, reject) => {
+    let buf = '';
+    child.stdout.on('data', (d) => {
+      buf += d;
+      if (buf.includes('\n')) resolve(buf.split('\n')[0]);
+    });
+    child.once('exit', (code) => reject(new Error(`peers exited with ${code}`)));
+  });
+  return { ...JSON.parse(line), stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill('SIGTERM')))) };
+}
