@@ -273,6 +273,19 @@ describe('run secrets relay', () => {
     expect((await standIn(aws)).calls).toEqual({});
   });
 
+  it('signs every AWS call: wrong keys are refused by the stand-in’s SigV4 check and reported as AWS says', async () => {
+    const owner = await seedUser();
+    const aws = await account();
+    const wrong = await awsCredentials(owner, { ...aws, secretAccessKey: `${aws.secretAccessKey.slice(0, -4)}XXXX` });
+    await addSecrets(owner, 3);
+    const res = await launch(owner, owner.personalWorkspaceId, { credentialsId: wrong, region: 'eu-west-1' });
+    expect(res.status).toBe(502);
+    expect(res.body.message).toMatch(/InvalidSignatureException: The request signature we calculated does not match the signature you provided/);
+    const state = await standIn(aws);
+    expect(state.rejected).toBeGreaterThanOrEqual(1);
+    expect(state.secrets).toEqual([]);
+  });
+
   it('states the subrequests a launch needs and refuses one over the ceiling', async () => {
     const { owner, workspaceId, aws, credentialsId } = await setup(6);
     const caller = { userId: owner.id, personalWorkspaceId: owner.personalWorkspaceId, actor: { kind: 'user' as const, id: owner.id, ip: null, userAgent: null } };
