@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import { WxtVitest } from 'wxt/testing/vitest-plugin';
 import { ACCESS_AUD_TEST, ADMIN_TOKEN_TEST, RUN_TOKEN_KEY_TEST, VAULT_KEYS_TEST } from './test/worker/keys.ts';
 
 export default defineConfig({
@@ -31,6 +32,11 @@ export default defineConfig({
           setupFiles: ['test/worker/setup.ts'],
           globalSetup: ['test/peers/global-setup.ts'],
         },
+      },
+      {
+        // Extension logic and storage, with WXT's fake browser.
+        plugins: [WxtVitest({ root: 'extension' })],
+        test: { name: 'extension', environment: 'happy-dom', include: ['test/extension/**/*.test.ts'] },
       },
     ],
   },

@@ -320,3 +320,6 @@ export const WeblogEvent = z
   })
   .meta({ id: 'WeblogEvent' });
 export const WeblogResponse = z.object({ event: z.string(), handled: z.boolean(), state: z.enum(RUN_STATES), secretsLeft: z.number().int() });
+
+export type CreateCredentialsRequest = z.output<typeof CreateCredentialsBody>;
+export type UpdateCredentialsRequest = z.output<typeof UpdateCredentialsBody>;

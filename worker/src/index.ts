@@ -4,6 +4,7 @@
  */
 import { createRoute } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
 import { ServiceInfoResponse } from '../../shared/api';
 import { PROVIDER_IDS } from '../../shared/providers';
 import { createRouter, handleError, jsonResponse } from './app';
@@ -21,6 +22,17 @@ import { API_VERSION, VERSION } from './version';
 
 const app = createRouter();
 
+// The browser extension calls from its own origin with a bearer token (no cookies), so extension origins may call.
+const EXTENSION_ORIGIN = /^(chrome-extension|moz-extension|safari-web-extension):\/\/[a-z0-9-]+$/i;
+app.use(
+  '*',
+  cors({
+    origin: (origin) => (EXTENSION_ORIGIN.test(origin) ? origin : null),
+    allowHeaders: ['Authorization', 'Content-Type'],
+    allowMethods: ['GET', 'POST', 'PUT', 'DELETE'],
+    maxAge: 600,
+  }),
+);
 app.use('*', bodyLimit({ maxSize: 1024 * 1024, onError: (c) => c.json({ message: 'The request body is larger than 1 MiB' }, 413) }));
 for (const path of ['/credentials', '/credentials/*', '/pipeline-secrets', '/pipeline-secrets/*', '/user-info', '/workspaces', '/user/*', '/tokens', '/tokens/*', '/audit', '/runs', '/runs/*'])
   app.use(path, requireCaller);
@@ -81,4 +93,4 @@ async function scheduled(_controller: ScheduledController, env: Env, ctx: Execut
   );
 }
 
-export default { fetch: app.fetch, scheduled } satisfies ExportedHandler<Env>;
+export default { fetch: app.fetch, scheduled };

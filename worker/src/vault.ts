@@ -49,7 +49,7 @@ const b64 = {
     for (const b of bytes) s += String.fromCharCode(b);
     return btoa(s);
   },
-  decode(text: string): Uint8Array {
+  decode(text: string): Uint8Array<ArrayBuffer> {
     const s = atob(text);
     const out = new Uint8Array(s.length);
     for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
@@ -58,11 +58,12 @@ const b64 = {
 };
 
 const utf8 = new TextEncoder();
+const encode = (text: string): Uint8Array<ArrayBuffer> => new Uint8Array(utf8.encode(text));
 const utf8Decode = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
-function additionalData(ctx: SealContext, keyVersion: string): Uint8Array {
+function additionalData(ctx: SealContext, keyVersion: string): Uint8Array<ArrayBuffer> {
   // NUL cannot appear in any of the parts (ids and versions are validated), so the encoding is unambiguous.
-  return utf8.encode(['latchkey/v1', ctx.kind, ctx.workspaceId, ctx.recordId, keyVersion].join('\u0000'));
+  return encode(['latchkey/v1', ctx.kind, ctx.workspaceId, ctx.recordId, keyVersion].join('\u0000'));
 }
 
 export class Keyring {
@@ -82,7 +83,7 @@ export class Keyring {
     }
     const keys = new Map<string, CryptoKey>();
     for (const [version, material] of Object.entries(parsed.keys)) {
-      let raw: Uint8Array;
+      let raw: Uint8Array<ArrayBuffer>;
       try {
         raw = b64.decode(material);
       } catch {
@@ -105,7 +106,7 @@ export class Keyring {
     const ct = await crypto.subtle.encrypt(
       { name: 'AES-GCM', iv, additionalData: additionalData(ctx, this.currentVersion), tagLength: 128 },
       key,
-      utf8.encode(plaintext),
+      encode(plaintext),
     );
     return { ct: b64.encode(new Uint8Array(ct)), iv: b64.encode(iv), keyVersion: this.currentVersion };
   }

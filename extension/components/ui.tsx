@@ -1,0 +1,120 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+
+let nextId = 0;
+const useId = (prefix: string) => useRef(`${prefix}-${++nextId}`).current;
+
+interface FieldProps {
+  label: string;
+  error?: string;
+  hint?: ComponentChildren;
+  ok?: string;
+  children: (id: string, describedBy: string | undefined) => ComponentChildren;
+}
+
+/** A labelled control with its error (named by the worker or the local schema) or hint under it. */
+export function Field({ label, error, hint, ok, children }: FieldProps) {
+  const id = useId('f');
+  const noteId = `${id}-note`;
+  return (
+    <div class={`field${error ? ' has-error' : ''}`}>
+      <label for={id}>{label}</label>
+      {children(id, error || hint || ok ? noteId : undefined)}
+      {error ? (
+        <p class="error" id={noteId} role="alert">
+          {error}
+        </p>
+      ) : ok ? (
+        <p class="ok" id={noteId}>
+          {ok}
+        </p>
+      ) : hint ? (
+        <p class="hint" id={noteId}>
+          {hint}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export function Banner({ kind, children, onRetry }: { kind: 'error' | 'info' | 'success'; children: ComponentChildren; onRetry?: () => void }) {
+  return (
+    <div class={`banner ${kind}`} role={kind === 'error' ? 'alert' : 'status'}>
+      <span>{children}</span>
+      {onRetry ? (
+        <button type="button" class="link" onClick={onRetry}>
+          Retry
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+/** Delete with confirmation: the first press asks, the second does it; Escape or Cancel backs out. */
+export function ConfirmDelete({ what, onConfirm }: { what: string; onConfirm: () => Promise<void> }) {
+  const [asking, setAsking] = useState(false);
+  const [busy, setBusy] = useState(false);
+  if (!asking)
+    return (
+      <button type="button" class="small danger-outline" aria-label={`Delete ${what}`} onClick={() => setAsking(true)}>
+        Delete
+      </button>
+    );
+  return (
+    <span class="confirm" role="group" aria-label={`Confirm deleting ${what}`} onKeyDown={(e) => e.key === 'Escape' && setAsking(false)}>
+      <span>Delete {what}?</span>
+      <button
+        type="button"
+        class="small danger"
+        disabled={busy}
+        ref={(el) => el?.focus()}
+        onClick={async () => {
+          setBusy(true);
+          await onConfirm();
+          setBusy(false);
+          setAsking(false);
+        }}
+      >
+        {busy ? 'Deleting…' : 'Yes, delete'}
+      </button>
+      <button type="button" class="small" onClick={() => setAsking(false)}>
+        Cancel
+      </button>
+    </span>
+  );
+}
+
+export function CopyButton({ text, label = 'Copy' }: { text: string; label?: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <button
+      type="button"
+      class="small"
+      onClick={async () => {
+        await navigator.clipboard.writeText(text);
+        setCopied(true);
+        setTimeout(() => setCopied(false), 1500);
+      }}
+    >
+      {copied ? 'Copied ✓' : label}
+    </button>
+  );
+}
+
+export function Spinner({ label }: { label: string }) {
+  return (
+    <p class="loading" role="status" aria-live="polite">
+      <span class="spinner" aria-hidden="true" /> {label}
+    </p>
+  );
+}
+
+/** A value that follows `value` after it has been still for `ms`. */
+export function useDebounced<T>(value: T, ms: number): T {
+  const [v, setV] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setV(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return v;
+}

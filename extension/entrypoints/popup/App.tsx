@@ -1,0 +1,144 @@
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { browser } from 'wxt/browser';
+import type { Credentials, PipelineSecret, Workspace } from '../../../shared/api';
+import { PERMISSIONS, roleAtLeast } from '../../../shared/roles';
+import { CredentialsView } from '../../components/CredentialsView';
+import { SecretsView } from '../../components/SecretsView';
+import { Banner, Spinner } from '../../components/ui';
+import { latchkey } from '../../lib/service';
+import { workspaceItem } from '../../lib/storage';
+
+type Tab = 'credentials' | 'secrets';
+type Lists = { credentials: Credentials[]; secrets: PipelineSecret[] };
+
+const workspaceLabel = (w: Workspace) => (w.kind === 'personal' ? 'Personal' : `${w.orgName} / ${w.name}`);
+
+export function App() {
+  const [workspaces, setWorkspaces] = useState<Workspace[] | null>(null);
+  const [current, setCurrent] = useState<Workspace | null>(null);
+  const [problem, setProblem] = useState<{ message: string; disconnected: boolean } | null>(null);
+  const [tab, setTab] = useState<Tab>('credentials');
+  const [lists, setLists] = useState<Lists | null>(null);
+  const [listError, setListError] = useState<string | null>(null);
+
+  const loadWorkspaces = useCallback(async () => {
+    setProblem(null);
+    const res = await latchkey.workspaces();
+    if (!res.ok) return setProblem({ message: res.message, disconnected: res.status === 0 && res.message.startsWith('Not connected') || res.status === 401 });
+    setWorkspaces(res.data.workspaces);
+    const remembered = await workspaceItem.getValue();
+    setCurrent(res.data.workspaces.find((w) => w.id === remembered) ?? res.data.workspaces[0] ?? null);
+  }, []);
+
+  const loadLists = useCallback(async () => {
+    if (!current) return;
+    const wsId = current.kind === 'personal' ? null : current.id;
+    const [c, s] = await Promise.all([latchkey.listCredentials(wsId), latchkey.listSecrets(wsId)]);
+    if (!c.ok || !s.ok) return setListError((!c.ok ? c : !s.ok ? s : null)!.message);
+    setListError(null);
+    setLists({ credentials: c.data.credentials, secrets: s.data.pipelineSecrets });
+  }, [current]);
+
+  useEffect(() => void loadWorkspaces(), [loadWorkspaces]);
+  useEffect(() => {
+    setLists(null);
+    void loadLists();
+  }, [loadLists]);
+
+  if (problem)
+    return (
+      <main class="popup">
+        <Header />
+        {problem.disconnected ? (
+          <div class="empty">
+            <p>{problem.message}</p>
+            <button type="button" class="primary" onClick={() => browser.runtime.openOptionsPage()}>
+              Open options to connect
+            </button>
+          </div>
+        ) : (
+          <Banner kind="error" onRetry={loadWorkspaces}>
+            {problem.message}
+          </Banner>
+        )}
+      </main>
+    );
+  if (!workspaces || !current)
+    return (
+      <main class="popup">
+        <Header />
+        <Spinner label="Loading workspaces…" />
+      </main>
+    );
+
+  const canManage = roleAtLeast(current.role, PERMISSIONS.manage);
+  const tabs: Array<[Tab, string, number | undefined]> = [
+    ['credentials', 'Credentials', lists?.credentials.length],
+    ['secrets', 'Secrets', lists?.secrets.length],
+  ];
+  return (
+    <main class="popup">
+      <Header>
+        <label class="visually-hidden" for="workspace">
+          Workspace
+        </label>
+        <select
+          id="workspace"
+          value={current.id}
+          onChange={async (e) => {
+            const next = workspaces.find((w) => w.id === (e.target as HTMLSelectElement).value)!;
+            setCurrent(next);
+            await workspaceItem.setValue(next.id);
+          }}
+        >
+          {workspaces.map((w) => (
+            <option key={w.id} value={w.id}>
+              {workspaceLabel(w)} · {w.role}
+            </option>
+          ))}
+        </select>
+      </Header>
+      <div role="tablist" aria-label="What to manage" class="tabs"
+        onKeyDown={(e) => {
+          if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
+          const next = tab === 'credentials' ? 'secrets' : 'credentials';
+          setTab(next);
+          (document.getElementById(`tab-${next}`) as HTMLElement | null)?.focus();
+        }}>
+        {tabs.map(([id, label, count]) => (
+          <button key={id} id={`tab-${id}`} role="tab" type="button" aria-selected={tab === id} aria-controls={`panel-${id}`} tabIndex={tab === id ? 0 : -1} onClick={() => setTab(id)}>
+            {label}
+            {count !== undefined ? <span class="count">{count}</span> : null}
+          </button>
+        ))}
+      </div>
+      <div id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`} class="panel">
+        {listError ? (
+          <Banner kind="error" onRetry={loadLists}>
+            {listError}
+          </Banner>
+        ) : !lists ? (
+          <Spinner label="Loading…" />
+        ) : tab === 'credentials' ? (
+          <CredentialsView key={current.id} workspace={current} canManage={canManage} items={lists.credentials} reload={loadLists} />
+        ) : (
+          <SecretsView key={current.id} workspace={current} canManage={canManage} items={lists.secrets} reload={loadLists} />
+        )}
+      </div>
+    </main>
+  );
+}
+
+function Header({ children }: { children?: preact.ComponentChildren }) {
+  return (
+    <header class="header">
+      <span class="brand" aria-label="Latchkey">
+        <span aria-hidden="true">🔑</span> Latchkey
+      </span>
+      {children}
+      <button type="button" class="icon" title="Options" aria-label="Options" onClick={() => browser.runtime.openOptionsPage()}>
+        ⚙
+      </button>
+    </header>
+  );
+}

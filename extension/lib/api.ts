@@ -1,0 +1,88 @@
+/**
+ * The extension's one way to the worker: Hono's typed client over the worker's own route types, owned by the
+ * background and called from the popup, options page and content scripts through a proxy service.
+ * Every call returns a Result, so failures cross the messaging boundary intact and name the field when they can.
+ */
+import type { ProxyServiceKey } from '@webext-core/proxy-service';
+import { hc } from 'hono/client';
+import type { CreateCredentialsRequest, Credentials, PipelineSecret, UpdateCredentialsRequest, Workspace } from '../../shared/api';
+import type { AppType } from '../../worker/src/index';
+import { accessTokenItem, serverUrlItem } from './storage';
+
+export type Failure = { ok: false; status: number; message: string; field?: string };
+export type Result<T> = { ok: true; data: T } | Failure;
+
+type Client = ReturnType<typeof hc<AppType>>;
+export type UserInfo = { id: string; userName: string; email: string; personalWorkspaceId: string };
+
+/** The form field a worker message names: "Field 'credentials.keys.secretKey' …" → "secretKey". */
+export function fieldOfMessage(message: string): string | undefined {
+  const m = /^Field '([\w.[\]]+)'/.exec(message) ?? /^'([\w.]+)' has unknown field/.exec(message);
+  if (m) return m[1]!.replace(/^credentials\.(keys\.)?/, '');
+  if (/already exist/.test(message)) return 'name';
+  return undefined;
+}
+
+async function outcome<T>(server: string, request: () => Promise<Response>): Promise<Result<T>> {
+  let res: Response;
+  try {
+    res = await request();
+  } catch (err) {
+    return { ok: false, status: 0, message: `Cannot reach ${server}: ${(err as Error).message || 'network error'}. Check the URL and that the worker is running.` };
+  }
+  if (res.ok) return { ok: true, data: (res.status === 204 ? null : await res.json()) as T };
+  const body = (await res.json().catch(() => null)) as { message?: unknown } | null;
+  const message = typeof body?.message === 'string' ? body.message : `The server answered ${res.status} ${res.statusText}`;
+  return { ok: false, status: res.status, message, field: fieldOfMessage(message) };
+}
+
+async function connected(): Promise<{ client: Client; server: string } | Failure> {
+  const [server, token] = await Promise.all([serverUrlItem.getValue(), accessTokenItem.getValue()]);
+  if (!server || !token) return { ok: false, status: 0, message: 'Not connected: open Latchkey’s options and connect to your server.' };
+  return { client: hc<AppType>(server, { headers: { authorization: `Bearer ${token}` } }), server };
+}
+
+function createLatchkeyService() {
+  /** Runs a typed call with the stored server and token. */
+  async function call<T>(fn: (c: Client) => Promise<Response>): Promise<Result<T>> {
+    const conn = await connected();
+    if ('ok' in conn) return conn;
+    return outcome<T>(conn.server, () => fn(conn.client));
+  }
+  const q = (workspaceId: string | null) => (workspaceId ? { workspaceId } : {});
+
+  return {
+    /** Checks a server and token before they are saved: reachable, a Latchkey server, a valid token. */
+    async testConnection(serverUrl: string, token: string): Promise<Result<{ user: UserInfo; version: string }>> {
+      const client = hc<AppType>(serverUrl, { headers: { authorization: `Bearer ${token}` } });
+      const info = await outcome<{ serviceInfo?: { service?: string; version?: string } }>(serverUrl, () => client['service-info'].$get());
+      if (!info.ok) return info.status === 0 ? info : { ok: false, status: info.status, message: `${serverUrl} is not a Latchkey server (its /service-info answered ${info.status}).` };
+      if (info.data?.serviceInfo?.service !== 'latchkey') return { ok: false, status: 0, message: `${serverUrl} answered, but it is not a Latchkey server.` };
+      const user = await outcome<{ user: UserInfo }>(serverUrl, () => client['user-info'].$get());
+      if (!user.ok) return { ...user, message: user.status === 401 ? `The access token was refused: ${user.message}` : user.message };
+      return { ok: true, data: { user: user.data.user, version: info.data.serviceInfo.version ?? '' } };
+    },
+    userInfo: () => call<{ user: UserInfo }>((c) => c['user-info'].$get()),
+    workspaces: () => call<{ workspaces: Workspace[] }>((c) => c.workspaces.$get()),
+    listCredentials: (workspaceId: string | null) => call<{ credentials: Credentials[] }>((c) => c.credentials.$get({ query: q(workspaceId) })),
+    validateCredentialsName: (workspaceId: string | null, name: string) => call<null>((c) => c.credentials.validate.$get({ query: { ...q(workspaceId), name } })),
+    createCredentials: (workspaceId: string | null, body: CreateCredentialsRequest) =>
+      call<{ credentialsId: string }>((c) => c.credentials.$post({ query: q(workspaceId), json: body })),
+    updateCredentials: (workspaceId: string | null, credentialsId: string, body: UpdateCredentialsRequest) =>
+      call<null>((c) => c.credentials[':credentialsId'].$put({ param: { credentialsId }, query: q(workspaceId), json: body })),
+    deleteCredentials: (workspaceId: string | null, credentialsId: string) =>
+      call<null>((c) => c.credentials[':credentialsId'].$delete({ param: { credentialsId }, query: q(workspaceId) })),
+    listSecrets: (workspaceId: string | null) => call<{ pipelineSecrets: PipelineSecret[]; totalSize: number }>((c) => c['pipeline-secrets'].$get({ query: q(workspaceId) })),
+    validateSecretName: (workspaceId: string | null, name: string) => call<null>((c) => c['pipeline-secrets'].validate.$get({ query: { ...q(workspaceId), name } })),
+    createSecret: (workspaceId: string | null, name: string, value: string) =>
+      call<{ secretId: string }>((c) => c['pipeline-secrets'].$post({ query: q(workspaceId), json: { name, value } })),
+    updateSecret: (workspaceId: string | null, secretId: string, value: string) =>
+      call<null>((c) => c['pipeline-secrets'][':secretId'].$put({ param: { secretId }, query: q(workspaceId), json: { value } })),
+    deleteSecret: (workspaceId: string | null, secretId: string) =>
+      call<null>((c) => c['pipeline-secrets'][':secretId'].$delete({ param: { secretId }, query: q(workspaceId) })),
+  };
+}
+
+export type LatchkeyService = ReturnType<typeof createLatchkeyService>;
+export const LATCHKEY_SERVICE = 'latchkey-api' as ProxyServiceKey<LatchkeyService>;
+export { createLatchkeyService };

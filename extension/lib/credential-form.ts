@@ -1,0 +1,114 @@
+/**
+ * Credentials forms, generated from the provider catalogue in shared/ (one source of truth): the fields, their
+ * initial values, the request they make, and local validation with the same zod schemas the worker uses.
+ */
+import { type CreateCredentialsRequest, CreateCredentialsBody, type Credentials, type UpdateCredentialsRequest, UpdateCredentialsBody } from '../../shared/api';
+import { type FieldInfo, type ProviderId, providerFields, providers } from '../../shared/providers';
+import { DOCKER_HUB, normalizeRegistry } from '../../shared/registry';
+
+export type FormValues = Record<string, string | boolean>;
+
+export interface CredentialsDraft {
+  mode: 'create' | 'edit';
+  provider: ProviderId;
+  name: string;
+  description: string;
+  baseUrl: string;
+  values: FormValues;
+}
+
+export function fieldsFor(provider: ProviderId, workspaceKind: 'personal' | 'organization'): FieldInfo[] {
+  // A shared agent only exists in an organization workspace.
+  return providerFields(provider).filter((f) => !(provider === 'tw-agent' && f.name === 'shared' && workspaceKind !== 'organization'));
+}
+
+export function newDraft(provider: ProviderId): CredentialsDraft {
+  const values: FormValues = {};
+  for (const f of providerFields(provider)) values[f.name] = f.kind === 'boolean' ? false : '';
+  if (provider === 'container-reg') values.registry = DOCKER_HUB;
+  return { mode: 'create', provider, name: '', description: '', baseUrl: '', values };
+}
+
+/** Switching provider keeps what the two providers share (name, description, same-named public fields). */
+export function switchProvider(draft: CredentialsDraft, provider: ProviderId): CredentialsDraft {
+  const next = newDraft(provider);
+  for (const f of providerFields(provider)) if (!f.secret && f.name in draft.values && draft.values[f.name] !== '') next.values[f.name] = draft.values[f.name]!;
+  return { ...next, name: draft.name, description: draft.description, baseUrl: providers[provider].baseUrl ? draft.baseUrl : '' };
+}
+
+/** An edit form for stored credentials: public fields filled in, secret fields empty (left empty, they are kept). */
+export function draftFrom(c: Credentials): CredentialsDraft {
+  const draft = newDraft(c.provider);
+  for (const f of providerFields(c.provider)) {
+    const v = c.keys[f.name];
+    if (!f.secret && v !== undefined && v !== null) draft.values[f.name] = v;
+  }
+  return { ...draft, mode: 'edit', name: c.name, description: c.description ?? '', baseUrl: c.baseUrl ?? '' };
+}
+
+/** The request body a draft makes: empty optional fields are left out, and on edit so are empty secret fields. */
+export function requestBody(draft: CredentialsDraft): Record<string, unknown> {
+  const keys: Record<string, unknown> = {};
+  for (const f of providerFields(draft.provider)) {
+    const v = draft.values[f.name];
+    if (f.kind === 'boolean') {
+      if (v === true) keys[f.name] = true;
+      continue;
+    }
+    const text = typeof v === 'string' ? (f.secret ? v : v.trim()) : '';
+    if (text === '') continue;
+    keys[f.name] = f.name === 'registry' && draft.provider === 'container-reg' ? (normalizeRegistry(text) ?? text) : text;
+  }
+  return {
+    credentials: {
+      name: draft.name.trim(),
+      provider: draft.provider,
+      ...(draft.description.trim() ? { description: draft.description.trim() } : {}),
+      ...(providers[draft.provider].baseUrl && draft.baseUrl.trim() ? { baseUrl: draft.baseUrl.trim() } : {}),
+      keys,
+    },
+  };
+}
+
+export type Checked =
+  | { ok: true; mode: 'create'; body: CreateCredentialsRequest }
+  | { ok: true; mode: 'edit'; body: UpdateCredentialsRequest }
+  | { ok: false; errors: Record<string, string> };
+
+/** Validates a draft with the worker's own schemas; errors are keyed by form field (name, baseUrl, or a key). */
+export function check(draft: CredentialsDraft): Checked {
+  const schema = draft.mode === 'create' ? CreateCredentialsBody : UpdateCredentialsBody;
+  const parsed = schema.safeParse(requestBody(draft));
+  if (parsed.success) return draft.mode === 'create' ? { ok: true, mode: 'create', body: parsed.data as CreateCredentialsRequest } : { ok: true, mode: 'edit', body: parsed.data };
+  const errors: Record<string, string> = {};
+  for (const issue of parsed.error.issues) {
+    const field = issue.path.filter((p) => p !== 'credentials' && p !== 'keys').join('.') || 'form';
+    errors[field] ??= sentence(field, issue.message);
+  }
+  return { ok: false, errors };
+}
+
+function sentence(field: string, message: string): string {
+  if (/^Invalid input: expected \w+, received undefined$/.test(message) || /^is required\b/.test(message)) return 'Required';
+  return message.charAt(0).toUpperCase() + message.slice(1);
+}
+
+/** What to tell the user about the registry field as they type: the host that will be stored. */
+export function registryHint(value: string): string {
+  const host = normalizeRegistry(value);
+  if (host === null) return 'Not a registry host: use a name such as docker.io, quay.io or registry.example.com:5000';
+  if (host === DOCKER_HUB) return 'Docker Hub: use your user name and a read-only personal access token (Account settings → Personal access tokens).';
+  if (host === 'quay.io') return 'Quay: use a robot account (namespace+name) and its token (Account settings → Robot accounts).';
+  return `Stored as ${host}`;
+}
+
+/** The commands that start a Tower Agent with this connection ID. */
+export function agentSnippet(connectionId: string, workDir: string): string {
+  const id = connectionId || '<connection ID>';
+  return [
+    'curl -fSL https://github.com/seqeralabs/tower-agent/releases/latest/download/tw-agent-linux-x86_64 > tw-agent',
+    'chmod +x ./tw-agent',
+    'export TOWER_ACCESS_TOKEN=<your Seqera Platform access token>',
+    `./tw-agent ${id}${workDir.trim() ? ` --work-dir=${workDir.trim()}` : ''}`,
+  ].join('\n');
+}
