@@ -38,6 +38,18 @@ export default defineConfig({
         plugins: [WxtVitest({ root: 'extension' })],
         test: { name: 'extension', environment: 'happy-dom', include: ['test/extension/**/*.test.ts'] },
       },
+      {
+        // The built extension in Debian's Chromium against `wrangler dev` with a fresh local D1.
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/e2e/build-extension.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

@@ -27,6 +27,12 @@ if (!ADMIN_TOKEN) {
   process.exit(1);
 }
 
+step('Building the browser extension (Chrome and Firefox)');
+for (const target of [[], ['-b', 'firefox']]) {
+  const build = spawnSync('node_modules/.bin/wxt', ['build', 'extension', ...target], { stdio: ['ignore', 'ignore', 'inherit'], env });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
+
 step('Applying D1 migrations to the local database');
 const migrate = spawnSync(wrangler[0], ['d1', 'migrations', 'apply', 'DB', '--local'], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...env, CI: 'true' } });
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
@@ -90,6 +96,11 @@ try {
 
  Workspaces:
 ${workspaces.map((w) => `   ${w.id.padEnd(17)} ${w.kind === 'personal' ? 'personal        ' : `${w.orgName}/${w.name}`.padEnd(16)}  role ${w.role}`).join('\n')}
+
+ Browser extension (built): load it unpacked from
+   Chrome:  chrome://extensions → Developer mode → Load unpacked → ${process.cwd()}/extension/.output/chrome-mv3
+   Firefox: about:debugging → This Firefox → Load Temporary Add-on → extension/.output/firefox-mv3/manifest.json
+   then open its options, enter ${URL_BASE} and the token above.
 
  Try:
    export LATCHKEY_TOKEN=${accessKey}

@@ -93,7 +93,7 @@ export function CredentialsForm({ workspace, editing, onDone, onCancel }: Props)
             <label class="switch" key={f.name}>
               <input type="checkbox" role="switch" checked={value === true} onChange={(e) => setValue(f.name, (e.target as HTMLInputElement).checked)} />
               <span>{f.title}</span>
-              {f.description ? <small class="muted"> — {f.description}</small> : null}
+              {f.description ? <small class="muted">{f.description}</small> : null}
             </label>
           );
         const hint =

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
+import { KeyIcon } from '../../components/KeyIcon';
 import { Banner, Field } from '../../components/ui';
 import type { UserInfo } from '../../lib/api';
 import { latchkey } from '../../lib/service';
@@ -53,7 +54,7 @@ export function Options() {
   return (
     <main class="options">
       <h1>
-        <span aria-hidden="true">🔑</span> Latchkey
+        <KeyIcon size={22} /> Latchkey
       </h1>
       <p class="muted">Connect the extension to your Latchkey worker. The access token is kept in this browser’s extension storage and nowhere else.</p>
       <form class="form" onSubmit={connect} noValidate>

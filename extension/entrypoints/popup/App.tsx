@@ -4,6 +4,7 @@ import type { Credentials, PipelineSecret, Workspace } from '../../../shared/api
 import { PERMISSIONS, roleAtLeast } from '../../../shared/roles';
 import { CredentialsView } from '../../components/CredentialsView';
 import { SecretsView } from '../../components/SecretsView';
+import { KeyIcon } from '../../components/KeyIcon';
 import { Banner, Spinner } from '../../components/ui';
 import { latchkey } from '../../lib/service';
 import { workspaceItem } from '../../lib/storage';
@@ -133,7 +134,7 @@ function Header({ children }: { children?: preact.ComponentChildren }) {
   return (
     <header class="header">
       <span class="brand" aria-label="Latchkey">
-        <span aria-hidden="true">🔑</span> Latchkey
+        <KeyIcon /> Latchkey
       </span>
       {children}
       <button type="button" class="icon" title="Options" aria-label="Options" onClick={() => browser.runtime.openOptionsPage()}>

@@ -1,0 +1,185 @@
+/**
+ * The extension end to end: the built extension in Debian's Chromium, against the worker under `wrangler dev` with a
+ * fresh local D1. Everything is done through the options page and the popup, and checked through the worker's API.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { PROVIDER_IDS, type ProviderId, providerFields, providers } from '../../shared/providers';
+import { startDevWorker } from '../../scripts/lib/dev-worker.mjs';
+import { sampleKeys } from '../fixtures/credentials';
+import { launchWithExtension } from './browser';
+
+let worker: Awaited<ReturnType<typeof startDevWorker>>;
+let browser: Awaited<ReturnType<typeof launchWithExtension>>;
+let token = '';
+let orgWorkspaceId = '';
+let popup: Page;
+
+async function api(path: string, init: RequestInit = {}) {
+  const res = await fetch(worker.url + path, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers } });
+  return { status: res.status, body: res.status === 204 ? null : await res.json() };
+}
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const shot = (page: Page, name: string) => page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: true });
+
+beforeAll(async () => {
+  worker = await startDevWorker();
+  const { user } = await worker.admin('POST', '/users', { userName: 'ada', email: 'ada@example.com', firstName: 'Ada' });
+  token = (await worker.admin('POST', `/users/${user.id}/tokens`, { name: 'e2e' })).accessKey;
+  const { orgId } = await worker.admin('POST', '/organizations', { name: 'acme', fullName: 'Acme Genomics' });
+  orgWorkspaceId = (await worker.admin('POST', `/organizations/${orgId}/workspaces`, { name: 'pipelines' })).workspaceId;
+  await worker.admin('PUT', `/workspaces/${orgWorkspaceId}/members/${user.id}`, { role: 'owner' });
+  browser = await launchWithExtension();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await worker?.stop();
+});
+
+describe('the browser extension', () => {
+  it('asks only for storage, with the worker origin optional', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`chrome-extension://${browser.extensionId}/manifest.json`);
+    const manifest = JSON.parse((await page.locator('body').innerText()) || '{}');
+    expect(manifest.permissions).toEqual(['storage']);
+    expect(manifest.host_permissions).toBeUndefined();
+    expect(manifest.optional_host_permissions).toEqual(['https://*/*', 'http://127.0.0.1/*', 'http://localhost/*']);
+    await page.close();
+  });
+
+  it('connects from the options page, saying exactly what failed first', async () => {
+    const page = await browser.context.newPage();
+    await page.setViewportSize({ width: 900, height: 640 });
+    await page.goto(`chrome-extension://${browser.extensionId}/options.html`);
+    const url = page.getByLabel('Worker URL');
+    const tokenInput = page.getByLabel('Access token');
+    const submit = page.getByRole('button', { name: 'Test connection and save' });
+
+    await url.fill('http://127.0.0.1:9');
+    await tokenInput.fill(token);
+    await submit.click();
+    await expect.poll(() => page.getByRole('alert').innerText()).toMatch(/^Cannot reach http:\/\/127\.0\.0\.1:9: /);
+
+    await url.fill(worker.url);
+    await tokenInput.fill(`${token.slice(0, -2)}xx`);
+    await submit.click();
+    await expect.poll(() => page.getByRole('alert').innerText()).toMatch(/^The access token was refused: The access token is not valid/);
+
+    await tokenInput.fill(token);
+    await submit.click();
+    await expect.poll(() => page.getByRole('status').innerText(), { timeout: 15_000 }).toMatch(/^Connected as ada \(ada@example\.com\) to Latchkey 0\.1\.0/);
+    await shot(page, 'options');
+    // The token is kept in storage.local and nothing else secret is.
+    const stored = await page.evaluate(() => chrome.storage.local.get(null));
+    expect(stored).toEqual({ serverUrl: worker.url, accessToken: token });
+    await page.close();
+  });
+
+  it('creates one credential of every provider from the popup', async () => {
+    popup = await browser.context.newPage();
+    await popup.goto(`chrome-extension://${browser.extensionId}/popup.html`);
+    await popup.getByLabel('Workspace').selectOption({ label: 'acme / pipelines · owner' });
+    await expect.poll(() => popup.getByText('No credentials in this workspace yet.').isVisible()).toBe(true);
+    await shot(popup, 'popup-empty');
+
+    for (const provider of PROVIDER_IDS) {
+      await popup.getByRole('button', { name: 'Add credentials' }).click();
+      await popup.getByLabel('Provider').selectOption(provider);
+      await popup.getByLabel('Name', { exact: true }).fill(`${provider}-e2e`);
+      const keys = sampleKeys(provider, 'E2ECANARY');
+      for (const f of providerFields(provider)) {
+        const v = keys[f.name];
+        if (v === undefined || f.kind === 'boolean') continue;
+        await popup.getByLabel(new RegExp(`^${escape(f.title)}( \\(optional\\))?$`)).fill(String(v));
+      }
+      if (provider === 'github') await popup.getByLabel('Server URL (self-hosted only)').fill('https://github.example.com');
+      if (provider === 'tw-agent') {
+        await popup.getByRole('switch', { name: 'Shared agent' }).check();
+        await shot(popup, 'popup-tower-agent');
+      }
+      if (provider === 'aws') await shot(popup, 'popup-add-form');
+      await popup.getByRole('button', { name: 'Add', exact: true }).click();
+      await expect.poll(() => popup.getByRole('status').first().innerText(), { timeout: 10_000 }).toBe(`Added '${provider}-e2e'`);
+    }
+    await shot(popup, 'popup-list');
+
+    const { body } = await api(`/credentials?workspaceId=${orgWorkspaceId}`);
+    expect(body.credentials.map((c: any) => c.provider).sort()).toEqual([...PROVIDER_IDS].sort());
+    const byProvider = Object.fromEntries(body.credentials.map((c: any) => [c.provider, c]));
+    for (const provider of PROVIDER_IDS) {
+      const expected = Object.fromEntries(providerFields(provider).filter((f) => !f.secret && sampleKeys(provider, 'x')[f.name] !== undefined).map((f) => [f.name, sampleKeys(provider, 'x')[f.name]]));
+      if (provider === 'container-reg') expected.registry = 'quay.io';
+      if (provider === 'tw-agent') expected.shared = true;
+      expect(byProvider[provider].keys, provider).toEqual({ discriminator: provider, ...expected });
+    }
+    expect(byProvider.github.baseUrl).toBe('https://github.example.com');
+    expect(JSON.stringify(body)).not.toContain('E2ECANARY');
+  });
+
+  it('validates names live, edits keeping stored secrets, and deletes with confirmation', async () => {
+    await popup.getByRole('button', { name: 'Add credentials' }).click();
+    await popup.getByLabel('Name', { exact: true }).fill('aws-e2e');
+    await expect.poll(() => popup.getByRole('alert').first().innerText()).toMatch(/Credentials named 'aws-e2e' already exist/);
+    await popup.getByLabel('Name', { exact: true }).fill('bad name');
+    await expect.poll(() => popup.getByRole('alert').first().innerText()).toMatch(/must be 1-100 characters/);
+    await popup.getByLabel('Name', { exact: true }).fill('aws-e2e-2');
+    await expect.poll(() => popup.getByText('Name is free').isVisible()).toBe(true);
+    await popup.getByRole('button', { name: 'Cancel' }).click();
+
+    // A Tower Agent connection ID generated in the form lands in the snippet.
+    await popup.getByRole('button', { name: 'Add credentials' }).click();
+    await popup.getByLabel('Provider').selectOption('tw-agent');
+    await popup.getByRole('button', { name: 'Generate' }).click();
+    const generated = await popup.getByLabel('Agent connection ID').inputValue();
+    expect(generated).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(await popup.getByLabel('Tower Agent usage').innerText()).toContain(`./tw-agent ${generated}`);
+    await popup.getByRole('button', { name: 'Cancel' }).click();
+
+    // Edit: change a public field, leave the secret empty (kept), and see the worker's error next to the field.
+    await popup.getByRole('button', { name: 'Edit github-e2e' }).click();
+    await expect.poll(() => popup.getByLabel('Access token').getAttribute('placeholder')).toBe('•••••• (unchanged)');
+    await popup.getByLabel('User name').fill('octocat');
+    await popup.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => popup.getByRole('status').first().innerText()).toBe("Saved 'github-e2e'");
+    const { body } = await api(`/credentials?workspaceId=${orgWorkspaceId}&platformId=github`);
+    expect(body.credentials[0].keys).toEqual({ discriminator: 'github', username: 'octocat' });
+
+    await popup.getByRole('button', { name: 'Delete ssh-e2e' }).click();
+    await popup.getByRole('button', { name: 'Yes, delete' }).click();
+    await expect.poll(() => popup.getByRole('status').first().innerText()).toBe("Deleted 'ssh-e2e'");
+    const after = await api(`/credentials?workspaceId=${orgWorkspaceId}`);
+    expect(after.body.credentials.map((c: any) => c.name)).not.toContain('ssh-e2e');
+    expect(after.body.credentials).toHaveLength(PROVIDER_IDS.length - 1);
+
+    // The filter narrows the list.
+    await popup.getByLabel('Filter credentials').fill('git');
+    // "git" matches names and provider labels (GitHub, GitLab, Gitea), not AWS CodeCommit or Bitbucket.
+    const names = await popup.locator('[data-credentials]').evaluateAll((els) => els.map((e) => e.getAttribute('data-credentials')));
+    expect(names.sort()).toEqual(['gitea-e2e', 'github-e2e', 'gitlab-e2e']);
+    await popup.getByLabel('Filter credentials').fill('nothing-like-this');
+    await expect.poll(() => popup.getByText('Nothing matches “nothing-like-this”.').isVisible()).toBe(true);
+    await popup.getByLabel('Filter credentials').fill('');
+  });
+
+  it('adds a secret and updates its value, which is never shown', async () => {
+    await popup.getByRole('tab', { name: /Secrets/ }).click();
+    await popup.getByRole('button', { name: 'Add secret' }).click();
+    await popup.getByLabel('Name').fill('DB_PASSWORD');
+    await popup.getByLabel('Value').fill('first-value');
+    await popup.getByRole('button', { name: 'Add', exact: true }).click();
+    await expect.poll(() => popup.getByRole('status').first().innerText()).toBe("Added 'DB_PASSWORD'");
+    const before = (await api(`/pipeline-secrets?workspaceId=${orgWorkspaceId}`)).body.pipelineSecrets;
+    expect(before.map((s: any) => s.name)).toEqual(['DB_PASSWORD']);
+
+    await new Promise((r) => setTimeout(r, 1100)); // lastUpdated has second precision
+    await popup.getByRole('button', { name: 'Update value of DB_PASSWORD' }).click();
+    await popup.getByLabel('Value').fill('second-value');
+    await popup.getByRole('button', { name: 'Update' }).click();
+    await expect.poll(() => popup.getByRole('status').first().innerText()).toBe("Updated the value of 'DB_PASSWORD'");
+    const after = (await api(`/pipeline-secrets?workspaceId=${orgWorkspaceId}`)).body.pipelineSecrets;
+    expect(Date.parse(after[0].lastUpdated)).toBeGreaterThan(Date.parse(before[0].lastUpdated));
+    expect(await popup.content()).not.toContain('second-value');
+    await shot(popup, 'popup-secrets');
+  });
+});
