@@ -14,7 +14,7 @@ export default defineConfig({
     permissions: ['storage'],
     optional_host_permissions: ['https://*/*', 'http://127.0.0.1/*', 'http://localhost/*'],
     action: { default_title: 'Latchkey' },
-    ...(browser === 'firefox' ? { browser_specific_settings: { gecko: { id: 'latchkey@latchkey.dev', strict_min_version: '128.0' } } } : {}),
+    ...(browser === 'firefox' ? { browser_specific_settings: { gecko: { id: 'latchkey@latchkey.dev', strict_min_version: '128.0', data_collection_permissions: { required: ['none'] } } } } : {}),
   }),
   vite: () => ({ plugins: [preact()] }),
 });

@@ -28,7 +28,7 @@ if (!ADMIN_TOKEN) {
 }
 
 step('Building the browser extension (Chrome and Firefox)');
-for (const target of [[], ['-b', 'firefox']]) {
+for (const target of [[], ['-b', 'firefox', '--mv3']]) {
   const build = spawnSync('node_modules/.bin/wxt', ['build', 'extension', ...target], { stdio: ['ignore', 'ignore', 'inherit'], env });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
