@@ -20,6 +20,8 @@ export default defineConfig({
                 ACCESS_TEST_PRIVATE_JWK: inject<string>('accessPrivateJwk'),
                 AWS_ENDPOINT_URL: inject<string>('secretsManagerUrl'),
                 AWS_RETRY_BASE_MS: '5',
+                TEST_REGISTRY_BASIC: inject<string>('registryBasicHost'),
+                TEST_REGISTRY_TOKEN: inject<string>('registryTokenHost'),
                 RUN_TOKEN_KEY: RUN_TOKEN_KEY_TEST,
                 TEST_MIGRATIONS: await readD1Migrations('worker/migrations'),
               },

@@ -125,6 +125,13 @@ export const Credentials = z
   .meta({ id: 'Credentials' });
 export type Credentials = z.infer<typeof Credentials>;
 
+export const CredentialsWriteQuery = WorkspaceQuery.extend({
+  skipRegistryCheck: z
+    .enum(['true', 'false'], { error: "must be 'true' or 'false'" })
+    .optional()
+    .meta({ description: 'container-reg only: save without checking the login with the registry (for a registry Latchkey cannot reach)' }),
+});
+
 export const ListCredentialsQuery = WorkspaceQuery.extend({
   platformId: z.enum(PROVIDER_IDS, { error: oneOf(PROVIDER_IDS) }).optional(),
 });

@@ -9,27 +9,33 @@ declare module 'vitest' {
     accessOrigin: string;
     accessPrivateJwk: string;
     secretsManagerUrl: string;
+    registryBasicHost: string;
+    registryTokenHost: string;
   }
 }
 
-/** The Secrets Manager stand-in runs in its own Node process, like the real service. */
-async function startSecretsManagerProcess() {
+/** The Secrets Manager stand-in and the registries run in their own Node process, like the real services. */
+async function startPeersProcess() {
   const child = spawn(process.execPath, ['test/peers/serve.ts', '--exit-with-stdin'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`the Secrets Manager stand-in exited with ${code}`)));
   });
+  const started = JSON.parse(line) as { secretsManagerUrl: string; registryBasicHost: string | null; registryTokenHost: string | null };
+  if (!started.registryBasicHost || !started.registryTokenHost) throw new Error('Debian’s docker-registry is needed for the registry tests: apt-get install docker-registry');
   return {
-    url: (JSON.parse(line) as { secretsManagerUrl: string }).secretsManagerUrl,
+    ...started,
     close: () => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGTERM')))),
   };
 }
 
 export default async function setup(project: TestProject) {
-  const [access, secretsManager] = await Promise.all([startAccessPeer(), startSecretsManagerProcess()]);
+  const [access, secretsManager] = await Promise.all([startAccessPeer(), startPeersProcess()]);
   project.provide('accessOrigin', access.origin);
   project.provide('accessPrivateJwk', access.privateJwk);
-  project.provide('secretsManagerUrl', secretsManager.url);
+  project.provide('secretsManagerUrl', secretsManager.secretsManagerUrl);
+  project.provide('registryBasicHost', secretsManager.registryBasicHost!);
+  project.provide('registryTokenHost', secretsManager.registryTokenHost!);
   return async () => {
     await Promise.all([access.close(), secretsManager.close()]);
   };

@@ -7,6 +7,8 @@ declare global {
     interface Env extends WorkerEnv {
       TEST_MIGRATIONS: D1Migration[];
       ACCESS_TEST_PRIVATE_JWK: string;
+      TEST_REGISTRY_BASIC: string;
+      TEST_REGISTRY_TOKEN: string;
     }
     interface GlobalProps {
       mainModule: typeof import('../../worker/src/index');

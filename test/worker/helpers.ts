@@ -73,6 +73,10 @@ export async function seedOrgWorkspace(members: Array<[Person, string]>): Promis
 
 export const ws = (workspaceId?: string) => (workspaceId ? `?workspaceId=${workspaceId}` : '');
 
+/** Where to POST credentials; container-reg ones skip the registry login check, which registry.test.ts covers. */
+export const credentialsPath = (workspaceId: string | undefined, provider: string) =>
+  `/credentials${ws(workspaceId)}${provider === 'container-reg' ? `${workspaceId ? '&' : '?'}skipRegistryCheck=true` : ''}`;
+
 /** Every row of every table, for before/after comparisons and leak scans. */
 export async function dumpTables(): Promise<Record<string, unknown[]>> {
   const tables = ['users', 'organizations', 'workspaces', 'memberships', 'access_tokens', 'credentials', 'pipeline_secrets', 'audit_events'];

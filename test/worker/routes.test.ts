@@ -4,12 +4,12 @@
  * log line or audit event; and every POST/PUT answers malformed JSON and wrong types with a 400 naming the field,
  * leaving D1 unchanged.
  */
-import { env } from 'cloudflare:workers';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PROVIDER_IDS } from '../../shared/providers';
 import { sampleCredentials } from '../fixtures/credentials';
 import { awsCredentials, newAwsAccount, pathOf } from './aws';
-import { admin, call, dumpTables, type Person, seedOrgWorkspace, seedUser, ws } from './helpers';
+import { admin, call, credentialsPath, dumpTables, type Person, seedOrgWorkspace, seedUser, ws } from './helpers';
+import { env } from 'cloudflare:workers';
 import { ADMIN_TOKEN_TEST } from './keys';
 
 const CANARY = 'CNRY7f3a9c';
@@ -104,6 +104,17 @@ const ROUTES: Record<string, RouteCase> = {
     },
   },
   'post /admin/vault/rotate': { callers: ['admin'], prepare: async () => ({ path: '/admin/vault/rotate' }) },
+  'post /credentials/{credentialsId}/check': {
+    callers: ['owner', 'viewer'],
+    prepare: async (w) => {
+      const made = await call('POST', `/credentials${ws(w.workspaceId)}`, {
+        token: w.owner.token,
+        json: { credentials: { name: `reg-${n()}`, provider: 'container-reg', keys: { userName: 'acme+ci', password: 'robot-token-0123456789', registry: env.TEST_REGISTRY_BASIC } } },
+      });
+      expect(made.status, made.text).toBe(200);
+      return { path: `/credentials/${made.body.credentialsId}/check${ws(w.workspaceId)}` };
+    },
+  },
   'get /runs': { callers: ['owner', 'viewer'], prepare: async (w) => ({ path: `/runs${ws(w.workspaceId)}` }) },
   'post /runs': {
     callers: ['owner', 'viewer'],
@@ -135,7 +146,7 @@ async function world(): Promise<World> {
   const { workspaceId, orgId } = await seedOrgWorkspace([[owner, 'owner'], [viewer, 'view']]);
   for (const p of PROVIDER_IDS) {
     for (const [where, who] of [[workspaceId, owner], [undefined, owner], [undefined, viewer]] as const) {
-      const res = await call('POST', `/credentials${ws(where)}`, { token: who.token, json: sampleCredentials(p, CANARY) });
+      const res = await call('POST', credentialsPath(where, p), { token: who.token, json: sampleCredentials(p, CANARY) });
       expect(res.status, res.text).toBe(200);
     }
   }

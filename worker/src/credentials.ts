@@ -120,11 +120,15 @@ function checkCrossFields(provider: ProviderId, keys: Record<string, unknown>) {
   if (problem) throw invalidField(`credentials.keys.${problem[0]}`, problem[1]);
 }
 
+/** A check run on the complete fields before credentials are saved, such as a registry login. */
+export type CredentialsVerifier = (provider: ProviderId, publicKeys: Record<string, unknown>, secretKeys: Record<string, string>) => Promise<void>;
+
 const emptyToNull = (s: string | null | undefined) => (s === undefined || s === null || s.trim() === '' ? null : s.trim());
 
-export async function createCredentials(db: D1Database, keyring: Keyring, actor: Actor, ws: WorkspaceAccess, input: CredentialsInput): Promise<string> {
+export async function createCredentials(db: D1Database, keyring: Keyring, actor: Actor, ws: WorkspaceAccess, input: CredentialsInput, verify?: CredentialsVerifier): Promise<string> {
   const { publicKeys, secretKeys } = splitKeys(ws, input);
   checkCrossFields(input.provider, { ...publicKeys, ...secretKeys });
+  await verify?.(input.provider, publicKeys, secretKeys);
   const id = newId();
   const sealed = await keyring.seal(sealContext(ws.id, id), JSON.stringify(secretKeys));
   const now = nowIso();
@@ -149,7 +153,15 @@ export async function createCredentials(db: D1Database, keyring: Keyring, actor:
  * Replaces the credentials' fields. A secret field left out keeps its stored value, which is then opened and
  * re-sealed under the current key; the provider cannot change.
  */
-export async function updateCredentials(db: D1Database, keyring: Keyring, actor: Actor, ws: WorkspaceAccess, id: string, input: CredentialsInput & { id?: string }): Promise<void> {
+export async function updateCredentials(
+  db: D1Database,
+  keyring: Keyring,
+  actor: Actor,
+  ws: WorkspaceAccess,
+  id: string,
+  input: CredentialsInput & { id?: string },
+  verify?: CredentialsVerifier,
+): Promise<void> {
   if (input.id !== undefined && input.id !== id) throw invalidField('credentials.id', `is '${input.id}' but the URL names '${id}'; they must match or the field be left out`);
   const row = await getSealedRow(db, ws.id, id);
   if (row.provider !== input.provider)
@@ -169,6 +181,7 @@ export async function updateCredentials(db: D1Database, keyring: Keyring, actor:
     merged = { ...Object.fromEntries(omitted.filter((f) => f in stored).map((f) => [f, stored[f]!])), ...secretKeys };
   }
   checkCrossFields(input.provider, { ...publicKeys, ...merged });
+  await verify?.(input.provider, publicKeys, merged);
   const sealed = await keyring.seal(sealContext(ws.id, id), JSON.stringify(merged));
   try {
     const [update] = await db.batch([

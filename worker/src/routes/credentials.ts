@@ -3,6 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import {
   CreateCredentialsBody,
   CreateCredentialsResponse,
+  CredentialsWriteQuery,
   type CredentialsInput,
   DescribeCredentialsResponse,
   ListCredentialsQuery,
@@ -12,7 +13,9 @@ import {
   WorkspaceQuery,
 } from '../../../shared/api';
 import { bearerSecurity, createRouter, errorResponses, jsonBody, jsonResponse } from '../app';
-import { checkCredentialsName, createCredentials, deleteCredentials, getCredentials, listCredentials, updateCredentials } from '../credentials';
+import { checkCredentialsName, createCredentials, deleteCredentials, getCredentials, listCredentials, loadCredentialsWithSecrets, updateCredentials } from '../credentials';
+import { invalidField } from '../errors';
+import { assertRegistryLogin, registryVerifier } from '../registry';
 import { authorize } from '../directory';
 import { keyringFor } from '../vault';
 
@@ -48,14 +51,16 @@ export const credentialsRoutes = createRouter()
   .openapi(
     createRoute({
       method: 'post', path: '/', tags, security: bearerSecurity, summary: 'Create credentials',
-      request: { query: WorkspaceQuery, body: jsonBody(CreateCredentialsBody) },
-      responses: { 200: jsonResponse(CreateCredentialsResponse, 'Created'), ...errorResponses(400, 401, 403, 404, 409) },
+      request: { query: CredentialsWriteQuery, body: jsonBody(CreateCredentialsBody) },
+      responses: { 200: jsonResponse(CreateCredentialsResponse, 'Created'), ...errorResponses(400, 401, 403, 404, 409, 502) },
     }),
     async (c) => {
-      const ws = await authorize(c.env.DB, c.var.caller, c.req.valid('query').workspaceId, 'manage');
+      const q = c.req.valid('query');
+      const ws = await authorize(c.env.DB, c.var.caller, q.workspaceId, 'manage');
       const keyring = await keyringFor(c.env.VAULT_KEYS);
       const input = c.req.valid('json').credentials as CredentialsInput;
-      return c.json({ credentialsId: await createCredentials(c.env.DB, keyring, c.var.caller.actor, ws, input) }, 200);
+      const verify = registryVerifier(q.skipRegistryCheck === 'true');
+      return c.json({ credentialsId: await createCredentials(c.env.DB, keyring, c.var.caller.actor, ws, input, verify) }, 200);
     },
   )
   .openapi(
@@ -72,14 +77,31 @@ export const credentialsRoutes = createRouter()
   .openapi(
     createRoute({
       method: 'put', path: '/{credentialsId}', tags, security: bearerSecurity, summary: 'Update credentials; secret fields left out keep their stored values',
-      request: { params: IdParam, query: WorkspaceQuery, body: jsonBody(UpdateCredentialsBody) },
-      responses: { 204: { description: 'Updated' }, ...errorResponses(400, 401, 403, 404, 409) },
+      request: { params: IdParam, query: CredentialsWriteQuery, body: jsonBody(UpdateCredentialsBody) },
+      responses: { 204: { description: 'Updated' }, ...errorResponses(400, 401, 403, 404, 409, 502) },
     }),
     async (c) => {
-      const ws = await authorize(c.env.DB, c.var.caller, c.req.valid('query').workspaceId, 'manage');
+      const q = c.req.valid('query');
+      const ws = await authorize(c.env.DB, c.var.caller, q.workspaceId, 'manage');
       const keyring = await keyringFor(c.env.VAULT_KEYS);
       const input = c.req.valid('json').credentials as CredentialsInput & { id?: string };
-      await updateCredentials(c.env.DB, keyring, c.var.caller.actor, ws, c.req.valid('param').credentialsId, input);
+      await updateCredentials(c.env.DB, keyring, c.var.caller.actor, ws, c.req.valid('param').credentialsId, input, registryVerifier(q.skipRegistryCheck === 'true'));
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post', path: '/{credentialsId}/check', tags, security: bearerSecurity,
+      summary: 'Check a stored container-registry login with its registry (as on save)',
+      request: { params: IdParam, query: WorkspaceQuery },
+      responses: { 204: { description: 'The registry accepts the login' }, ...errorResponses(400, 401, 404, 502) },
+    }),
+    async (c) => {
+      const ws = await authorize(c.env.DB, c.var.caller, c.req.valid('query').workspaceId, 'read');
+      const { credentials, secrets } = await loadCredentialsWithSecrets(c.env.DB, await keyringFor(c.env.VAULT_KEYS), ws.id, c.req.valid('param').credentialsId);
+      if (credentials.provider !== 'container-reg')
+        throw invalidField('credentialsId', `names '${credentials.name}', which are ${credentials.provider} credentials; only container-reg logins can be checked`);
+      await assertRegistryLogin(String(credentials.keys.registry), String(credentials.keys.userName), secrets.password ?? '');
       return c.body(null, 204);
     },
   )

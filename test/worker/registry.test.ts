@@ -1,0 +1,79 @@
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { parseChallenge, registryBase } from '../../worker/src/registry';
+import { call, seedUser } from './helpers';
+
+const USER = 'acme+ci';
+const RIGHT = 'robot-token-0123456789';
+const registryCreds = (name: string, registry: string, password: string, userName = USER) => ({
+  credentials: { name, provider: 'container-reg', keys: { userName, password, registry } },
+});
+
+describe('container registry login check', () => {
+  it.each([
+    ['Basic (htpasswd)', () => env.TEST_REGISTRY_BASIC],
+    ['Bearer (token service)', () => env.TEST_REGISTRY_TOKEN],
+  ])('%s: saves a login the registry accepts and refuses one it does not, as Seqera does', async (_label, host) => {
+    const me = await seedUser();
+    const registry = host();
+    const wrong = await call('POST', '/credentials', { token: me.token, json: registryCreds('bad', registry, 'not-the-token') });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body).toEqual({ message: `Invalid credentials for container registry '${registry}'` });
+    const unknownUser = await call('POST', '/credentials', { token: me.token, json: registryCreds('bad', registry, RIGHT, 'mallory') });
+    expect(unknownUser.status).toBe(400);
+    expect((await call('GET', '/credentials', { token: me.token })).body.credentials).toEqual([]);
+
+    const right = await call('POST', '/credentials', { token: me.token, json: registryCreds('good', `http://${registry}/v2/`, RIGHT) });
+    expect(right.status, right.text).toBe(200);
+    const id = right.body.credentialsId;
+    expect((await call('GET', `/credentials/${id}`, { token: me.token })).body.credentials.keys).toEqual({ discriminator: 'container-reg', userName: USER, registry });
+    expect((await call('POST', `/credentials/${id}/check`, { token: me.token })).status).toBe(204);
+
+    // An update is checked with the merged fields: a wrong new password is refused and changes nothing.
+    const badUpdate = await call('PUT', `/credentials/${id}`, { token: me.token, json: registryCreds('good', registry, 'wrong-now') });
+    expect(badUpdate.status).toBe(400);
+    expect((await call('POST', `/credentials/${id}/check`, { token: me.token })).status).toBe(204);
+    // Renaming keeps the stored password, which is checked again and still accepted.
+    const rename = await call('PUT', `/credentials/${id}`, { token: me.token, json: { credentials: { name: 'renamed', provider: 'container-reg', keys: { userName: USER, registry } } } });
+    expect(rename.status, rename.text).toBe(204);
+  });
+
+  it('tells an unreachable registry apart, and can save without the check', async () => {
+    const me = await seedUser();
+    const res = await call('POST', '/credentials', { token: me.token, json: registryCreds('far', '127.0.0.1:9', RIGHT) });
+    expect(res.status).toBe(502);
+    expect(res.body.message).toMatch(/^Could not check the login with container registry '127\.0\.0\.1:9': 127\.0\.0\.1:9 could not be reached .*save with skipRegistryCheck=true to store it unchecked$/);
+    const skipped = await call('POST', '/credentials?skipRegistryCheck=true', { token: me.token, json: registryCreds('far', '127.0.0.1:9', RIGHT) });
+    expect(skipped.status).toBe(200);
+    const recheck = await call('POST', `/credentials/${skipped.body.credentialsId}/check`, { token: me.token });
+    expect(recheck.status).toBe(502);
+    expect((await call('POST', '/credentials?skipRegistryCheck=maybe', { token: me.token, json: registryCreds('x', '127.0.0.1:9', RIGHT) })).body.message).toBe(
+      "Query parameter 'skipRegistryCheck' must be 'true' or 'false'",
+    );
+  });
+
+  it('re-checks only container-registry credentials, and only in workspaces the caller can see', async () => {
+    const me = await seedUser();
+    const other = await seedUser();
+    const gh = await call('POST', '/credentials', { token: me.token, json: { credentials: { name: 'gh', provider: 'github', keys: { username: 'u', password: 'p' } } } });
+    const check = await call('POST', `/credentials/${gh.body.credentialsId}/check`, { token: me.token });
+    expect(check.status).toBe(400);
+    expect(check.body.message).toMatch(/only container-reg logins can be checked/);
+    const reg = await call('POST', '/credentials', { token: me.token, json: registryCreds('r', env.TEST_REGISTRY_BASIC, RIGHT) });
+    expect((await call('POST', `/credentials/${reg.body.credentialsId}/check`, { token: other.token })).status).toBe(404);
+  });
+
+  it('maps docker.io to Docker Hub’s API host and reads challenges as the token spec writes them', () => {
+    expect(registryBase('docker.io')).toBe('https://registry-1.docker.io');
+    expect(registryBase('quay.io')).toBe('https://quay.io');
+    expect(registryBase('127.0.0.1:5000')).toBe('http://127.0.0.1:5000');
+    expect(registryBase('localhost:5000')).toBe('http://localhost:5000');
+    expect(parseChallenge('Bearer realm="https://auth.docker.io/token",service="registry.docker.io"')).toEqual({
+      scheme: 'bearer',
+      params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io' },
+    });
+    expect(parseChallenge('Bearer realm="https://quay.io/v2/auth",service="quay.io",scope="repository:a/b:pull"')?.params.scope).toBe('repository:a/b:pull');
+    expect(parseChallenge('Basic realm="Registry Realm"')).toEqual({ scheme: 'basic', params: { realm: 'Registry Realm' } });
+    expect(parseChallenge(null)).toBeNull();
+  });
+});
