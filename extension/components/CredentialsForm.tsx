@@ -19,6 +19,8 @@ export function CredentialsForm({ workspace, editing, onDone, onCancel }: Props)
   const [draft, setDraft] = useState<CredentialsDraft>(() => (editing ? draftFrom(editing) : newDraft('aws')));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<string | null>(null);
+  /** The registry could not be reached to check the login: the user may save it unchecked. */
+  const [offerSkip, setOfferSkip] = useState(false);
   const [busy, setBusy] = useState(false);
   const wsId = workspace.kind === 'personal' ? null : workspace.id;
   const nameState = useNameCheck('credentials', wsId, draft.name, editing?.name);
@@ -31,21 +33,23 @@ export function CredentialsForm({ workspace, editing, onDone, onCancel }: Props)
     setErrors(({ [name]: _gone, ...rest }) => rest);
   };
 
-  async function submit(e: Event) {
+  async function submit(e: Event, skipRegistryCheck = false) {
     e.preventDefault();
     setFailure(null);
+    setOfferSkip(false);
     const checked = check(draft);
     if (!checked.ok) return setErrors(checked.errors);
     if (nameState.state === 'bad') return setErrors({ name: nameState.message });
     setBusy(true);
     const res =
       checked.mode === 'create'
-        ? await latchkey.createCredentials(wsId, checked.body)
-        : await latchkey.updateCredentials(wsId, editing!.id, checked.body);
+        ? await latchkey.createCredentials(wsId, checked.body, skipRegistryCheck)
+        : await latchkey.updateCredentials(wsId, editing!.id, checked.body, skipRegistryCheck);
     setBusy(false);
     if (res.ok) return onDone(checked.mode === 'create' ? `Added '${draft.name}'` : `Saved '${draft.name}'`);
     if (res.field && res.field !== 'provider') setErrors({ [res.field]: res.message });
     else setFailure(res.message);
+    setOfferSkip(res.status === 502 && draft.provider === 'container-reg');
   }
 
   const nameNote = nameState.state === 'bad' ? nameState.message : undefined;
@@ -53,6 +57,11 @@ export function CredentialsForm({ workspace, editing, onDone, onCancel }: Props)
     <form class="form" onSubmit={submit} noValidate aria-label={editing ? `Edit ${editing.name}` : 'Add credentials'}>
       <h2>{editing ? `Edit ${editing.name}` : 'Add credentials'}</h2>
       {failure ? <Banner kind="error">{failure}</Banner> : null}
+      {offerSkip ? (
+        <button type="button" onClick={(e) => submit(e, true)}>
+          Save without checking the registry
+        </button>
+      ) : null}
       {editing ? (
         <p class="muted">
           Provider: <strong>{info.label}</strong>

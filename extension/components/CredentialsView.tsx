@@ -69,8 +69,22 @@ export function CredentialsView({ workspace, canManage, items, reload }: Props) 
                 <span>Updated {ago(c.lastUpdated)}</span>
                 <span>Used {ago(c.lastUsed)}</span>
               </div>
-              {canManage ? (
+              {canManage || c.provider === 'container-reg' ? (
                 <div class="row-actions">
+                  {c.provider === 'container-reg' ? (
+                    <button
+                      type="button"
+                      class="small"
+                      aria-label={`Check login of ${c.name}`}
+                      onClick={async () => {
+                        const res = await latchkey.checkRegistryLogin(wsId, c.id);
+                        setNotice(res.ok ? { kind: 'success', text: `${String(c.keys.registry)} accepts the login '${c.name}'` } : { kind: 'error', text: res.message });
+                      }}
+                    >
+                      Check login
+                    </button>
+                  ) : null}
+                  {canManage ? <>
                   <button type="button" class="small" aria-label={`Edit ${c.name}`} onClick={() => setMode({ kind: 'edit', item: c })}>
                     Edit
                   </button>
@@ -82,6 +96,7 @@ export function CredentialsView({ workspace, canManage, items, reload }: Props) 
                       await reload();
                     }}
                   />
+                  </> : null}
                 </div>
               ) : null}
             </li>

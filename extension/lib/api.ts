@@ -20,6 +20,7 @@ export function fieldOfMessage(message: string): string | undefined {
   const m = /^Field '([\w.[\]]+)'/.exec(message) ?? /^'([\w.]+)' has unknown field/.exec(message);
   if (m) return m[1]!.replace(/^credentials\.(keys\.)?/, '');
   if (/already exist/.test(message)) return 'name';
+  if (/^Invalid credentials for container registry/.test(message)) return 'password';
   return undefined;
 }
 
@@ -50,6 +51,7 @@ function createLatchkeyService() {
     return outcome<T>(conn.server, () => fn(conn.client));
   }
   const q = (workspaceId: string | null) => (workspaceId ? { workspaceId } : {});
+  const skip = (yes: boolean) => (yes ? { skipRegistryCheck: 'true' as const } : {});
 
   return {
     /** Checks a server and token before they are saved: reachable, a Latchkey server, a valid token. */
@@ -66,10 +68,13 @@ function createLatchkeyService() {
     workspaces: () => call<{ workspaces: Workspace[] }>((c) => c.workspaces.$get()),
     listCredentials: (workspaceId: string | null) => call<{ credentials: Credentials[] }>((c) => c.credentials.$get({ query: q(workspaceId) })),
     validateCredentialsName: (workspaceId: string | null, name: string) => call<null>((c) => c.credentials.validate.$get({ query: { ...q(workspaceId), name } })),
-    createCredentials: (workspaceId: string | null, body: CreateCredentialsRequest) =>
-      call<{ credentialsId: string }>((c) => c.credentials.$post({ query: q(workspaceId), json: body })),
-    updateCredentials: (workspaceId: string | null, credentialsId: string, body: UpdateCredentialsRequest) =>
-      call<null>((c) => c.credentials[':credentialsId'].$put({ param: { credentialsId }, query: q(workspaceId), json: body })),
+    createCredentials: (workspaceId: string | null, body: CreateCredentialsRequest, skipRegistryCheck = false) =>
+      call<{ credentialsId: string }>((c) => c.credentials.$post({ query: { ...q(workspaceId), ...skip(skipRegistryCheck) }, json: body })),
+    updateCredentials: (workspaceId: string | null, credentialsId: string, body: UpdateCredentialsRequest, skipRegistryCheck = false) =>
+      call<null>((c) => c.credentials[':credentialsId'].$put({ param: { credentialsId }, query: { ...q(workspaceId), ...skip(skipRegistryCheck) }, json: body })),
+    /** Asks the registry whether a stored container-registry login still works. */
+    checkRegistryLogin: (workspaceId: string | null, credentialsId: string) =>
+      call<null>((c) => c.credentials[':credentialsId'].check.$post({ param: { credentialsId }, query: q(workspaceId) })),
     deleteCredentials: (workspaceId: string | null, credentialsId: string) =>
       call<null>((c) => c.credentials[':credentialsId'].$delete({ param: { credentialsId }, query: q(workspaceId) })),
     listSecrets: (workspaceId: string | null) => call<{ pipelineSecrets: PipelineSecret[]; totalSize: number }>((c) => c['pipeline-secrets'].$get({ query: q(workspaceId) })),

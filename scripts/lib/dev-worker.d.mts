@@ -6,4 +6,4 @@ export interface DevWorker {
   stop(): Promise<void>;
 }
 export function startDevWorker(options?: { vars?: Record<string, string>; log?: (line: string) => void }): Promise<DevWorker>;
-export function startPeers(): Promise<{ secretsManagerUrl: string; stop(): Promise<void> }>;
+export function startPeers(): Promise<{ secretsManagerUrl: string; registryBasicHost: string; registryTokenHost: string; stop(): Promise<void> }>;

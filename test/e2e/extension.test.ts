@@ -5,11 +5,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { PROVIDER_IDS, type ProviderId, providerFields, providers } from '../../shared/providers';
-import { startDevWorker } from '../../scripts/lib/dev-worker.mjs';
+import { startDevWorker, startPeers } from '../../scripts/lib/dev-worker.mjs';
 import { sampleKeys } from '../fixtures/credentials';
 import { launchWithExtension } from './browser';
 
 let worker: Awaited<ReturnType<typeof startDevWorker>>;
+let peers: Awaited<ReturnType<typeof startPeers>>;
 let browser: Awaited<ReturnType<typeof launchWithExtension>>;
 let token = '';
 let orgWorkspaceId = '';
@@ -23,6 +24,7 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const shot = (page: Page, name: string) => page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: true });
 
 beforeAll(async () => {
+  peers = await startPeers();
   worker = await startDevWorker();
   const { user } = await worker.admin('POST', '/users', { userName: 'ada', email: 'ada@example.com', firstName: 'Ada' });
   token = (await worker.admin('POST', `/users/${user.id}/tokens`, { name: 'e2e' })).accessKey;
@@ -35,6 +37,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await worker?.stop();
+  await peers?.stop();
 });
 
 describe('the browser extension', () => {
@@ -87,7 +90,8 @@ describe('the browser extension', () => {
       await popup.getByRole('button', { name: 'Add credentials' }).click();
       await popup.getByLabel('Provider').selectOption(provider);
       await popup.getByLabel('Name', { exact: true }).fill(`${provider}-e2e`);
-      const keys = sampleKeys(provider, 'E2ECANARY');
+      // The registry login is checked on save: use the local docker-registry (Basic auth) and a login it accepts.
+      const keys = provider === 'container-reg' ? { userName: 'acme+ci', password: 'robot-token-0123456789', registry: `http://${peers.registryBasicHost}/v2/` } : sampleKeys(provider, 'E2ECANARY');
       for (const f of providerFields(provider)) {
         const v = keys[f.name];
         if (v === undefined || f.kind === 'boolean') continue;
@@ -99,6 +103,13 @@ describe('the browser extension', () => {
         await shot(popup, 'popup-tower-agent');
       }
       if (provider === 'aws') await shot(popup, 'popup-add-form');
+      if (provider === 'container-reg') {
+        // A wrong token is refused by the registry, next to the field.
+        await popup.getByLabel('Password or access token').fill('wrong-token');
+        await popup.getByRole('button', { name: 'Add', exact: true }).click();
+        await expect.poll(() => popup.getByRole('alert').first().innerText()).toBe(`Invalid credentials for container registry '${peers.registryBasicHost}'`);
+        await popup.getByLabel('Password or access token').fill('robot-token-0123456789');
+      }
       await popup.getByRole('button', { name: 'Add', exact: true }).click();
       await expect.poll(() => popup.getByRole('status').first().innerText(), { timeout: 10_000 }).toBe(`Added '${provider}-e2e'`);
     }
@@ -109,7 +120,7 @@ describe('the browser extension', () => {
     const byProvider = Object.fromEntries(body.credentials.map((c: any) => [c.provider, c]));
     for (const provider of PROVIDER_IDS) {
       const expected = Object.fromEntries(providerFields(provider).filter((f) => !f.secret && sampleKeys(provider, 'x')[f.name] !== undefined).map((f) => [f.name, sampleKeys(provider, 'x')[f.name]]));
-      if (provider === 'container-reg') expected.registry = 'quay.io';
+      if (provider === 'container-reg') Object.assign(expected, { userName: 'acme+ci', registry: peers.registryBasicHost });
       if (provider === 'tw-agent') expected.shared = true;
       expect(byProvider[provider].keys, provider).toEqual({ discriminator: provider, ...expected });
     }
@@ -151,6 +162,10 @@ describe('the browser extension', () => {
     const after = await api(`/credentials?workspaceId=${orgWorkspaceId}`);
     expect(after.body.credentials.map((c: any) => c.name)).not.toContain('ssh-e2e');
     expect(after.body.credentials).toHaveLength(PROVIDER_IDS.length - 1);
+
+    // A stored registry login can be checked again from the list.
+    await popup.getByRole('button', { name: 'Check login of container-reg-e2e' }).click();
+    await expect.poll(() => popup.getByRole('status').first().innerText()).toBe(`${peers.registryBasicHost} accepts the login 'container-reg-e2e'`);
 
     // The filter narrows the list.
     await popup.getByLabel('Filter credentials').fill('git');
