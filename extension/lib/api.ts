@@ -43,7 +43,20 @@ async function connected(): Promise<{ client: Client; server: string } | Failure
   return { client: hc<AppType>(server, { headers: { authorization: `Bearer ${token}` } }), server };
 }
 
+/** A token selected on a page and offered through the context menu, held in background memory only. */
+interface PendingCapture {
+  token: string;
+  registry: string;
+  expires: number;
+}
+const PENDING_TTL_MS = 10 * 60_000;
+
 function createLatchkeyService() {
+  const pending = new Map<string, PendingCapture>();
+  const sweepPending = () => {
+    for (const [id, p] of pending) if (p.expires < Date.now()) pending.delete(id);
+  };
+
   /** Runs a typed call with the stored server and token. */
   async function call<T>(fn: (c: Client) => Promise<Response>): Promise<Result<T>> {
     const conn = await connected();
@@ -77,6 +90,33 @@ function createLatchkeyService() {
       call<null>((c) => c.credentials[':credentialsId'].check.$post({ param: { credentialsId }, query: q(workspaceId) })),
     deleteCredentials: (workspaceId: string | null, credentialsId: string) =>
       call<null>((c) => c.credentials[':credentialsId'].$delete({ param: { credentialsId }, query: q(workspaceId) })),
+    /** Holds a token selected on a page (context menu) and returns the id the capture page asks about. */
+    holdCapture(token: string, registry: string): string {
+      sweepPending();
+      const id = crypto.randomUUID();
+      pending.set(id, { token, registry, expires: Date.now() + PENDING_TTL_MS });
+      return id;
+    },
+    /** What the capture page may show: the registry and a masked token, never the token. */
+    async pendingCapture(id: string): Promise<{ registry: string; masked: string } | null> {
+      sweepPending();
+      const p = pending.get(id);
+      return p ? { registry: p.registry, masked: `••••••••${p.token.slice(-4)}` } : null;
+    },
+    async savePendingCapture(id: string, d: { workspaceId: string | null; name: string; userName: string; registry: string; skipRegistryCheck: boolean }): Promise<Result<null>> {
+      const p = pending.get(id);
+      if (!p) return { ok: false, status: 0, message: 'This captured token expired or was already saved; select it on the page again.' };
+      const res = await call<{ credentialsId: string }>((c) =>
+        c.credentials.$post({
+          query: { ...q(d.workspaceId), ...skip(d.skipRegistryCheck) },
+          json: { credentials: { name: d.name, provider: 'container-reg', keys: { userName: d.userName, password: p.token, registry: d.registry } } },
+        }),
+      );
+      if (!res.ok) return res;
+      pending.delete(id); // saved: drop the token
+      return { ok: true, data: null };
+    },
+    dropPendingCapture: async (id: string) => void pending.delete(id),
     listSecrets: (workspaceId: string | null) => call<{ pipelineSecrets: PipelineSecret[]; totalSize: number }>((c) => c['pipeline-secrets'].$get({ query: q(workspaceId) })),
     validateSecretName: (workspaceId: string | null, name: string) => call<null>((c) => c['pipeline-secrets'].validate.$get({ query: { ...q(workspaceId), name } })),
     createSecret: (workspaceId: string | null, name: string, value: string) =>

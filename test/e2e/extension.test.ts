@@ -2,6 +2,7 @@
  * The extension end to end: the built extension in Debian's Chromium, against the worker under `wrangler dev` with a
  * fresh local D1. Everything is done through the options page and the popup, and checked through the worker's API.
  */
+import { QUAY_ROBOT } from '../fixtures/registry-logins';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { PROVIDER_IDS, type ProviderId, providerFields, providers } from '../../shared/providers';
@@ -41,12 +42,13 @@ afterAll(async () => {
 });
 
 describe('the browser extension', () => {
-  it('asks only for storage, with the worker origin optional', async () => {
+  it('asks only for storage and its menu item, runs only on the two registry sites, with the worker origin optional', async () => {
     const page = await browser.context.newPage();
     await page.goto(`chrome-extension://${browser.extensionId}/manifest.json`);
     const manifest = JSON.parse((await page.locator('body').innerText()) || '{}');
-    expect(manifest.permissions).toEqual(['storage']);
+    expect(manifest.permissions).toEqual(['storage', 'contextMenus']);
     expect(manifest.host_permissions).toBeUndefined();
+    expect(manifest.content_scripts.map((c: any) => c.matches)).toEqual([['https://hub.docker.com/*'], ['https://quay.io/*']]);
     expect(manifest.optional_host_permissions).toEqual(['https://*/*', 'http://127.0.0.1/*', 'http://localhost/*']);
     await page.close();
   });
@@ -91,7 +93,7 @@ describe('the browser extension', () => {
       await popup.getByLabel('Provider').selectOption(provider);
       await popup.getByLabel('Name', { exact: true }).fill(`${provider}-e2e`);
       // The registry login is checked on save: use the local docker-registry (Basic auth) and a login it accepts.
-      const keys = provider === 'container-reg' ? { userName: 'acme+ci', password: 'robot-token-0123456789', registry: `http://${peers.registryBasicHost}/v2/` } : sampleKeys(provider, 'E2ECANARY');
+      const keys = provider === 'container-reg' ? { userName: 'acme+ci', password: QUAY_ROBOT.token, registry: `http://${peers.registryBasicHost}/v2/` } : sampleKeys(provider, 'E2ECANARY');
       for (const f of providerFields(provider)) {
         const v = keys[f.name];
         if (v === undefined || f.kind === 'boolean') continue;
@@ -108,7 +110,7 @@ describe('the browser extension', () => {
         await popup.getByLabel('Password or access token').fill('wrong-token');
         await popup.getByRole('button', { name: 'Add', exact: true }).click();
         await expect.poll(() => popup.getByRole('alert').first().innerText()).toBe(`Invalid credentials for container registry '${peers.registryBasicHost}'`);
-        await popup.getByLabel('Password or access token').fill('robot-token-0123456789');
+        await popup.getByLabel('Password or access token').fill(QUAY_ROBOT.token);
       }
       await popup.getByRole('button', { name: 'Add', exact: true }).click();
       await expect.poll(() => popup.getByRole('status').first().innerText(), { timeout: 10_000 }).toBe(`Added '${provider}-e2e'`);

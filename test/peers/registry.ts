@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { importPKCS8, SignJWT } from 'jose';
 
-/** Logins the test registries accept. */
-export const REGISTRY_USERS: Record<string, string> = { 'acme+ci': 'robot-token-0123456789', alice: 'dckr_pat_correct-horse' };
+import { REGISTRY_USERS } from '../fixtures/registry-logins.ts';
+
 export const REGISTRY_BINARY = process.env.DOCKER_REGISTRY_PATH ?? '/usr/bin/docker-registry';
 
 async function freePort(): Promise<number> {

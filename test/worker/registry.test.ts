@@ -1,10 +1,11 @@
 import { env } from 'cloudflare:workers';
+import { QUAY_ROBOT } from '../fixtures/registry-logins';
 import { describe, expect, it } from 'vitest';
-import { parseChallenge, registryBase } from '../../worker/src/registry';
+import { parseChallenge, registryBase, registryEndpoints } from '../../worker/src/registry';
 import { call, seedUser } from './helpers';
 
 const USER = 'acme+ci';
-const RIGHT = 'robot-token-0123456789';
+const RIGHT = QUAY_ROBOT.token;
 const registryCreds = (name: string, registry: string, password: string, userName = USER) => ({
   credentials: { name, provider: 'container-reg', keys: { userName, password, registry } },
 });
@@ -68,6 +69,8 @@ describe('container registry login check', () => {
     expect(registryBase('quay.io')).toBe('https://quay.io');
     expect(registryBase('127.0.0.1:5000')).toBe('http://127.0.0.1:5000');
     expect(registryBase('localhost:5000')).toBe('http://localhost:5000');
+    expect(registryBase('docker.io', registryEndpoints('{"docker.io":"http://127.0.0.1:5001/"}'))).toBe('http://127.0.0.1:5001');
+    expect(registryEndpoints('not json')).toEqual({});
     expect(parseChallenge('Bearer realm="https://auth.docker.io/token",service="registry.docker.io"')).toEqual({
       scheme: 'bearer',
       params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io' },

@@ -4,6 +4,7 @@
  * log line or audit event; and every POST/PUT answers malformed JSON and wrong types with a 400 naming the field,
  * leaving D1 unchanged.
  */
+import { QUAY_ROBOT } from '../fixtures/registry-logins';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PROVIDER_IDS } from '../../shared/providers';
 import { sampleCredentials } from '../fixtures/credentials';
@@ -109,7 +110,7 @@ const ROUTES: Record<string, RouteCase> = {
     prepare: async (w) => {
       const made = await call('POST', `/credentials${ws(w.workspaceId)}`, {
         token: w.owner.token,
-        json: { credentials: { name: `reg-${n()}`, provider: 'container-reg', keys: { userName: 'acme+ci', password: 'robot-token-0123456789', registry: env.TEST_REGISTRY_BASIC } } },
+        json: { credentials: { name: `reg-${n()}`, provider: 'container-reg', keys: { userName: 'acme+ci', password: QUAY_ROBOT.token, registry: env.TEST_REGISTRY_BASIC } } },
       });
       expect(made.status, made.text).toBe(200);
       return { path: `/credentials/${made.body.credentialsId}/check${ws(w.workspaceId)}` };

@@ -18,6 +18,8 @@ export interface Env {
   MAX_SUBREQUESTS?: string;
   /** Hours after which a run's secrets are deleted even without a completion event; default 72. */
   RUN_SECRETS_TTL_HOURS?: string;
+  /** JSON map of registry host to base URL for login checks (a mirror, or a local registry in tests). */
+  REGISTRY_ENDPOINTS?: string;
   /** First retry delay for AWS throttling and 5xx, in ms; default 200. */
   AWS_RETRY_BASE_MS?: string;
 }

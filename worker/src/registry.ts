@@ -11,8 +11,25 @@ export type RegistryVerdict = { ok: true } | { ok: false; reason: 'refused'; det
 
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/;
 
+export type RegistryEndpoints = Readonly<Record<string, string>>;
+
+/** REGISTRY_ENDPOINTS: JSON {"docker.io": "https://mirror.example.com"} sending a registry's checks elsewhere. */
+export function registryEndpoints(json: string | undefined): RegistryEndpoints {
+  if (!json) return {};
+  try {
+    const parsed = JSON.parse(json) as unknown;
+    if (!parsed || typeof parsed !== 'object') return {};
+    return Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === 'string' && /^https?:\/\//.test(v)).map(([k, v]) => [k, (v as string).replace(/\/+$/, '')]));
+  } catch {
+    console.error('latchkey: REGISTRY_ENDPOINTS is not valid JSON; ignoring it');
+    return {};
+  }
+}
+
 /** The base URL of a registry host: Docker Hub's API host for docker.io; plain HTTP only on loopback, as Docker allows. */
-export function registryBase(registry: string): string {
+export function registryBase(registry: string, endpoints: RegistryEndpoints = {}): string {
+  const override = endpoints[registry];
+  if (override) return override;
   if (registry === DOCKER_HUB) return 'https://registry-1.docker.io';
   return `${LOOPBACK.test(registry) ? 'http' : 'https'}://${registry}`;
 }
@@ -34,8 +51,8 @@ const basic = (user: string, password: string) => {
   return `Basic ${btoa(s)}`;
 };
 
-export async function checkRegistryLogin(registry: string, userName: string, password: string, timeoutMs = 10_000): Promise<RegistryVerdict> {
-  const base = registryBase(registry);
+export async function checkRegistryLogin(registry: string, userName: string, password: string, endpoints: RegistryEndpoints = {}, timeoutMs = 10_000): Promise<RegistryVerdict> {
+  const base = registryBase(registry, endpoints);
   const get = async (url: string, headers: Record<string, string> = {}) => {
     try {
       return await fetch(url, { headers: { 'user-agent': 'latchkey-registry-check', ...headers }, redirect: 'follow', signal: AbortSignal.timeout(timeoutMs) });
@@ -95,8 +112,8 @@ async function drain(res: Response): Promise<void> {
 }
 
 /** 400 with Seqera's message when the registry refuses the login; 502 when it cannot be asked. */
-export async function assertRegistryLogin(registry: string, userName: string, password: string): Promise<void> {
-  const verdict = await checkRegistryLogin(registry, userName, password);
+export async function assertRegistryLogin(registry: string, userName: string, password: string, endpoints: RegistryEndpoints = {}): Promise<void> {
+  const verdict = await checkRegistryLogin(registry, userName, password, endpoints);
   if (verdict.ok) return;
   if (verdict.reason === 'refused') throw new ApiError(400, `Invalid credentials for container registry '${registry}'`);
   throw new ApiError(
@@ -106,9 +123,9 @@ export async function assertRegistryLogin(registry: string, userName: string, pa
 }
 
 /** The check run before container-reg credentials are saved (unless the caller skips it). */
-export function registryVerifier(skip: boolean): CredentialsVerifier {
+export function registryVerifier(skip: boolean, endpoints: RegistryEndpoints = {}): CredentialsVerifier {
   return async (provider, publicKeys, secretKeys) => {
     if (provider !== 'container-reg' || skip) return;
-    await assertRegistryLogin(String(publicKeys.registry), String(publicKeys.userName), secretKeys.password ?? '');
+    await assertRegistryLogin(String(publicKeys.registry), String(publicKeys.userName), secretKeys.password ?? '', endpoints);
   };
 }

@@ -15,7 +15,7 @@ import {
 import { bearerSecurity, createRouter, errorResponses, jsonBody, jsonResponse } from '../app';
 import { checkCredentialsName, createCredentials, deleteCredentials, getCredentials, listCredentials, loadCredentialsWithSecrets, updateCredentials } from '../credentials';
 import { invalidField } from '../errors';
-import { assertRegistryLogin, registryVerifier } from '../registry';
+import { assertRegistryLogin, registryEndpoints, registryVerifier } from '../registry';
 import { authorize } from '../directory';
 import { keyringFor } from '../vault';
 
@@ -59,7 +59,7 @@ export const credentialsRoutes = createRouter()
       const ws = await authorize(c.env.DB, c.var.caller, q.workspaceId, 'manage');
       const keyring = await keyringFor(c.env.VAULT_KEYS);
       const input = c.req.valid('json').credentials as CredentialsInput;
-      const verify = registryVerifier(q.skipRegistryCheck === 'true');
+      const verify = registryVerifier(q.skipRegistryCheck === 'true', registryEndpoints(c.env.REGISTRY_ENDPOINTS));
       return c.json({ credentialsId: await createCredentials(c.env.DB, keyring, c.var.caller.actor, ws, input, verify) }, 200);
     },
   )
@@ -85,7 +85,7 @@ export const credentialsRoutes = createRouter()
       const ws = await authorize(c.env.DB, c.var.caller, q.workspaceId, 'manage');
       const keyring = await keyringFor(c.env.VAULT_KEYS);
       const input = c.req.valid('json').credentials as CredentialsInput & { id?: string };
-      await updateCredentials(c.env.DB, keyring, c.var.caller.actor, ws, c.req.valid('param').credentialsId, input, registryVerifier(q.skipRegistryCheck === 'true'));
+      await updateCredentials(c.env.DB, keyring, c.var.caller.actor, ws, c.req.valid('param').credentialsId, input, registryVerifier(q.skipRegistryCheck === 'true', registryEndpoints(c.env.REGISTRY_ENDPOINTS)));
       return c.body(null, 204);
     },
   )
@@ -101,7 +101,7 @@ export const credentialsRoutes = createRouter()
       const { credentials, secrets } = await loadCredentialsWithSecrets(c.env.DB, await keyringFor(c.env.VAULT_KEYS), ws.id, c.req.valid('param').credentialsId);
       if (credentials.provider !== 'container-reg')
         throw invalidField('credentialsId', `names '${credentials.name}', which are ${credentials.provider} credentials; only container-reg logins can be checked`);
-      await assertRegistryLogin(String(credentials.keys.registry), String(credentials.keys.userName), secrets.password ?? '');
+      await assertRegistryLogin(String(credentials.keys.registry), String(credentials.keys.userName), secrets.password ?? '', registryEndpoints(c.env.REGISTRY_ENDPOINTS));
       return c.body(null, 204);
     },
   )

@@ -1,0 +1,37 @@
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import '../../assets/style.css';
+import '../../assets/capture-panel.css';
+import { CapturePanel } from '../../components/CapturePanel';
+import { latchkey } from '../../lib/service';
+
+/** The page the context menu opens: the selected token is held by the background; this page only sees it masked. */
+function CapturePage() {
+  const id = location.hash.slice(1);
+  const [pending, setPending] = useState<{ registry: string; masked: string } | null | undefined>(undefined);
+  useEffect(() => void latchkey.pendingCapture(id).then(setPending), [id]);
+  if (pending === undefined) return <p class="loading">Loading…</p>;
+  if (pending === null) return <main class="options"><h1>Nothing to save</h1><p class="muted">This captured token expired or was already saved. Select it on the page and use the menu again.</p></main>;
+  return (
+    <main class="options">
+      <CapturePanel
+        site="registry"
+        masked={pending.masked}
+        registry={pending.registry}
+        registryEditable
+        userName={null}
+        nameBase={`registry-${pending.registry.replace(/[^A-Za-z0-9]+/g, '-')}`}
+        save={async (d) => {
+          const res = await latchkey.savePendingCapture(id, d);
+          return res.ok ? { ok: true } : res;
+        }}
+        onClose={async () => {
+          await latchkey.dropPendingCapture(id);
+          window.close();
+        }}
+      />
+    </main>
+  );
+}
+
+render(<CapturePage />, document.getElementById('app')!);

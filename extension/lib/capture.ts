@@ -1,0 +1,65 @@
+/**
+ * Finding a freshly shown registry token on a page: Docker Hub's "Copy access token" step (dckr_pat_…) and Quay's
+ * robot-account credentials (namespace+name and its token). Pure functions over the DOM, so they are testable and
+ * the content scripts stay thin. Nothing here sends or stores anything.
+ */
+export interface Captured {
+  registry: string;
+  token: string;
+  userName: string | null;
+  /** A base for the suggested credentials name. */
+  nameBase: string;
+}
+
+const DOCKER_PAT = /\bdckr_pat_[A-Za-z0-9_-]{8,}/;
+const QUAY_ROBOT_NAME = /\b([a-z0-9][a-z0-9_]{0,254}\+[a-z0-9][a-z0-9_]{0,254})\b/;
+const QUAY_ROBOT_TOKEN = /\b[A-Z0-9]{32,}\b/;
+const DIALOGS = '[role="dialog"], [role="alertdialog"], dialog[open], [aria-modal="true"], .modal';
+
+const HIDDEN = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE']);
+
+/** What the page shows: field values and text, never the source of its scripts or styles. */
+function textsOf(root: Node): string[] {
+  const out: string[] = [];
+  if (root instanceof Element || root instanceof Document)
+    for (const el of root.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('input, textarea')) if (el.value) out.push(el.value);
+  const doc = root.ownerDocument ?? (root as Document);
+  const walker = doc.createTreeWalker(root, 4 /* NodeFilter.SHOW_TEXT */);
+  const parts: string[] = [];
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) if (!HIDDEN.has(n.parentElement?.tagName ?? '')) parts.push(n.nodeValue ?? '');
+  out.push(parts.join(' '));
+  return out;
+}
+
+export function findDockerHubToken(doc: Document): Captured | null {
+  const scopes = [...doc.querySelectorAll(DIALOGS)];
+  for (const scope of scopes.length ? scopes : [doc.body]) {
+    for (const text of textsOf(scope)) {
+      const token = DOCKER_PAT.exec(text)?.[0];
+      if (!token) continue;
+      const all = textsOf(scope).join(' ');
+      const userName = /docker login\s+(?:-u|--username)[ =]?\s*([A-Za-z0-9][A-Za-z0-9_.-]{1,29})/.exec(all)?.[1] ?? null;
+      return { registry: 'docker.io', token, userName, nameBase: `dockerhub-${userName ?? 'token'}` };
+    }
+  }
+  return null;
+}
+
+export function findQuayRobot(doc: Document): Captured | null {
+  for (const scope of doc.querySelectorAll(DIALOGS)) {
+    const texts = textsOf(scope);
+    const joined = texts.join('\n');
+    const robot = QUAY_ROBOT_NAME.exec(joined)?.[1];
+    if (!robot) continue;
+    const token = texts.map((t) => QUAY_ROBOT_TOKEN.exec(t)?.[0]).find(Boolean);
+    if (!token) continue;
+    return { registry: 'quay.io', token, userName: robot, nameBase: `quay-${robot.replace('+', '-')}` };
+  }
+  return null;
+}
+
+/** What the panel shows: the token's kind and last four characters, never the token. */
+export function maskToken(token: string): string {
+  const prefix = token.startsWith('dckr_pat_') ? 'dckr_pat_' : '';
+  return `${prefix}••••••••${token.slice(-4)}`;
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { findDockerHubToken, findQuayRobot, maskToken } from '../../extension/lib/capture';
+
+const page = (html: string) => {
+  document.body.innerHTML = html;
+  return document;
+};
+const TOKEN = 'dckr_pat_Xq2v8LmN3pR7sT1wZ9yB4cD6fG0';
+const ROBOT = '7QW2M8K3ZP0T4XN6B1VR9HJ5DL2CGS8AF3EY6UQ0KO7IW4NB1MZ5TX9PR2JD8HV3';
+
+describe('token detection', () => {
+  it('finds a Docker Hub token shown in the copy dialog, with the user name from the login hint', () => {
+    const doc = page(`<div role="dialog"><h2>Copy access token</h2><pre>$ docker login -u alice</pre><input readonly></div>`);
+    doc.querySelector('input')!.value = TOKEN;
+    expect(findDockerHubToken(doc)).toEqual({ registry: 'docker.io', token: TOKEN, userName: 'alice', nameBase: 'dockerhub-alice' });
+  });
+
+  it('finds nothing before the token is shown, nor in script source', () => {
+    expect(findDockerHubToken(page('<h1>Personal access tokens</h1><button>Generate new token</button>'))).toBeNull();
+    expect(findDockerHubToken(page(`<script>const t = '${TOKEN}'</script><p>Nothing here</p>`))).toBeNull();
+  });
+
+  it('finds a Quay robot account name and token in its credentials modal', () => {
+    const doc = page(`<div class="modal" role="dialog"><h4>Credentials for acme+ci</h4><input id="u"><input id="t"></div>`);
+    (doc.getElementById('u') as HTMLInputElement).value = 'acme+ci';
+    (doc.getElementById('t') as HTMLInputElement).value = ROBOT;
+    expect(findQuayRobot(doc)).toEqual({ registry: 'quay.io', token: ROBOT, userName: 'acme+ci', nameBase: 'quay-acme-ci' });
+    expect(findQuayRobot(page('<div role="dialog">Credentials for acme+ci</div>'))).toBeNull();
+  });
+
+  it('masks tokens to their kind and last four characters', () => {
+    expect(maskToken(TOKEN)).toBe('dckr_pat_••••••••6fG0');
+    expect(maskToken(ROBOT)).toBe('••••••••8HV3');
+    expect(maskToken(TOKEN)).not.toContain(TOKEN.slice(9, -4));
+  });
+});
