@@ -5,7 +5,7 @@ import { normalizeRegistry } from '../../shared/registry';
 import { agentSnippet, check, type CredentialsDraft, draftFrom, fieldsFor, newDraft, registryHint, switchProvider } from '../lib/credential-form';
 import { latchkey } from '../lib/service';
 import { useNameCheck } from './name-check';
-import { Banner, CopyButton, Field } from './ui';
+import { Banner, CopyButton, Field, FormActions } from './ui';
 
 interface Props {
   workspace: Workspace;
@@ -147,14 +147,7 @@ export function CredentialsForm({ workspace, editing, onDone, onCancel }: Props)
           <pre aria-label="Tower Agent usage">{agentSnippet(String(draft.values.connectionId ?? ''), String(draft.values.workDir ?? ''))}</pre>
         </div>
       ) : null}
-      <div class="actions">
-        <button type="submit" class="primary" disabled={busy}>
-          {busy ? 'Saving…' : editing ? 'Save' : 'Add'}
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormActions busy={busy} label={editing ? 'Save' : 'Add'} onCancel={onCancel} />
     </form>
   );
 }

@@ -4,7 +4,7 @@ import { SecretValue } from '../../shared/names';
 import { ago } from '../lib/format';
 import { latchkey } from '../lib/service';
 import { useNameCheck } from './name-check';
-import { Banner, ConfirmDelete, Field } from './ui';
+import { Banner, ConfirmDelete, Field, FormActions } from './ui';
 
 interface Props {
   workspace: Workspace;
@@ -115,14 +115,7 @@ function SecretForm({ wsId, editing, onDone, onCancel }: { wsId: string | null; 
       <Field label="Value" error={errors.value} hint="Write-only: it is encrypted and never shown again.">
         {(id, d) => <textarea id={id} aria-describedby={d} class="secret" rows={3} value={value} spellcheck={false} onInput={(e) => setValue((e.target as HTMLTextAreaElement).value)} />}
       </Field>
-      <div class="actions">
-        <button type="submit" class="primary" disabled={busy}>
-          {busy ? 'Saving…' : editing ? 'Update' : 'Add'}
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormActions busy={busy} label={editing ? 'Update' : 'Add'} onCancel={onCancel} />
     </form>
   );
 }

@@ -6,14 +6,13 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevWorker, startPeers } from '../../scripts/lib/dev-worker.mjs';
 import { DOCKER_HUB_USER, QUAY_ROBOT } from '../fixtures/registry-logins';
-import { launchWithExtension } from './browser';
 import { panel } from './shadow';
+import { type Stack, startStack } from './stack';
 
-let worker: Awaited<ReturnType<typeof startDevWorker>>;
-let peers: Awaited<ReturnType<typeof startPeers>>;
-let browser: Awaited<ReturnType<typeof launchWithExtension>>;
+let stack: Stack;
+let worker: Stack['worker'];
+let browser: Stack['browser'];
 let token = '';
 
 const fixture = (name: string, secret: string) => readFileSync(`test/fixtures/pages/${name}.html`, 'utf8').replace('__TOKEN__', secret);
@@ -30,11 +29,11 @@ async function site(url: string, html: string): Promise<Page> {
 }
 
 beforeAll(async () => {
-  peers = await startPeers();
-  worker = await startDevWorker({ vars: { REGISTRY_ENDPOINTS: JSON.stringify({ 'docker.io': `http://${peers.registryBasicHost}`, 'quay.io': `http://${peers.registryTokenHost}` }) } });
-  const { user } = await worker.admin('POST', '/users', { userName: 'alice', email: 'alice@example.com' });
-  token = (await worker.admin('POST', `/users/${user.id}/tokens`, { name: 'e2e' })).accessKey;
-  browser = await launchWithExtension();
+  // docker.io and quay.io logins are checked against the local registries (Basic and token auth).
+  stack = await startStack({ userName: 'alice', email: 'alice@example.com' }, (peers) => ({
+    REGISTRY_ENDPOINTS: JSON.stringify({ 'docker.io': `http://${peers.registryBasicHost}`, 'quay.io': `http://${peers.registryTokenHost}` }),
+  }));
+  ({ worker, browser, token } = stack);
   const options = await browser.context.newPage();
   await options.goto(`chrome-extension://${browser.extensionId}/options.html`);
   await options.getByLabel('Worker URL').fill(worker.url);
@@ -44,11 +43,7 @@ beforeAll(async () => {
   await options.close();
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await worker?.stop();
-  await peers?.stop();
-});
+afterAll(() => stack?.close());
 
 describe('registry token capture', () => {
   it('offers a Docker Hub token only once it is shown, after in-app navigation, and saves it checked', async () => {

@@ -6,13 +6,13 @@ import { QUAY_ROBOT } from '../fixtures/registry-logins';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { PROVIDER_IDS, type ProviderId, providerFields, providers } from '../../shared/providers';
-import { startDevWorker, startPeers } from '../../scripts/lib/dev-worker.mjs';
 import { sampleKeys } from '../fixtures/credentials';
-import { launchWithExtension } from './browser';
+import { type Stack, startStack } from './stack';
 
-let worker: Awaited<ReturnType<typeof startDevWorker>>;
-let peers: Awaited<ReturnType<typeof startPeers>>;
-let browser: Awaited<ReturnType<typeof launchWithExtension>>;
+let stack: Stack;
+let worker: Stack['worker'];
+let peers: Stack['peers'];
+let browser: Stack['browser'];
 let token = '';
 let orgWorkspaceId = '';
 let popup: Page;
@@ -25,21 +25,15 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const shot = (page: Page, name: string) => page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: true });
 
 beforeAll(async () => {
-  peers = await startPeers();
-  worker = await startDevWorker();
-  const { user } = await worker.admin('POST', '/users', { userName: 'ada', email: 'ada@example.com', firstName: 'Ada' });
-  token = (await worker.admin('POST', `/users/${user.id}/tokens`, { name: 'e2e' })).accessKey;
+  stack = await startStack({ userName: 'ada', email: 'ada@example.com' });
+  ({ worker, peers, browser, token } = stack);
+  const user = { id: stack.userId };
   const { orgId } = await worker.admin('POST', '/organizations', { name: 'acme', fullName: 'Acme Genomics' });
   orgWorkspaceId = (await worker.admin('POST', `/organizations/${orgId}/workspaces`, { name: 'pipelines' })).workspaceId;
   await worker.admin('PUT', `/workspaces/${orgWorkspaceId}/members/${user.id}`, { role: 'owner' });
-  browser = await launchWithExtension();
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await worker?.stop();
-  await peers?.stop();
-});
+afterAll(() => stack?.close());
 
 describe('the browser extension', () => {
   it('asks only for storage and its menu item, runs only on the two registry sites, with the worker origin optional', async () => {
