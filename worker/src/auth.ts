@@ -5,7 +5,7 @@
 import { createMiddleware } from 'hono/factory';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { type AppEnv, type Caller, requestActor } from './app';
-import { getUser, getUserByEmail, type UserRow } from './directory';
+import { getUserByEmail } from './directory';
 import type { Env } from './env';
 import { unauthorized } from './errors';
 import { timingSafeEqualText, touchToken, verifyToken } from './tokens';
@@ -44,27 +44,21 @@ export async function verifyAccessJwt(env: Env, jwt: string): Promise<{ email: s
 async function resolveCaller(c: Parameters<Parameters<typeof createMiddleware<AppEnv>>[0]>[0]): Promise<Caller> {
   const env = c.env;
   const token = bearer(c.req.header('authorization'));
-  let user: UserRow | null = null;
-  let tokenId: string | null = null;
   if (token) {
+    // One D1 read: the token with its user's id and personal workspace.
     const verdict = await verifyToken(env.DB, token);
     if ('refused' in verdict) throw unauthorized(verdict.refused);
-    user = await getUser(env.DB, verdict.userId);
-    tokenId = verdict.tokenId;
     c.executionCtx.waitUntil(touchToken(env.DB, verdict.tokenId, verdict.tokenLastUsed).catch(() => undefined));
-  } else {
-    const jwt = c.req.header('cf-access-jwt-assertion');
-    if (jwt && env.ACCESS_TEAM_DOMAIN && env.ACCESS_AUD) {
-      const verdict = await verifyAccessJwt(env, jwt);
-      if ('refused' in verdict) throw unauthorized(verdict.refused);
-      user = await getUserByEmail(env.DB, verdict.email);
-      if (!user) throw unauthorized(`No Latchkey user has the email ${verdict.email}; ask an administrator to add you`);
-    } else {
-      throw unauthorized('Sign in: send Authorization: Bearer <access token> (create one with an administrator or at /tokens)');
-    }
+    return { userId: verdict.userId, personalWorkspaceId: verdict.personalWorkspaceId, tokenId: verdict.tokenId, actor: requestActor(c, 'user', verdict.userId) };
   }
-  if (!user) throw unauthorized('The access token belongs to a user who no longer exists');
-  return { userId: user.id, personalWorkspaceId: user.personal_workspace_id, tokenId, actor: requestActor(c, 'user', user.id) };
+  const jwt = c.req.header('cf-access-jwt-assertion');
+  if (!jwt || !env.ACCESS_TEAM_DOMAIN || !env.ACCESS_AUD)
+    throw unauthorized('Sign in: send Authorization: Bearer <access token> (create one with an administrator or at /tokens)');
+  const verdict = await verifyAccessJwt(env, jwt);
+  if ('refused' in verdict) throw unauthorized(verdict.refused);
+  const user = await getUserByEmail(env.DB, verdict.email);
+  if (!user) throw unauthorized(`No Latchkey user has the email ${verdict.email}; ask an administrator to add you`);
+  return { userId: user.id, personalWorkspaceId: user.personal_workspace_id, tokenId: null, actor: requestActor(c, 'user', user.id) };
 }
 
 /** Resolves the caller once and sets it on the context; 401 with the reason otherwise. */

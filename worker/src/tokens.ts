@@ -75,23 +75,26 @@ export interface TokenUser {
   tokenId: string;
   tokenLastUsed: string | null;
   userId: string;
+  personalWorkspaceId: string;
 }
 
 /**
- * The user a bearer token belongs to, or a reason it is refused. One D1 read.
+ * The user a bearer token belongs to (with their personal workspace), or a reason it is refused. One D1 read.
  */
 export async function verifyToken(db: D1Database, presented: string): Promise<TokenUser | { refused: string }> {
   const match = TOKEN_FORM.exec(presented);
   if (!match) return { refused: 'The access token is malformed; tokens look like lk_… as shown once when created' };
   const row = await db
-    .prepare('SELECT id, user_id, token_sha256, last_used_at, expires_at FROM access_tokens WHERE id = ?')
+    .prepare(
+      'SELECT t.id, t.user_id, t.token_sha256, t.last_used_at, t.expires_at, u.personal_workspace_id FROM access_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = ?',
+    )
     .bind(match[1])
-    .first<TokenRow>();
+    .first<TokenRow & { personal_workspace_id: string }>();
   // Compare even when no row was found, so a missing id takes as long as a wrong secret.
   const same = await timingSafeEqualText(await sha256Hex(presented), row?.token_sha256 ?? '0'.repeat(64));
   if (!row || !same) return { refused: 'The access token is not valid: it was revoked or never existed' };
   if (row.expires_at && row.expires_at <= nowIso()) return { refused: `The access token expired at ${row.expires_at}; create a new one` };
-  return { tokenId: row.id, tokenLastUsed: row.last_used_at, userId: row.user_id };
+  return { tokenId: row.id, tokenLastUsed: row.last_used_at, userId: row.user_id, personalWorkspaceId: row.personal_workspace_id };
 }
 
 /** Records use at minute precision; meant for waitUntil so it costs the request nothing. */
