@@ -5,5 +5,5 @@ export interface DevWorker {
   admin(method: string, path: string, body?: unknown): Promise<any>;
   stop(): Promise<void>;
 }
-export function startDevWorker(options?: { vars?: Record<string, string>; log?: (line: string) => void }): Promise<DevWorker>;
+export function startDevWorker(options?: { vars?: Record<string, string>; config?: string; log?: (line: string) => void }): Promise<DevWorker>;
 export function startPeers(): Promise<{ secretsManagerUrl: string; registryBasicHost: string; registryTokenHost: string; stop(): Promise<void> }>;

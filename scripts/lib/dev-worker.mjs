@@ -22,10 +22,10 @@ export function freePort() {
 }
 
 /**
- * @param {{ vars?: Record<string, string>, log?: (line: string) => void }} [options]
+ * @param {{ vars?: Record<string, string>, config?: string, log?: (line: string) => void }} [options]
  * @returns {Promise<{ url: string, adminToken: string, admin: (method: string, path: string, body?: unknown) => Promise<any>, stop: () => Promise<void> }>}
  */
-export async function startDevWorker({ vars = {}, log = () => {} } = {}) {
+export async function startDevWorker({ vars = {}, config = 'wrangler.toml', log = () => {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-dev-'));
   const adminToken = `lk-admin-${randomBytes(18).toString('base64url')}`;
   const secrets = {
@@ -35,11 +35,11 @@ export async function startDevWorker({ vars = {}, log = () => {} } = {}) {
   };
   writeFileSync(join(dir, 'env'), Object.entries(secrets).map(([k, v]) => `${k}=${v}`).join('\n') + '\n', { mode: 0o600 });
   const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' };
-  const migrate = spawnSync(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', join(dir, 'state')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const migrate = spawnSync(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--config', config, '--persist-to', join(dir, 'state')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr}`);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', join(dir, 'state'), '--env-file', join(dir, 'env'), '--show-interactive-dev-session=false'];
+  const args = ['dev', '--config', config, '--ip', '127.0.0.1', '--port', String(port), '--persist-to', join(dir, 'state'), '--env-file', join(dir, 'env'), '--show-interactive-dev-session=false'];
   for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
   const child = spawn(WRANGLER, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.on('data', (d) => log(String(d)));

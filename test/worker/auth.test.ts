@@ -150,3 +150,21 @@ describe('Cloudflare Access single sign-on', () => {
     expect(res.body.message).toMatch(/could not be verified/);
   });
 });
+
+describe('cost per request', () => {
+  it('resolves the caller once: a list is three D1 calls (token, workspace role, the list)', async () => {
+    const { createExecutionContext, waitOnExecutionContext } = await import('cloudflare:test');
+    const { default: worker } = await import('../../worker/src/index');
+    const { faultyD1 } = await import('./faulty-d1');
+    const me = await seedUser();
+    await call('GET', '/user-info', { token: me.token }); // the once-a-minute last-used write happens here
+    for (const path of ['/credentials', '/pipeline-secrets', '/runs']) {
+      const counted = faultyD1(env.DB, Number.POSITIVE_INFINITY);
+      const ctx = createExecutionContext();
+      const res = await worker.fetch(new Request(`https://latchkey.test${path}`, { headers: { authorization: `Bearer ${me.token}` } }), { ...env, DB: counted.db }, ctx);
+      await waitOnExecutionContext(ctx);
+      expect(res.status).toBe(200);
+      expect(counted.calls(), path).toBe(3);
+    }
+  });
+});

@@ -34,7 +34,8 @@ app.use(
   }),
 );
 app.use('*', bodyLimit({ maxSize: 1024 * 1024, onError: (c) => c.json({ message: 'The request body is larger than 1 MiB' }, 413) }));
-for (const path of ['/credentials', '/credentials/*', '/pipeline-secrets', '/pipeline-secrets/*', '/user-info', '/workspaces', '/user/*', '/tokens', '/tokens/*', '/audit', '/runs', '/runs/*'])
+// Hono's '/x/*' also matches '/x': one pattern per prefix, so the caller is resolved once per request.
+for (const path of ['/credentials/*', '/pipeline-secrets/*', '/user-info', '/workspaces', '/user/*', '/tokens/*', '/audit', '/runs/*'])
   app.use(path, requireCaller);
 app.use('/admin/*', requireAdmin);
 
