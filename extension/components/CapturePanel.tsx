@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Workspace } from '../../shared/api';
-import { suggestCredentialsName } from '../../shared/names';
+import { suggestCredentialsName } from '../../shared/name-rules';
 import { normalizeRegistry } from '../../shared/registry';
 import type { Failure } from '../lib/api';
 import { latchkey } from '../lib/service';
