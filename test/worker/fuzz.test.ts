@@ -12,7 +12,7 @@ import { buildWorld, type Caller, documentedRoutes, personOf, ROUTES, tokenOf, t
 /** Fixed, so a failure reproduces; fast-check prints the counterexample and the path to replay it. */
 const SEED = 20261122;
 /** Cases per route with a body (a quarter of that for query-only routes). */
-const RUNS_PER_ROUTE = 1000;
+const RUNS_PER_ROUTE = 2000;
 
 /** One statement that changes whenever any stored content does (every seal has a fresh IV). */
 const FINGERPRINT = `SELECT
