@@ -1,6 +1,7 @@
 /**
  * A D1 binding that fails its Nth call (prepare().run/first/all/raw or batch) with a D1-like error, for fault
- * injection. Everything else passes through to the real local D1.
+ * injection, and counts its calls (with failAt = Infinity it only counts: bench/cost uses it so). Everything else
+ * passes through to the real local D1.
  */
 const REAL = new WeakMap<object, D1PreparedStatement>();
 

@@ -271,6 +271,8 @@ describe('run secrets relay', () => {
       expect(res.body.message).toContain(message);
     }
     expect((await standIn(aws)).calls).toEqual({});
+    // Refused before anything is written: no run was recorded for any of them.
+    expect((await call('GET', `/runs${ws(workspaceId)}`, { token: owner.token })).body.runs).toEqual([]);
   });
 
   it('signs every AWS call: wrong keys are refused by the stand-in’s SigV4 check and reported as AWS says', async () => {

@@ -119,17 +119,26 @@ export async function listRuns(db: D1Database, workspaceId: string, limit = 100)
   return ((runs?.results ?? []) as RunRow[]).map((r) => runView(r, byRun.get(r.id) ?? []));
 }
 
-/** The AWS keys to act with for a run: the credentials' keys, or a role they assume. */
-async function awsKeysFor(db: D1Database, keyring: Keyring, workspaceId: string, credentialsId: string, region: string, settings: RelaySettings, budget: SubrequestBudget) {
-  const { credentials, secrets } = await loadCredentialsWithSecrets(db, keyring, workspaceId, credentialsId).catch((err) => {
+type AwsCredentials = Awaited<ReturnType<typeof loadCredentialsWithSecrets>>;
+
+/** The run's aws credentials in this workspace, opened; a 400 naming credentialsId when they are not aws ones. */
+async function loadAwsCredentials(db: D1Database, keyring: Keyring, workspaceId: string, credentialsId: string): Promise<AwsCredentials> {
+  const loaded = await loadCredentialsWithSecrets(db, keyring, workspaceId, credentialsId).catch((err) => {
     if (err instanceof ApiError && err.status === 404) throw invalidField('credentialsId', `names no credentials in this workspace ('${credentialsId}')`);
     throw err;
   });
-  if (credentials.provider !== 'aws') throw invalidField('credentialsId', `names '${credentials.name}', which are ${credentials.provider} credentials; a launch needs aws credentials`);
-  const keys: AwsKeys = { accessKeyId: String(credentials.keys.accessKey), secretAccessKey: secrets.secretKey! };
-  const roleArn = credentials.keys.assumeRoleArn;
-  if (typeof roleArn === 'string' && roleArn !== '') return assumeRole(keys, roleArn, `latchkey-${credentials.id}`.slice(0, 64), { ...settings.target, region }, budget);
-  return keys;
+  if (loaded.credentials.provider !== 'aws')
+    throw invalidField('credentialsId', `names '${loaded.credentials.name}', which are ${loaded.credentials.provider} credentials; a launch needs aws credentials`);
+  return loaded;
+}
+
+const roleOf = (c: AwsCredentials) => (typeof c.credentials.keys.assumeRoleArn === 'string' && c.credentials.keys.assumeRoleArn !== '' ? c.credentials.keys.assumeRoleArn : null);
+
+/** The AWS keys to act with: the credentials' keys, or the role they assume. */
+async function awsKeysFrom(loaded: AwsCredentials, region: string, settings: RelaySettings, budget: SubrequestBudget): Promise<AwsKeys> {
+  const keys: AwsKeys = { accessKeyId: String(loaded.credentials.keys.accessKey), secretAccessKey: loaded.secrets.secretKey! };
+  const roleArn = roleOf(loaded);
+  return roleArn ? assumeRole(keys, roleArn, `latchkey-${loaded.credentials.id}`.slice(0, 64), { ...settings.target, region }, budget) : keys;
 }
 
 async function clientRequestToken(runId: string, name: string): Promise<string> {
@@ -159,19 +168,17 @@ export async function launchRun(
   input: LaunchInput,
   origin: string,
 ) {
+  const credentials = await loadAwsCredentials(db, keyring, ws.id, input.credentialsId);
   const secrets = await resolveRunSecrets(db, keyring, { workspaceId: ws.id, personalWorkspaceId: caller.personalWorkspaceId }, input.secrets);
   if (secrets.length === 0)
     throw invalidField('secrets', 'selects no pipeline secrets: create workspace or user secrets first, or name existing ones');
-  const hasRole = await db
-    .prepare("SELECT json_extract(public_keys, '$.assumeRoleArn') AS role, provider FROM credentials WHERE id = ? AND workspace_id = ?")
-    .bind(input.credentialsId, ws.id)
-    .first<{ role: string | null; provider: string }>();
-  const planned = secrets.length + (hasRole?.role ? 1 : 0);
+  const hasRole = roleOf(credentials) !== null;
+  const planned = secrets.length + (hasRole ? 1 : 0);
   const reservedForRollback = secrets.length;
   if (planned + reservedForRollback > settings.ceiling)
     throw invalidField(
       'secrets',
-      `selects ${secrets.length} secrets; launching them needs up to ${planned + reservedForRollback} AWS calls (${planned} to create${hasRole?.role ? ' and assume the role' : ''}, ${reservedForRollback} to roll back if one fails) but this worker may make ${settings.ceiling} per request (MAX_SUBREQUESTS). Name fewer secrets, or raise MAX_SUBREQUESTS if your Workers plan allows more`,
+      `selects ${secrets.length} secrets; launching them needs up to ${planned + reservedForRollback} AWS calls (${planned} to create${hasRole ? ' and assume the role' : ''}, ${reservedForRollback} to roll back if one fails) but this worker may make ${settings.ceiling} per request (MAX_SUBREQUESTS). Name fewer secrets, or raise MAX_SUBREQUESTS if your Workers plan allows more`,
     );
 
   const prefix = input.secretsPrefix ?? DEFAULT_PREFIX;
@@ -208,7 +215,7 @@ export async function launchRun(
 
   let keys: AwsKeys;
   try {
-    keys = await awsKeysFor(db, keyring, ws.id, input.credentialsId, input.region, settings, launchBudget);
+    keys = await awsKeysFrom(credentials, input.region, settings, launchBudget);
   } catch (err) {
     const message = err instanceof ApiError ? err.message : `Could not assume the credentials' role: ${describe(err)}`;
     await failLaunch(message);
@@ -329,7 +336,7 @@ async function deleteRunSecrets(db: D1Database, runId: string, keys: AwsKeys, ta
 async function cleanUpRun(db: D1Database, keyring: Keyring, settings: RelaySettings, row: RunRow, budget: SubrequestBudget): Promise<number> {
   let keys: AwsKeys;
   try {
-    keys = await awsKeysFor(db, keyring, row.workspace_id, row.credentials_id, row.region, settings, budget);
+    keys = await awsKeysFrom(await loadAwsCredentials(db, keyring, row.workspace_id, row.credentials_id), row.region, settings, budget);
   } catch (err) {
     const message = `Cannot delete this run's secrets: ${err instanceof ApiError ? err.message : describe(err)}`;
     await db.prepare('UPDATE runs SET last_error = ? WHERE id = ?').bind(message, row.id).run();
