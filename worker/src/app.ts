@@ -6,6 +6,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
+import { ErrorBody } from '../../shared/api';
 import type { Actor } from './audit';
 import type { Env } from './env';
 import { ApiError } from './errors';
@@ -82,8 +83,8 @@ export function errorResponses(...statuses: Array<400 | 401 | 403 | 404 | 409 | 
     502: 'An upstream service refused or failed',
   };
   return Object.fromEntries(
-    statuses.map((s) => [s, { description: text[s]!, content: { 'application/json': { schema: z.object({ message: z.string() }) } } }]),
-  ) as Record<(typeof statuses)[number], { description: string; content: { 'application/json': { schema: z.ZodObject<{ message: z.ZodString }> } } }>;
+    statuses.map((s) => [s, { description: text[s]!, content: { 'application/json': { schema: ErrorBody } } }]),
+  ) as Record<(typeof statuses)[number], { description: string; content: { 'application/json': { schema: typeof ErrorBody } } }>;
 }
 
 export function requestActor(c: Context, kind: Actor['kind'], id: string | null): Actor {

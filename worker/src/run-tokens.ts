@@ -9,7 +9,7 @@ import { ApiError } from './errors';
 const AUDIENCE = 'latchkey:run-completion';
 const ISSUER = 'latchkey';
 /** A late or replayed completion after the secrets' time-to-live is still accepted for this long. */
-export const COMPLETION_GRACE_MS = 24 * 3600_000;
+const COMPLETION_GRACE_MS = 24 * 3600_000;
 
 function keyFrom(secret: string | undefined): Uint8Array {
   if (!secret || secret.length < 32)

@@ -375,9 +375,14 @@ export async function markRunStarted(db: D1Database, runId: string, nextflow: { 
     .run();
 }
 
+/** A run's state and how many of its secrets may still exist in AWS. */
+export function runProgress(run: Run) {
+  return { state: run.state, secretsLeft: run.secrets.filter((s) => s.state === 'pending' || s.state === 'created' || s.state === 'failed').length };
+}
+
 export async function runStateOf(db: D1Database, runId: string) {
   const { row, secrets } = await loadRun(db, runId);
-  return { state: row.state, secretsLeft: secrets.filter((s) => s.state === 'pending' || s.state === 'created' || s.state === 'failed').length };
+  return runProgress(runView(row, secrets));
 }
 
 /** Runs with secrets that may be left in AWS and should not be: ended, expired, or launches that died. */

@@ -7,7 +7,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { WeblogEvent, WeblogResponse } from '../../../shared/api';
 import { createRouter, errorResponses, jsonBody, jsonResponse, requestActor } from '../app';
 import { verifyRunToken } from '../run-tokens';
-import { completeRun, markRunStarted, relaySettings, runStateOf } from '../runs';
+import { completeRun, markRunStarted, relaySettings, runProgress, runStateOf } from '../runs';
 import { keyringFor } from '../vault';
 
 export const weblogRoutes = createRouter().openapi(
@@ -31,13 +31,13 @@ export const weblogRoutes = createRouter().openapi(
   async (c) => {
     const { runId } = c.req.valid('param');
     const event = c.req.valid('json');
-    let handled = true;
-    if (event.event === 'started') await markRunStarted(c.env.DB, runId, { runName: event.runName, sessionId: event.runId });
-    else if (event.event === 'completed' || event.event === 'error') {
+    if (event.event === 'completed' || event.event === 'error') {
       const outcome = event.event === 'error' || event.metadata?.workflow?.success === false ? 'failed' : 'succeeded';
-      await completeRun(c.env.DB, await keyringFor(c.env.VAULT_KEYS), relaySettings(c.env), runId, outcome, requestActor(c, 'system', null));
-    } else handled = false;
-    const { state, secretsLeft } = await runStateOf(c.env.DB, runId);
-    return c.json({ event: event.event, handled, state, secretsLeft }, 200);
+      const { run } = await completeRun(c.env.DB, await keyringFor(c.env.VAULT_KEYS), relaySettings(c.env), runId, outcome, requestActor(c, 'system', null));
+      return c.json({ event: event.event, handled: true, ...runProgress(run) }, 200);
+    }
+    const handled = event.event === 'started';
+    if (handled) await markRunStarted(c.env.DB, runId, { runName: event.runName, sessionId: event.runId });
+    return c.json({ event: event.event, handled, ...(await runStateOf(c.env.DB, runId)) }, 200);
   },
 );
