@@ -4,16 +4,20 @@ import { describe, expect, it } from 'vitest';
 import { ACCESS_AUD_TEST } from './keys';
 import { admin, call, seedUser } from './helpers';
 
-async function accessJwt(claims: Record<string, unknown>, opts: { aud?: string; iss?: string; exp?: string | number } = {}) {
+async function accessJwt(claims: Record<string, unknown>, opts: { aud?: string; iss?: string; exp?: string | number | null } = {}) {
   const key = await importJWK(JSON.parse(env.ACCESS_TEST_PRIVATE_JWK), 'RS256');
-  return new SignJWT(claims)
+  const jwt = new SignJWT(claims)
     .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
     .setIssuer(opts.iss ?? env.ACCESS_TEAM_DOMAIN!)
     .setAudience(opts.aud ?? ACCESS_AUD_TEST)
-    .setIssuedAt()
-    .setExpirationTime(opts.exp ?? '5m')
-    .sign(key);
+    .setIssuedAt();
+  if (opts.exp !== null) jwt.setExpirationTime(opts.exp ?? '5m');
+  return jwt.sign(key);
 }
+
+const auditOf = async (workspaceId: string) =>
+  (await env.DB.prepare('SELECT action, target_id, target_name, actor_kind, actor_id FROM audit_events WHERE workspace_id = ? ORDER BY id').bind(workspaceId).all<Record<string, string>>()).results;
+const days = (iso: string) => (Date.parse(iso) - Date.now()) / 86_400_000;
 
 describe('access tokens', () => {
   it('identifies the caller, and stores only a SHA-256 of the token', async () => {
@@ -66,6 +70,61 @@ describe('access tokens', () => {
     expect((await call('POST', '/tokens', { token: me.token, json: { name: 'bad name!' } })).status).toBe(400);
     expect((await call('DELETE', `/tokens/${minted.body.token.id}`, { token: stranger.token })).status).toBe(404);
     expect((await call('GET', '/user-info', { token: minted.body.accessKey })).status).toBe(200);
+  });
+
+  it('never lets a token made with a token outlive or survive it, and audits every create and revoke', async () => {
+    const me = await seedUser();
+    // The seeded token was made by the administrator without expiry; a token made with it still expires.
+    const child = await call('POST', '/tokens', { token: me.token, json: { name: 'child' } });
+    expect(child.status, child.text).toBe(200);
+    expect(days(child.body.token.expiresAt)).toBeGreaterThan(89.9);
+    expect(days(child.body.token.expiresAt)).toBeLessThanOrEqual(90);
+    const tooLong = await call('POST', '/tokens', { token: me.token, json: { name: 'forever', expiresInDays: 3650 } });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.message).toBe("Field 'expiresInDays' must be at most 90 days (the operator's ACCESS_TOKEN_MAX_DAYS); ask for fewer days or leave it out for the longest allowed");
+
+    // A grandchild ends with its parent: capped when no expiry is asked, refused when more is asked.
+    const short = await call('POST', '/tokens', { token: me.token, json: { name: 'short', expiresInDays: 2 } });
+    const grandchild = await call('POST', '/tokens', { token: short.body.accessKey, json: { name: 'grandchild' } });
+    expect(grandchild.body.token.expiresAt).toBe(short.body.token.expiresAt);
+    const longer = await call('POST', '/tokens', { token: short.body.accessKey, json: { name: 'longer', expiresInDays: 30 } });
+    expect(longer.status).toBe(400);
+    expect(longer.body.message).toMatch(/^Field 'expiresInDays' must end by .+, when the token you are using expires: a token made with a token never outlives it/);
+    const greatGrandchild = await call('POST', '/tokens', { token: grandchild.body.accessKey, json: { name: 'great', expiresInDays: 1 } });
+    expect(greatGrandchild.status).toBe(200);
+
+    // Revoking a token revokes everything made with it, and nothing else.
+    const revoke = await call('DELETE', `/tokens/${short.body.token.id}`, { token: me.token });
+    expect(revoke.status).toBe(204);
+    for (const t of [short, grandchild, greatGrandchild]) expect((await call('GET', '/user-info', { token: t.body.accessKey })).status).toBe(401);
+    expect((await call('GET', '/user-info', { token: child.body.accessKey })).status).toBe(200);
+    expect((await call('GET', '/user-info', { token: me.token })).status).toBe(200);
+    // The administrator revoking the user's first token takes every token made from it.
+    expect((await admin('DELETE', `/tokens/${(await call('GET', '/tokens', { token: me.token })).body.tokens.find((t: { name: string }) => t.name === 'tests').id}`)).status).toBe(204);
+    expect((await call('GET', '/user-info', { token: child.body.accessKey })).status).toBe(401);
+    expect((await env.DB.prepare('SELECT COUNT(*) AS n FROM access_tokens WHERE user_id = ?').bind(me.id).first<{ n: number }>())?.n).toBe(0);
+
+    const audit = await auditOf(me.personalWorkspaceId);
+    expect(audit.map((e) => `${e.action} ${e.target_name} ${e.actor_kind}`)).toEqual([
+      'access-token.create tests admin',
+      'access-token.create child user',
+      'access-token.create short user',
+      'access-token.create grandchild user',
+      'access-token.create great user',
+      'access-token.revoke short and 2 token(s) made with it user',
+      'access-token.revoke tests and 1 token(s) made with it admin',
+    ]);
+    expect(JSON.stringify(audit)).not.toMatch(/lk_[A-Za-z0-9]{22}_/);
+  });
+
+  it('caps the tokens an Access session makes, which have no parent', async () => {
+    const me = await seedUser();
+    const jwt = await accessJwt({ email: me.email });
+    const made = await call('POST', '/tokens', { headers: { 'cf-access-jwt-assertion': jwt }, json: { name: 'from-sso' } });
+    expect(made.status, made.text).toBe(200);
+    expect(days(made.body.token.expiresAt)).toBeGreaterThan(89.9);
+    expect((await call('POST', '/tokens', { headers: { 'cf-access-jwt-assertion': jwt }, json: { name: 'sso-long', expiresInDays: 91 } })).status).toBe(400);
+    expect((await env.DB.prepare('SELECT parent_id FROM access_tokens WHERE id = ?').bind(made.body.token.id).first())?.parent_id).toBeNull();
   });
 
   it('records when a token was last used', async () => {
@@ -134,6 +193,7 @@ describe('Cloudflare Access single sign-on', () => {
       [accessJwt({ email: me.email }, { aud: 'someone-else' }), /another application or team/],
       [accessJwt({ email: me.email }, { iss: 'https://evil.example' }), /another application or team/],
       [accessJwt({ email: me.email }, { exp: Math.floor(Date.now() / 1000) - 60 }), /has expired/],
+      [accessJwt({ email: me.email }, { exp: null }), /has no expiry \(exp\) and is refused/],
       [accessJwt({ email: 'nobody@example.com' }), /No Latchkey user has the email nobody@example.com/],
       [accessJwt({ sub: 'no-email' }), /carries no email/],
     ];

@@ -4,6 +4,7 @@
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
 import { ErrorBody } from '../../shared/api';
@@ -15,7 +16,9 @@ import { VaultConfigError, VaultIntegrityError } from './vault';
 export interface Caller {
   userId: string;
   personalWorkspaceId: string;
+  /** The access token used, or null for a Cloudflare Access session. */
   tokenId: string | null;
+  tokenExpiresAt: string | null;
   actor: Actor;
 }
 
@@ -72,14 +75,36 @@ export function handleError(err: Error, c: Context<AppEnv>) {
   return c.json({ message: 'Internal error; the request was not applied. Try again, and report it if it persists.' }, 500);
 }
 
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
+/**
+ * State changes need a JSON body: `Content-Type: application/json` on every POST, PUT and PATCH (send `{}` when there
+ * is nothing to say), and no other content type on a DELETE. A cross-site HTML form can only send form or text
+ * bodies, and a cross-origin fetch with JSON needs a CORS preflight this worker grants only to extension origins, so a
+ * page cannot make a signed-in browser (a Cloudflare Access cookie) change anything.
+ */
+export const requireJsonBody = createMiddleware<AppEnv>(async (c, next) => {
+  const method = c.req.method;
+  const type = c.req.header('content-type');
+  const needsJson = method === 'POST' || method === 'PUT' || method === 'PATCH';
+  if ((needsJson && !type) || (type && (needsJson || method === 'DELETE') && !JSON_TYPE.test(type)))
+    throw new ApiError(
+      415,
+      `${method} ${new URL(c.req.url).pathname} changes state and accepts only Content-Type: application/json${type ? `, not '${type.slice(0, 100)}'` : ', and none was sent'}; send a JSON body (an empty object {} when there is nothing to say)`,
+    );
+  await next();
+});
+
 /** Error responses for the OpenAPI document. */
-export function errorResponses(...statuses: Array<400 | 401 | 403 | 404 | 409 | 502>) {
+export function errorResponses(...statuses: Array<400 | 401 | 403 | 404 | 409 | 415 | 429 | 502>) {
   const text: Record<number, string> = {
     400: 'Invalid input: the message names the field and the rule',
     401: 'No, malformed, expired or revoked access token',
     403: 'Your role in the workspace is too low',
     404: 'Not found, or in a workspace you cannot see',
     409: 'Name already taken',
+    415: 'A state change sent without Content-Type: application/json',
+    429: 'Too many attempts; the message and Retry-After say when to try again',
     502: 'An upstream service refused or failed',
   };
   return Object.fromEntries(

@@ -19,12 +19,16 @@ export interface AuditEvent {
   targetName?: string | null;
 }
 
-export function auditStatement(db: D1Database, actor: Actor, e: AuditEvent): D1PreparedStatement {
-  return db
-    .prepare(
-      'INSERT INTO audit_events (at, actor_kind, actor_id, workspace_id, action, target_kind, target_id, target_name, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    )
-    .bind(nowIso(), actor.kind, actor.id, e.workspaceId, e.action, e.targetKind, e.targetId, e.targetName ?? null, actor.ip, actor.userAgent?.slice(0, 300) ?? null);
+/**
+ * The INSERT of one audit event, to run in the same db.batch as the change it records. With `onlyIf` (an SQL condition
+ * and its parameters) the event is written only when the condition holds, for changes that are themselves conditional.
+ */
+export function auditStatement(db: D1Database, actor: Actor, e: AuditEvent, onlyIf?: { sql: string; params: unknown[] }): D1PreparedStatement {
+  const values = [nowIso(), actor.kind, actor.id, e.workspaceId, e.action, e.targetKind, e.targetId, e.targetName ?? null, actor.ip, actor.userAgent?.slice(0, 300) ?? null];
+  const columns = 'INSERT INTO audit_events (at, actor_kind, actor_id, workspace_id, action, target_kind, target_id, target_name, ip, user_agent)';
+  return onlyIf
+    ? db.prepare(`${columns} SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${onlyIf.sql}`).bind(...values, ...onlyIf.params)
+    : db.prepare(`${columns} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).bind(...values);
 }
 
 export async function listAuditEvents(db: D1Database, workspaceId: string, limit = 100) {

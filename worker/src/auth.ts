@@ -31,12 +31,21 @@ export async function verifyAccessJwt(env: Env, jwt: string): Promise<{ email: s
     jwksByOrigin.set(origin, jwks);
   }
   try {
-    const { payload } = await jwtVerify(jwt, jwks, { issuer: origin, audience: env.ACCESS_AUD! });
+    // Access always sets exp; a token without one would never expire, so it is refused.
+    const { payload } = await jwtVerify(jwt, jwks, { issuer: origin, audience: env.ACCESS_AUD!, requiredClaims: ['exp'] });
     if (typeof payload.email !== 'string' || payload.email === '') return { refused: 'The Cloudflare Access token carries no email' };
     return { email: payload.email.toLowerCase() };
   } catch (err) {
     const code = (err as { code?: string }).code ?? '';
-    const why = code === 'ERR_JWT_EXPIRED' ? 'has expired; sign in again' : code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' ? 'is for another application or team' : 'could not be verified';
+    const claim = (err as { claim?: string }).claim;
+    const why =
+      code === 'ERR_JWT_EXPIRED'
+        ? 'has expired; sign in again'
+        : code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && claim === 'exp'
+          ? 'has no expiry (exp) and is refused; sign in again through Cloudflare Access'
+          : code === 'ERR_JWT_CLAIM_VALIDATION_FAILED'
+            ? 'is for another application or team'
+            : 'could not be verified';
     return { refused: `The Cloudflare Access token ${why}` };
   }
 }
@@ -49,7 +58,7 @@ async function resolveCaller(c: Parameters<Parameters<typeof createMiddleware<Ap
     const verdict = await verifyToken(env.DB, token);
     if ('refused' in verdict) throw unauthorized(verdict.refused);
     c.executionCtx.waitUntil(touchToken(env.DB, verdict.tokenId, verdict.tokenLastUsed).catch(() => undefined));
-    return { userId: verdict.userId, personalWorkspaceId: verdict.personalWorkspaceId, tokenId: verdict.tokenId, actor: requestActor(c, 'user', verdict.userId) };
+    return { userId: verdict.userId, personalWorkspaceId: verdict.personalWorkspaceId, tokenId: verdict.tokenId, tokenExpiresAt: verdict.tokenExpiresAt, actor: requestActor(c, 'user', verdict.userId) };
   }
   const jwt = c.req.header('cf-access-jwt-assertion');
   if (!jwt || !env.ACCESS_TEAM_DOMAIN || !env.ACCESS_AUD)
@@ -58,7 +67,7 @@ async function resolveCaller(c: Parameters<Parameters<typeof createMiddleware<Ap
   if ('refused' in verdict) throw unauthorized(verdict.refused);
   const user = await getUserByEmail(env.DB, verdict.email);
   if (!user) throw unauthorized(`No Latchkey user has the email ${verdict.email}; ask an administrator to add you`);
-  return { userId: user.id, personalWorkspaceId: user.personal_workspace_id, tokenId: null, actor: requestActor(c, 'user', user.id) };
+  return { userId: user.id, personalWorkspaceId: user.personal_workspace_id, tokenId: null, tokenExpiresAt: null, actor: requestActor(c, 'user', user.id) };
 }
 
 /** Resolves the caller once and sets it on the context; 401 with the reason otherwise. */

@@ -20,6 +20,8 @@ export interface Env {
   RUN_SECRETS_TTL_HOURS?: string;
   /** JSON map of registry host to base URL for login checks (a mirror, or a local registry in tests). */
   REGISTRY_ENDPOINTS?: string;
+  /** Longest life, in days, of an access token a user makes for themselves (POST /tokens); default 90. */
+  ACCESS_TOKEN_MAX_DAYS?: string;
   /** First retry delay for AWS throttling and 5xx, in ms; default 200. */
   AWS_RETRY_BASE_MS?: string;
 }

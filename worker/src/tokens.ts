@@ -2,7 +2,7 @@
  * Personal access tokens: `lk_<id>_<secret>`. Only the SHA-256 of the whole token is stored; the row is found by id
  * and the hash compared in constant time. Shown once at creation, revocable, expiring, last use recorded.
  */
-import { notFound, conflict, isUniqueViolation } from './errors';
+import { conflict, invalidField, isUniqueViolation, notFound, unauthorized } from './errors';
 import { newId, nowIso, randomBase62 } from './ids';
 
 const TOKEN_FORM = /^lk_([A-Za-z0-9]{22})_([A-Za-z0-9]{43})$/;
@@ -38,16 +38,72 @@ export function tokenView(row: Pick<TokenRow, 'id' | 'name' | 'created_at' | 'la
   return { id: row.id, name: row.name, dateCreated: row.created_at, lastUsed: row.last_used_at, expiresAt: row.expires_at };
 }
 
-export async function issueToken(db: D1Database, userId: string, name: string, expiresInDays?: number) {
+/** Who is minting a token: an administrator, a user signed in another way (Access), or a user with a token. */
+export type TokenMinter =
+  | { kind: 'admin' }
+  | { kind: 'session'; maxDays: number }
+  | { kind: 'token'; parentId: string; parentExpiresAt: string | null; maxDays: number };
+
+/** ACCESS_TOKEN_MAX_DAYS: the longest life of a self-service token; default 90 days. */
+export function tokenMaxDays(env: { ACCESS_TOKEN_MAX_DAYS?: string }): number {
+  const n = Number(env.ACCESS_TOKEN_MAX_DAYS);
+  return Number.isInteger(n) && n >= 1 ? Math.min(n, 3650) : 90;
+}
+
+const isoSeconds = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/**
+ * When a new token expires. Self-service tokens always expire: at most `maxDays` (ACCESS_TOKEN_MAX_DAYS) from now,
+ * the cap when no expiry is asked for, and never after the token that made them. Administrators may mint tokens
+ * without expiry. Throws a 400 naming `expiresInDays` when the request asks for more than is allowed.
+ */
+export function tokenExpiry(minter: TokenMinter, expiresInDays: number | undefined, now = new Date()): string | null {
+  if (minter.kind === 'admin') return expiresInDays ? isoSeconds(new Date(now.getTime() + expiresInDays * 86_400_000)) : null;
+  if (expiresInDays !== undefined && expiresInDays > minter.maxDays)
+    throw invalidField('expiresInDays', `must be at most ${minter.maxDays} days (the operator's ACCESS_TOKEN_MAX_DAYS); ask for fewer days or leave it out for the longest allowed`);
+  let expires = new Date(now.getTime() + (expiresInDays ?? minter.maxDays) * 86_400_000);
+  if (minter.kind === 'token' && minter.parentExpiresAt) {
+    const parentEnd = new Date(minter.parentExpiresAt);
+    if (expiresInDays !== undefined && expires > parentEnd)
+      throw invalidField(
+        'expiresInDays',
+        `must end by ${minter.parentExpiresAt}, when the token you are using expires: a token made with a token never outlives it. Ask for fewer days, or leave it out to expire with that token`,
+      );
+    if (expires > parentEnd) expires = parentEnd;
+  }
+  return isoSeconds(expires);
+}
+
+/**
+ * Mints a token, shown once. `audit(tokenId, onlyIf)` makes the audit event's statement; it lands in the same batch,
+ * and only if the token does.
+ */
+export async function issueToken(
+  db: D1Database,
+  userId: string,
+  name: string,
+  expiresInDays: number | undefined,
+  minter: TokenMinter,
+  audit: (tokenId: string, onlyIf: { sql: string; params: unknown[] }) => D1PreparedStatement,
+) {
   const id = newId();
   const accessKey = `lk_${id}_${randomBase62(43)}`;
   const created = nowIso();
-  const expires = expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z') : null;
+  const expires = tokenExpiry(minter, expiresInDays);
+  const parentId = minter.kind === 'token' ? minter.parentId : null;
   try {
-    await db
-      .prepare('INSERT INTO access_tokens (id, user_id, name, token_sha256, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .bind(id, userId, name, await sha256Hex(accessKey), created, expires)
-      .run();
+    const [insert] = await db.batch([
+      // A child is written only while its parent still exists: a token revoked meanwhile cannot leave an orphan.
+      parentId
+        ? db
+            .prepare('INSERT INTO access_tokens (id, user_id, name, token_sha256, created_at, expires_at, parent_id) SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM access_tokens WHERE id = ?)')
+            .bind(id, userId, name, await sha256Hex(accessKey), created, expires, parentId, parentId)
+        : db
+            .prepare('INSERT INTO access_tokens (id, user_id, name, token_sha256, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
+            .bind(id, userId, name, await sha256Hex(accessKey), created, expires),
+      audit(id, { sql: 'EXISTS (SELECT 1 FROM access_tokens WHERE id = ?)', params: [id] }),
+    ]);
+    if (insert?.meta.changes === 0) throw unauthorized('The access token you are using was revoked while this request ran; no token was made');
   } catch (err) {
     if (isUniqueViolation(err)) throw conflict(`An access token named '${name}' already exists; choose another name or delete that one`);
     throw err;
@@ -63,17 +119,37 @@ export async function listTokens(db: D1Database, userId: string) {
   return results.map(tokenView);
 }
 
-export async function revokeToken(db: D1Database, tokenId: string, userId?: string) {
-  const stmt = userId
-    ? db.prepare('DELETE FROM access_tokens WHERE id = ? AND user_id = ?').bind(tokenId, userId)
-    : db.prepare('DELETE FROM access_tokens WHERE id = ?').bind(tokenId);
-  const { meta } = await stmt.run();
-  if (meta.changes === 0) throw notFound(`Access token '${tokenId}'`);
+/** A token and every token made with it, transitively. */
+const SUBTREE = `WITH RECURSIVE subtree(id) AS (SELECT id FROM access_tokens WHERE id = ?1 UNION SELECT a.id FROM access_tokens a JOIN subtree s ON a.parent_id = s.id)`;
+
+/**
+ * Revokes a token (only the owner's, when `userId` is given) and every token made with it, in one batch with its
+ * audit event. Returns the name and how many tokens were revoked in all.
+ */
+export async function revokeToken(
+  db: D1Database,
+  tokenId: string,
+  userId: string | undefined,
+  audit: (token: { name: string; personalWorkspaceId: string; revoked: string }) => D1PreparedStatement,
+) {
+  const row = await db
+    .prepare(`SELECT t.name, u.personal_workspace_id FROM access_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = ?${userId ? ' AND t.user_id = ?' : ''}`)
+    .bind(...(userId ? [tokenId, userId] : [tokenId]))
+    .first<{ name: string; personal_workspace_id: string }>();
+  if (!row) throw notFound(`Access token '${tokenId}'`);
+  const children = await db.prepare(`${SUBTREE} SELECT COUNT(*) - 1 AS n FROM subtree`).bind(tokenId).first<{ n: number }>();
+  const revoked = children && children.n > 0 ? `${row.name} and ${children.n} token(s) made with it` : row.name;
+  const [removed] = await db.batch([
+    db.prepare(`${SUBTREE} DELETE FROM access_tokens WHERE id IN (SELECT id FROM subtree)`).bind(tokenId),
+    audit({ name: row.name, personalWorkspaceId: row.personal_workspace_id, revoked }),
+  ]);
+  return { name: row.name, revoked: removed?.meta.changes ?? 0 };
 }
 
 export interface TokenUser {
   tokenId: string;
   tokenLastUsed: string | null;
+  tokenExpiresAt: string | null;
   userId: string;
   personalWorkspaceId: string;
 }
@@ -94,7 +170,7 @@ export async function verifyToken(db: D1Database, presented: string): Promise<To
   const same = await timingSafeEqualText(await sha256Hex(presented), row?.token_sha256 ?? '0'.repeat(64));
   if (!row || !same) return { refused: 'The access token is not valid: it was revoked or never existed' };
   if (row.expires_at && row.expires_at <= nowIso()) return { refused: `The access token expired at ${row.expires_at}; create a new one` };
-  return { tokenId: row.id, tokenLastUsed: row.last_used_at, userId: row.user_id, personalWorkspaceId: row.personal_workspace_id };
+  return { tokenId: row.id, tokenLastUsed: row.last_used_at, tokenExpiresAt: row.expires_at, userId: row.user_id, personalWorkspaceId: row.personal_workspace_id };
 }
 
 /** Records use at minute precision; meant for waitUntil so it costs the request nothing. */

@@ -2,10 +2,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { CreateTokenBody, CreateTokenResponse, ListTokensResponse, ListWorkspacesResponse, UserInfoResponse, WorkspaceQuery } from '../../../shared/api';
 import { bearerSecurity, createRouter, errorResponses, jsonBody, jsonResponse } from '../app';
-import { listAuditEvents } from '../audit';
+import { auditStatement, listAuditEvents } from '../audit';
 import { authorize, getUser, listWorkspaces, userView } from '../directory';
 import { notFound } from '../errors';
-import { issueToken, listTokens, revokeToken } from '../tokens';
+import { issueToken, listTokens, revokeToken, type TokenMinter, tokenMaxDays } from '../tokens';
 
 const security = bearerSecurity;
 
@@ -76,13 +76,21 @@ export const accountRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/tokens', tags: ['tokens'], security, summary: 'Create an access token; it is shown once',
+      method: 'post', path: '/tokens', tags: ['tokens'], security, summary: 'Create an access token; it is shown once. It expires (at most ACCESS_TOKEN_MAX_DAYS), never after the token used to make it, and is revoked with it',
       request: { body: jsonBody(CreateTokenBody) },
       responses: { 200: jsonResponse(CreateTokenResponse, 'The new token'), ...errorResponses(400, 401, 409) },
     }),
     async (c) => {
       const b = c.req.valid('json');
-      return c.json(await issueToken(c.env.DB, c.var.caller.userId, b.name, b.expiresInDays), 200);
+      const caller = c.var.caller;
+      const maxDays = tokenMaxDays(c.env);
+      const minter: TokenMinter = caller.tokenId
+        ? { kind: 'token', parentId: caller.tokenId, parentExpiresAt: caller.tokenExpiresAt, maxDays }
+        : { kind: 'session', maxDays };
+      const issued = await issueToken(c.env.DB, caller.userId, b.name, b.expiresInDays, minter, (id, onlyIf) =>
+        auditStatement(c.env.DB, caller.actor, { workspaceId: caller.personalWorkspaceId, action: 'access-token.create', targetKind: 'access-token', targetId: id, targetName: b.name }, onlyIf),
+      );
+      return c.json(issued, 200);
     },
   )
   .openapi(
@@ -92,7 +100,11 @@ export const accountRoutes = createRouter()
       responses: { 204: { description: 'Revoked' }, ...errorResponses(401, 404) },
     }),
     async (c) => {
-      await revokeToken(c.env.DB, c.req.valid('param').tokenId, c.var.caller.userId);
+      const { tokenId } = c.req.valid('param');
+      const caller = c.var.caller;
+      await revokeToken(c.env.DB, tokenId, caller.userId, (t) =>
+        auditStatement(c.env.DB, caller.actor, { workspaceId: caller.personalWorkspaceId, action: 'access-token.revoke', targetKind: 'access-token', targetId: tokenId, targetName: t.revoked }),
+      );
       return c.body(null, 204);
     },
   )

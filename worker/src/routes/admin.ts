@@ -44,10 +44,12 @@ export const adminRoutes = createRouter()
     }),
     async (c) => {
       const { userId } = c.req.valid('param');
-      if (!(await getUser(c.env.DB, userId))) throw notFound(`User '${userId}'`);
+      const user = await getUser(c.env.DB, userId);
+      if (!user) throw notFound(`User '${userId}'`);
       const b = c.req.valid('json');
-      const issued = await issueToken(c.env.DB, userId, b.name, b.expiresInDays);
-      await auditStatement(c.env.DB, c.var.adminActor, { workspaceId: null, action: 'access-token.create', targetKind: 'access-token', targetId: issued.token.id, targetName: b.name }).run();
+      const issued = await issueToken(c.env.DB, userId, b.name, b.expiresInDays, { kind: 'admin' }, (id, onlyIf) =>
+        auditStatement(c.env.DB, c.var.adminActor, { workspaceId: user.personal_workspace_id, action: 'access-token.create', targetKind: 'access-token', targetId: id, targetName: b.name }, onlyIf),
+      );
       return c.json(issued, 200);
     },
   )
@@ -58,7 +60,10 @@ export const adminRoutes = createRouter()
       responses: { 204: { description: 'Revoked' }, ...errorResponses(401, 404) },
     }),
     async (c) => {
-      await revokeToken(c.env.DB, c.req.valid('param').tokenId);
+      const { tokenId } = c.req.valid('param');
+      await revokeToken(c.env.DB, tokenId, undefined, (t) =>
+        auditStatement(c.env.DB, c.var.adminActor, { workspaceId: t.personalWorkspaceId, action: 'access-token.revoke', targetKind: 'access-token', targetId: tokenId, targetName: t.revoked }),
+      );
       return c.body(null, 204);
     },
   )
