@@ -64,12 +64,16 @@ describe('vault', () => {
     await expect(onlyV2.open(ctx, sealedOld)).rejects.toBeInstanceOf(VaultIntegrityError);
   });
 
-  it('rejects a malformed keyring naming the problem, never the key material', async () => {
+  it('rejects a malformed, weak or ambiguous keyring naming the problem, never the key material', async () => {
     const cases: Array<[string | undefined, RegExp]> = [
       [undefined, /is not set/],
       ['not json', /not valid keyring JSON/],
       [JSON.stringify({ current: '1', keys: { 1: btoa('short') } }), /key '1' is 5 bytes; AES-256 needs 32/],
       [JSON.stringify({ current: '3', keys: { 1: KEY_V1 } }), /current key '3', which is not in keys/],
+      [JSON.stringify({ current: '1', keys: { 1: btoa('\0'.repeat(32)) } }), /key '1' is one byte repeated \(such as all zeros\), not random/],
+      [JSON.stringify({ current: '1', keys: { 1: btoa('\xff'.repeat(32)) } }), /key '1' is one byte repeated/],
+      [JSON.stringify({ current: '2', keys: { 1: KEY_V1, 2: KEY_V1 } }), /keys '1' and '2' are the same key/],
+      [`{"current":"1","keys":{"1":"${KEY_V1}","1":"${btoa('x'.repeat(32))}"}}`, /lists key version '1' more than once/],
     ];
     for (const [text, pattern] of cases) {
       const err = await Keyring.fromJson(text).catch((e) => e);

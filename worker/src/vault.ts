@@ -66,6 +66,17 @@ function additionalData(ctx: SealContext, keyVersion: string): Uint8Array<ArrayB
   return encode(['latchkey/v1', ctx.kind, ctx.workspaceId, ctx.recordId, keyVersion].join('\u0000'));
 }
 
+/**
+ * Versions named more than once in the keyring's `keys` object. JSON.parse keeps the last of duplicate names without
+ * a word, so a pasted keyring with two '2's would silently lose a key; the raw text is checked instead.
+ */
+function repeatedVersions(text: string): string[] {
+  const keysObject = /"keys"\s*:\s*\{([^}]*)\}/.exec(text)?.[1] ?? '';
+  const counts = new Map<string, number>();
+  for (const m of keysObject.matchAll(/"((?:[^"\\]|\\.)*)"\s*:/g)) counts.set(m[1]!, (counts.get(m[1]!) ?? 0) + 1);
+  return [...counts].filter(([, n]) => n > 1).map(([v]) => v);
+}
+
 export class Keyring {
   private constructor(
     readonly currentVersion: string,
@@ -81,7 +92,10 @@ export class Keyring {
     } catch {
       throw new VaultConfigError('is not valid keyring JSON');
     }
+    const repeated = repeatedVersions(text);
+    if (repeated.length > 0) throw new VaultConfigError(`lists key version${repeated.length > 1 ? 's' : ''} ${repeated.map((v) => `'${v}'`).join(', ')} more than once; each version must appear once`);
     const keys = new Map<string, CryptoKey>();
+    const seen = new Map<string, string>(); // key material (base64) → the version that has it
     for (const [version, material] of Object.entries(parsed.keys)) {
       let raw: Uint8Array<ArrayBuffer>;
       try {
@@ -90,6 +104,11 @@ export class Keyring {
         throw new VaultConfigError(`key '${version}' is not base64`);
       }
       if (raw.byteLength !== 32) throw new VaultConfigError(`key '${version}' is ${raw.byteLength} bytes; AES-256 needs 32`);
+      if (raw.every((b) => b === raw[0])) throw new VaultConfigError(`key '${version}' is one byte repeated (such as all zeros), not random; make a new one`);
+      const canonical = b64.encode(raw);
+      const twin = seen.get(canonical);
+      if (twin !== undefined) throw new VaultConfigError(`keys '${twin}' and '${version}' are the same key; every version needs its own random key`);
+      seen.set(canonical, version);
       keys.set(version, await crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']));
     }
     if (!keys.has(parsed.current)) throw new VaultConfigError(`names current key '${parsed.current}', which is not in keys`);
