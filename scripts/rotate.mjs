@@ -12,7 +12,7 @@ if (!token) {
 let total = 0;
 const failed = [];
 for (;;) {
-  const res = await fetch(`${base}/admin/vault/rotate?limit=500`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(`${base}/admin/vault/rotate?limit=500`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
   const report = await res.json();
   if (!res.ok) {
     console.error(`Rotation refused (${res.status}): ${report.message}`);

@@ -26,6 +26,11 @@ export async function call<T = any>(
   } else if (opts.json !== undefined) {
     body = JSON.stringify(opts.json);
     headers['content-type'] = 'application/json';
+  } else if (['POST', 'PUT', 'PATCH'].includes(method.toUpperCase())) {
+    // As real clients do: a state change carries a JSON body, empty when there is nothing to say (the worker answers
+    // 415 to POST/PUT without Content-Type: application/json; routes.test.ts checks that with raw bodies).
+    body = '{}';
+    headers['content-type'] = 'application/json';
   }
   const res = await exports.default.fetch(new Request(BASE + path, { method, headers, body }));
   const text = await res.text();

@@ -4,12 +4,20 @@
  * workspaces), a canary planted in every secret field and secret that never appears in any body, header, log line,
  * audit event or table in clear, and malformed JSON and wrong types answered with a 400 naming the field.
  */
-import { env } from 'cloudflare:workers';
+import { env, exports } from 'cloudflare:workers';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { call, dumpTables } from './helpers';
+import { BASE, call, dumpTables } from './helpers';
 import { CALLERS, type Caller, documentedRoutes, expectedStatus, personOf, ROUTES, tokenOf, type World, buildWorld } from './route-cases';
 
 const CANARY = 'CNRY7f3a9c';
+
+/** A request exactly as given: no JSON body or content type added (helpers.call adds them). */
+async function exportsFetch(method: string, path: string, token: string | undefined, type: string | undefined, body: string | undefined) {
+  const headers: Record<string, string> = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (type) headers['content-type'] = type;
+  return exports.default.fetch(new Request(BASE + path, { method, headers, body }));
+}
 
 describe('every documented route', () => {
   const logged: string[] = [];
@@ -38,6 +46,8 @@ describe('every documented route', () => {
         if (res.status >= 400) expect(res.body?.message, `${key} as ${who}`).toEqual(expect.any(String));
         expect(res.text, `${key} as ${who}`).not.toContain(CANARY);
         expect(JSON.stringify([...res.headers]), `${key} as ${who}`).not.toContain(CANARY);
+        expect(res.headers.get('x-content-type-options'), `${key} as ${who}`).toBe('nosniff');
+        expect(res.headers.get('cache-control'), `${key} as ${who}`).toBe('no-store');
       }
     }
     expect(matrix.length).toBeGreaterThan(300);
@@ -90,6 +100,33 @@ describe('every documented route', () => {
     expect(lists.map((l) => l.status)).toEqual([200, 200, 200]);
     expect(lists.map((l) => l.text).join('')).not.toMatch(new RegExp(`${w.org.credId}|${w.org.secretId}|${run.id}`));
     await call('POST', `/runs/${run.id}/complete?workspaceId=${w.org.workspaceId}`, { token: w.owner.token, json: {} });
+  });
+
+  it('refuses every state change not sent as JSON with a 415, changing nothing (no cross-site form can reach one)', async () => {
+    const w = await buildWorld(CANARY);
+    let checked = 0;
+    for (const { key, method } of await documentedRoutes()) {
+      if (method === 'GET') continue;
+      const route = ROUTES[key]!;
+      const who: Caller = route.access === 'admin' ? 'admin-token' : route.access === 'weblog' ? 'anonymous' : 'owner';
+      const { path, body } = await route.prepare(w, w.org, personOf(w, who));
+      const before = JSON.stringify(await dumpTables());
+      const form = new URLSearchParams({ json: JSON.stringify(body ?? {}) }).toString();
+      const attempts: Array<[string, string | undefined, string | undefined]> = [
+        ['a form post', 'application/x-www-form-urlencoded', form],
+        ['a text/plain post', 'text/plain', JSON.stringify(body ?? {})],
+        ['a multipart post', 'multipart/form-data; boundary=x', '--x--'],
+      ];
+      if (method !== 'DELETE') attempts.push(['no Content-Type', undefined, JSON.stringify(body ?? {})]);
+      for (const [what, type, raw] of attempts) {
+        const res = await exportsFetch(method, path, tokenOf(w, who), type, raw);
+        expect(res.status, `${key} as ${what}: ${await res.clone().text()}`).toBe(415);
+        expect((await res.json() as { message: string }).message, key).toMatch(/accepts only Content-Type: application\/json/);
+        checked++;
+      }
+      expect(JSON.stringify(await dumpTables()), `${key}: a refused request changed D1`).toBe(before);
+    }
+    expect(checked).toBeGreaterThan(40);
   });
 
   it('answers malformed JSON and wrong types on every POST/PUT with a 400 naming the field, changing nothing', async () => {

@@ -5,9 +5,10 @@
 import { createRoute } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
+import { secureHeaders } from 'hono/secure-headers';
 import { ServiceInfoResponse } from '../../shared/api';
 import { PROVIDER_IDS } from '../../shared/providers';
-import { createRouter, handleError, jsonResponse } from './app';
+import { createRouter, handleError, jsonResponse, requireJsonBody } from './app';
 import { requireAdmin, requireCaller } from './auth';
 import { accountRoutes } from './routes/account';
 import { adminRoutes } from './routes/admin';
@@ -33,6 +34,19 @@ app.use(
     maxAge: 600,
   }),
 );
+// nosniff and the usual hardening headers on every answer. Cross-Origin-Resource-Policy stays off: the extension
+// reads answers cross-origin under CORS.
+app.use('*', secureHeaders({ crossOriginResourcePolicy: false }));
+app.use('*', async (c, next) => {
+  await next();
+  c.header('Cache-Control', 'no-store'); // answers name credentials and runs: never kept by caches
+});
+app.use('*', requireJsonBody);
+// A broken VAULT_KEYS is reported at once, on every route, not first when a record is opened.
+app.use('*', async (c, next) => {
+  await keyringFor(c.env.VAULT_KEYS);
+  await next();
+});
 app.use('*', bodyLimit({ maxSize: 1024 * 1024, onError: (c) => c.json({ message: 'The request body is larger than 1 MiB' }, 413) }));
 // Hono's '/x/*' also matches '/x': one pattern per prefix, so the caller is resolved once per request.
 for (const path of ['/credentials/*', '/pipeline-secrets/*', '/user-info', '/workspaces', '/user/*', '/tokens/*', '/audit', '/runs/*'])
