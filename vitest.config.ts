@@ -41,6 +41,10 @@ export default defineConfig({
         test: { name: 'extension', environment: 'happy-dom', include: ['test/extension/**/*.test.ts'] },
       },
       {
+        // Generated shell scripts run for real: bash and Debian's awscli against the local Secrets Manager stand-in.
+        test: { name: 'scripts', environment: 'node', include: ['test/scripts/**/*.test.ts'], testTimeout: 60_000 },
+      },
+      {
         // The built extension in Debian's Chromium against `wrangler dev` with a fresh local D1.
         test: {
           name: 'e2e',
