@@ -6,7 +6,9 @@ import pkg from '../package.json' with { type: 'json' };
 // calls work through CORS too, so a refusal does not break the extension.
 export default defineConfig({
   srcDir: '.',
-  outDir: '.output',
+  // LATCHKEY_EXT_OUT and LATCHKEY_EXT_SOURCEMAPS let the web-ext lint test build a separate copy with source maps,
+  // so each warning can be traced to the module it comes from.
+  outDir: process.env.LATCHKEY_EXT_OUT ?? '.output',
   manifest: ({ browser }) => ({
     name: 'Latchkey',
     version: pkg.version,
@@ -14,7 +16,7 @@ export default defineConfig({
     permissions: ['storage', 'contextMenus'],
     optional_host_permissions: ['https://*/*', 'http://127.0.0.1/*', 'http://localhost/*'],
     action: { default_title: 'Latchkey' },
-    ...(browser === 'firefox' ? { browser_specific_settings: { gecko: { id: 'latchkey@latchkey.dev', strict_min_version: '128.0', data_collection_permissions: { required: ['none'] } } } } : {}),
+    ...(browser === 'firefox' ? { browser_specific_settings: { gecko: { id: 'latchkey@latchkey.dev', strict_min_version: '140.0', data_collection_permissions: { required: ['none'] } }, gecko_android: { strict_min_version: '142.0' } } } : {}),
   }),
-  vite: () => ({ plugins: [preact()] }),
+  vite: () => ({ plugins: [preact()], build: { sourcemap: process.env.LATCHKEY_EXT_SOURCEMAPS === '1' ? 'hidden' : false } }),
 });
