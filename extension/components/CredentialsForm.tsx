@@ -144,7 +144,7 @@ export function CredentialsForm({ workspace, editing, onDone, onCancel }: Props)
             <strong>Start the agent</strong>
             <CopyButton text={agentSnippet(String(draft.values.connectionId ?? ''), String(draft.values.workDir ?? ''))} />
           </div>
-          <pre aria-label="Tower Agent usage">{agentSnippet(String(draft.values.connectionId ?? ''), String(draft.values.workDir ?? ''))}</pre>
+          <pre role="region" aria-label="Tower Agent usage" tabIndex={0}>{agentSnippet(String(draft.values.connectionId ?? ''), String(draft.values.workDir ?? ''))}</pre>
         </div>
       ) : null}
       <FormActions busy={busy} label={editing ? 'Save' : 'Add'} onCancel={onCancel} />

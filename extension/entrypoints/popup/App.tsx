@@ -133,9 +133,9 @@ export function App() {
 function Header({ children }: { children?: preact.ComponentChildren }) {
   return (
     <header class="header">
-      <span class="brand" aria-label="Latchkey">
+      <h1 class="brand">
         <KeyIcon /> Latchkey
-      </span>
+      </h1>
       {children}
       <button type="button" class="icon" title="Options" aria-label="Options" onClick={() => browser.runtime.openOptionsPage()}>
         ⚙
