@@ -1,24 +1,31 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Credentials, Workspace } from '../../shared/api';
 import { PROVIDER_IDS, type ProviderId, providers } from '../../shared/providers';
 import { normalizeRegistry } from '../../shared/registry';
 import { agentSnippet, check, type CredentialsDraft, draftFrom, fieldsFor, newDraft, registryHint, switchProvider } from '../lib/credential-form';
+import { saveDraft } from '../lib/drafts';
+import { plainFailure } from '../lib/plain-errors';
 import { latchkey } from '../lib/service';
 import { useNameCheck } from './name-check';
-import { Banner, CopyButton, Field, FormActions } from './ui';
+import { useToast } from './toast';
+import { CopyButton, Field, FormActions, focusFirst, SecretInput } from './ui';
 
 interface Props {
   workspace: Workspace;
   editing: Credentials | null;
+  /** A draft restored after the popup was closed and reopened (secret fields empty). */
+  initial?: CredentialsDraft;
   onDone: (message: string) => void;
   onCancel: () => void;
 }
 
 /** Add or edit credentials; the fields come from the provider catalogue in shared/, not from per-provider code. */
-export function CredentialsForm({ workspace, editing, onDone, onCancel }: Props) {
-  const [draft, setDraft] = useState<CredentialsDraft>(() => (editing ? draftFrom(editing) : newDraft('aws')));
+export function CredentialsForm({ workspace, editing, initial, onDone, onCancel }: Props) {
+  const [draft, setDraft] = useState<CredentialsDraft>(() => initial ?? (editing ? draftFrom(editing) : newDraft('aws')));
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failure, setFailure] = useState<string | null>(null);
+  const toast = useToast();
+  const form = useRef<HTMLFormElement>(null);
+  const [refusals, setRefusals] = useState(0);
   /** The registry could not be reached to check the login: the user may save it unchecked. */
   const [offerSkip, setOfferSkip] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -26,6 +33,14 @@ export function CredentialsForm({ workspace, editing, onDone, onCancel }: Props)
   const nameState = useNameCheck('credentials', wsId, draft.name, editing?.name);
   const info = providers[draft.provider];
   const fields = fieldsFor(draft.provider, workspace.kind);
+
+  // Keep the non-secret fields as a draft while the form is open; focus the first field on open, the first error
+  // after a refused submit.
+  useEffect(() => void saveDraft({ kind: 'credentials', workspaceId: workspace.id, editingId: editing?.id ?? null, draft }), [draft]);
+  useEffect(() => focusFirst(form.current), []);
+  useEffect(() => {
+    if (refusals > 0) focusFirst(form.current, true);
+  }, [refusals]);
 
   const set = (patch: Partial<CredentialsDraft>) => setDraft((d) => ({ ...d, ...patch }));
   const setValue = (name: string, value: string | boolean) => {
@@ -35,11 +50,10 @@ export function CredentialsForm({ workspace, editing, onDone, onCancel }: Props)
 
   async function submit(e: Event, skipRegistryCheck = false) {
     e.preventDefault();
-    setFailure(null);
     setOfferSkip(false);
     const checked = check(draft);
-    if (!checked.ok) return setErrors(checked.errors);
-    if (nameState.state === 'bad') return setErrors({ name: nameState.message });
+    if (!checked.ok) return (setErrors(checked.errors), setRefusals((n) => n + 1));
+    if (nameState.state === 'bad') return (setErrors({ name: nameState.message }), setRefusals((n) => n + 1));
     setBusy(true);
     const res =
       checked.mode === 'create'
@@ -47,16 +61,20 @@ export function CredentialsForm({ workspace, editing, onDone, onCancel }: Props)
         : await latchkey.updateCredentials(wsId, editing!.id, checked.body, skipRegistryCheck);
     setBusy(false);
     if (res.ok) return onDone(checked.mode === 'create' ? `Added '${draft.name}'` : `Saved '${draft.name}'`);
-    if (res.field && res.field !== 'provider') setErrors({ [res.field]: res.message });
-    else setFailure(res.message);
-    setOfferSkip(res.status === 502 && draft.provider === 'container-reg');
+    // Only a refusal that names a field marks that field; outages and server errors are said in the toast.
+    const plain = plainFailure(res);
+    if (plain.field && plain.field !== 'provider') {
+      setErrors({ [plain.field]: res.message });
+      setRefusals((n) => n + 1);
+    } else toast({ kind: 'error', text: plain.text, details: plain.details });
+    setOfferSkip(plain.registryUnreachable && draft.provider === 'container-reg');
   }
 
   const nameNote = nameState.state === 'bad' ? nameState.message : undefined;
   return (
-    <form class="form" onSubmit={submit} noValidate aria-label={editing ? `Edit ${editing.name}` : 'Add credentials'}>
+    <form ref={form} class="form" onSubmit={submit} noValidate aria-label={editing ? `Edit ${editing.name}` : 'Add credentials'}
+      onKeyDown={(e) => e.key === 'Escape' && !e.defaultPrevented && (e.preventDefault(), onCancel())}>
       <h2>{editing ? `Edit ${editing.name}` : 'Add credentials'}</h2>
-      {failure ? <Banner kind="error">{failure}</Banner> : null}
       {offerSkip ? (
         <button type="button" onClick={(e) => submit(e, true)}>
           Save without checking the registry
@@ -82,7 +100,7 @@ export function CredentialsForm({ workspace, editing, onDone, onCancel }: Props)
       {info.hint && draft.provider !== 'container-reg' ? <p class="hint">{info.hint}</p> : null}
       <Field label="Name" error={errors.name ?? nameNote} ok={nameState.state === 'ok' ? 'Name is free' : undefined} hint={nameState.state === 'checking' ? 'Checking…' : undefined}>
         {(id, d) => (
-          <input id={id} aria-describedby={d} aria-invalid={Boolean(errors.name ?? nameNote)} value={draft.name} autoComplete="off" spellcheck={false}
+          <input id={id} aria-describedby={d} aria-invalid={Boolean(errors.name ?? nameNote)} value={draft.name} maxLength={100} autoComplete="off" spellcheck={false}
             onInput={(e) => { set({ name: (e.target as HTMLInputElement).value }); setErrors(({ name: _n, ...rest }) => rest); }} />
         )}
       </Field>
@@ -111,11 +129,21 @@ export function CredentialsForm({ workspace, editing, onDone, onCancel }: Props)
             : editing && f.secret
               ? 'Stored and hidden. Leave empty to keep it; type to replace it.'
               : f.description;
+        if (f.secret)
+          return (
+            <Field key={f.name} label={label} error={errors[f.name]} hint={hint}>
+              {(id, d) => (
+                <SecretInput id={id} describedBy={d} value={String(value ?? '')} multiline={f['x-multiline']} invalid={Boolean(errors[f.name])}
+                  placeholder={editing ? '•••••• (unchanged)' : f['x-placeholder']} onInput={(v) => setValue(f.name, v)} />
+              )}
+            </Field>
+          );
         const common = {
           value: String(value ?? ''),
-          placeholder: editing && f.secret ? '•••••• (unchanged)' : f['x-placeholder'],
+          placeholder: f['x-placeholder'],
           spellcheck: false,
-          autoComplete: f.secret ? 'new-password' : 'off',
+          autoComplete: 'off',
+          'aria-invalid': Boolean(errors[f.name]),
           onInput: (e: Event) => setValue(f.name, (e.target as HTMLInputElement).value),
         };
         return (
@@ -123,9 +151,9 @@ export function CredentialsForm({ workspace, editing, onDone, onCancel }: Props)
             {(id, d) => (
               <div class="with-action">
                 {f['x-multiline'] ? (
-                  <textarea id={id} aria-describedby={d} rows={4} class={f.secret ? 'secret' : ''} {...common} />
+                  <textarea id={id} aria-describedby={d} rows={4} {...common} />
                 ) : (
-                  <input id={id} aria-describedby={d} type={(f.secret ? 'password' : 'text') as 'text'} {...common}
+                  <input id={id} aria-describedby={d} type="text" {...common}
                     onBlur={f.name === 'registry' ? () => setValue('registry', normalizeRegistry(String(value)) ?? String(value)) : undefined} />
                 )}
                 {f['x-generate'] === 'uuid' ? (

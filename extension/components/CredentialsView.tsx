@@ -1,55 +1,75 @@
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { Credentials, Workspace } from '../../shared/api';
 import { providers } from '../../shared/providers';
+import { agentSnippet, type CredentialsDraft } from '../lib/credential-form';
+import { clearDraft } from '../lib/drafts';
 import { ago } from '../lib/format';
+import { plainFailure } from '../lib/plain-errors';
 import { latchkey } from '../lib/service';
 import { CredentialsForm } from './CredentialsForm';
-import { Banner, ConfirmDelete } from './ui';
+import { CopyMenu, FilterBox, Row, useFiltered } from './list';
+import { useToast } from './toast';
+import { ConfirmDelete, focusLater } from './ui';
 
 interface Props {
   workspace: Workspace;
   canManage: boolean;
   items: Credentials[];
   reload: () => Promise<void>;
+  /** A form restored from a draft when the popup reopens. */
+  restored: { editingId: string | null; draft: CredentialsDraft } | null;
 }
 
-export function CredentialsView({ workspace, canManage, items, reload }: Props) {
-  const [mode, setMode] = useState<{ kind: 'list' } | { kind: 'add' } | { kind: 'edit'; item: Credentials }>({ kind: 'list' });
-  const [filter, setFilter] = useState('');
-  const [notice, setNotice] = useState<{ kind: 'success' | 'error'; text: string } | null>(null);
+type Mode = { kind: 'list' } | { kind: 'add'; initial?: CredentialsDraft } | { kind: 'edit'; item: Credentials; initial?: CredentialsDraft };
+
+export function CredentialsView({ workspace, canManage, items, reload, restored }: Props) {
+  const [mode, setMode] = useState<Mode>(() => {
+    if (!restored || !canManage) return { kind: 'list' };
+    if (restored.editingId === null) return { kind: 'add', initial: restored.draft };
+    const item = items.find((c) => c.id === restored.editingId);
+    return item ? { kind: 'edit', item, initial: restored.draft } : { kind: 'list' };
+  });
+  /** Where focus goes back to when a form closes: the button that opened it. */
+  const [returnTo, setReturnTo] = useState<string | null>(null);
+  const toast = useToast();
+  const { filter, setFilter, shown } = useFiltered(items, (c) => [c.name, providers[c.provider].label, c.description ?? '']);
   const wsId = workspace.kind === 'personal' ? null : workspace.id;
-  const shown = useMemo(() => {
-    const f = filter.trim().toLowerCase();
-    if (!f) return items;
-    return items.filter((c) => c.name.toLowerCase().includes(f) || providers[c.provider].label.toLowerCase().includes(f) || (c.description ?? '').toLowerCase().includes(f));
-  }, [items, filter]);
+
+  useEffect(() => {
+    if (mode.kind === 'list' && returnTo) focusLater(returnTo);
+  }, [mode.kind, returnTo]);
+
+  const close = async (message?: string) => {
+    await clearDraft();
+    setMode({ kind: 'list' });
+    if (message) {
+      toast({ kind: 'success', text: message });
+      await reload();
+    }
+  };
 
   if (mode.kind !== 'list')
     return (
       <CredentialsForm
         workspace={workspace}
         editing={mode.kind === 'edit' ? mode.item : null}
-        onCancel={() => setMode({ kind: 'list' })}
-        onDone={async (text) => {
-          setMode({ kind: 'list' });
-          setNotice({ kind: 'success', text });
-          await reload();
-        }}
+        initial={mode.initial}
+        onCancel={() => void close()}
+        onDone={(text) => void close(text)}
       />
     );
 
   return (
     <section aria-label="Credentials">
-      {notice ? <Banner kind={notice.kind}>{notice.text}</Banner> : null}
       <div class="toolbar">
-        <input type="search" aria-label="Filter credentials" placeholder="Filter by name or provider" value={filter} onInput={(e) => setFilter((e.target as HTMLInputElement).value)} />
+        <FilterBox label="Filter credentials" value={filter} onInput={setFilter} />
         {canManage ? (
-          <button type="button" class="primary" onClick={() => setMode({ kind: 'add' })}>
+          <button type="button" class="primary" id="add-credentials" onClick={() => (setReturnTo('#add-credentials'), setMode({ kind: 'add' }))}>
             Add credentials
           </button>
         ) : null}
       </div>
-      {!canManage ? <p class="muted">Your role here is {workspace.role}: you can see credentials, not change them.</p> : null}
+      {!canManage ? <p class="muted small-print">Your role here is {workspace.role}: you can see credentials, not change them.</p> : null}
       {items.length === 0 ? (
         <div class="empty">
           <p>No credentials in this workspace yet.</p>
@@ -59,48 +79,58 @@ export function CredentialsView({ workspace, canManage, items, reload }: Props) 
         <p class="empty">Nothing matches “{filter}”.</p>
       ) : (
         <ul class="list">
-          {shown.map((c) => (
-            <li key={c.id} data-credentials={c.name}>
-              <div class="row-main">
-                <span class="name">{c.name}</span>
-                <span class={`badge ${c.category}`}>{providers[c.provider].label}</span>
-              </div>
-              <div class="row-meta">
-                <span>Updated {ago(c.lastUpdated)}</span>
-                <span>Used {ago(c.lastUsed)}</span>
-              </div>
-              {canManage || c.provider === 'container-reg' ? (
-                <div class="row-actions">
-                  {c.provider === 'container-reg' ? (
-                    <button
-                      type="button"
-                      class="small"
-                      aria-label={`Check login of ${c.name}`}
-                      onClick={async () => {
-                        const res = await latchkey.checkRegistryLogin(wsId, c.id);
-                        setNotice(res.ok ? { kind: 'success', text: `${String(c.keys.registry)} accepts the login '${c.name}'` } : { kind: 'error', text: res.message });
-                      }}
-                    >
-                      Check login
-                    </button>
-                  ) : null}
-                  {canManage ? <>
-                  <button type="button" class="small" aria-label={`Edit ${c.name}`} onClick={() => setMode({ kind: 'edit', item: c })}>
-                    Edit
-                  </button>
-                  <ConfirmDelete
-                    what={c.name}
-                    onConfirm={async () => {
-                      const res = await latchkey.deleteCredentials(wsId, c.id);
-                      setNotice(res.ok ? { kind: 'success', text: `Deleted '${c.name}'` } : { kind: 'error', text: res.message });
-                      await reload();
+          {shown.map((c, i) => {
+            const rowId = `cred-${c.id}`;
+            const copies: Array<[string, string]> = [['Name', c.name], ['ID', c.id]];
+            if (c.provider === 'tw-agent' && typeof c.keys.connectionId === 'string') {
+              copies.push(['Connection ID', c.keys.connectionId]);
+              copies.push(['Agent command', agentSnippet(c.keys.connectionId, typeof c.keys.workDir === 'string' ? c.keys.workDir : '')]);
+            }
+            return (
+              <Row
+                key={c.id}
+                name={c.name}
+                data={{ 'data-credentials': c.name, id: rowId }}
+                sub={c.description ? c.description : `Updated ${ago(c.lastUpdated)} · used ${ago(c.lastUsed)}`}
+                badge={<span class={`badge ${c.category}`}>{providers[c.provider].label}</span>}
+              >
+                <CopyMenu what={c.name} items={copies} onCopied={(label) => toast({ kind: 'success', text: `Copied the ${label.toLowerCase()} of '${c.name}'` })} />
+                {c.provider === 'container-reg' && canManage ? (
+                  <button
+                    type="button"
+                    class="small"
+                    aria-label={`Check login of ${c.name}`}
+                    onClick={async () => {
+                      const res = await latchkey.checkRegistryLogin(wsId, c.id);
+                      if (res.ok) toast({ kind: 'success', text: `${String(c.keys.registry)} accepts the login '${c.name}'` });
+                      else toast({ kind: 'error', ...plainFailure(res) });
                     }}
-                  />
-                  </> : null}
-                </div>
-              ) : null}
-            </li>
-          ))}
+                  >
+                    Check
+                  </button>
+                ) : null}
+                {canManage ? (
+                  <>
+                    <button type="button" class="small" aria-label={`Edit ${c.name}`} id={`edit-${c.id}`} onClick={() => (setReturnTo(`#edit-${c.id}`), setMode({ kind: 'edit', item: c }))}>
+                      Edit
+                    </button>
+                    <ConfirmDelete
+                      what={c.name}
+                      onConfirm={async () => {
+                        const res = await latchkey.deleteCredentials(wsId, c.id);
+                        if (!res.ok) return toast({ kind: 'error', ...plainFailure(res) });
+                        toast({ kind: 'success', text: `Deleted '${c.name}'` });
+                        // Focus stays in the list: on the next row (or the previous one at the end).
+                        const next = shown[i + 1] ?? shown[i - 1];
+                        setReturnTo(next ? `#edit-${next.id}` : canManage ? '#add-credentials' : null);
+                        await reload();
+                      }}
+                    />
+                  </>
+                ) : null}
+              </Row>
+            );
+          })}
         </ul>
       )}
     </section>

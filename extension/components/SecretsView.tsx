@@ -1,74 +1,107 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { PipelineSecret, Workspace } from '../../shared/api';
 import { SecretValue } from '../../shared/names';
+import { clearDraft, saveDraft } from '../lib/drafts';
 import { ago } from '../lib/format';
+import { plainFailure } from '../lib/plain-errors';
 import { latchkey } from '../lib/service';
+import { CopyMenu, FilterBox, Row, useFiltered } from './list';
 import { useNameCheck } from './name-check';
-import { Banner, ConfirmDelete, Field, FormActions } from './ui';
+import { useToast } from './toast';
+import { ConfirmDelete, Field, FormActions, focusFirst, focusLater, SecretInput } from './ui';
 
 interface Props {
   workspace: Workspace;
   canManage: boolean;
   items: PipelineSecret[];
   reload: () => Promise<void>;
+  restored: { editingId: string | null; name: string } | null;
 }
 
+type Mode = { kind: 'list' } | { kind: 'add'; name?: string } | { kind: 'update'; item: PipelineSecret };
+
 /** Pipeline secrets: names are listed, values are write-only. */
-export function SecretsView({ workspace, canManage, items, reload }: Props) {
-  const [mode, setMode] = useState<{ kind: 'list' } | { kind: 'add' } | { kind: 'update'; item: PipelineSecret }>({ kind: 'list' });
-  const [notice, setNotice] = useState<{ kind: 'success' | 'error'; text: string } | null>(null);
+export function SecretsView({ workspace, canManage, items, reload, restored }: Props) {
+  const [mode, setMode] = useState<Mode>(() => {
+    if (!restored || !canManage) return { kind: 'list' };
+    if (restored.editingId === null) return { kind: 'add', name: restored.name };
+    const item = items.find((s) => String(s.id) === restored.editingId);
+    return item ? { kind: 'update', item } : { kind: 'list' };
+  });
+  const [returnTo, setReturnTo] = useState<string | null>(null);
+  const toast = useToast();
+  const { filter, setFilter, shown } = useFiltered(items, (s) => [s.name]);
   const wsId = workspace.kind === 'personal' ? null : workspace.id;
-  const done = async (text: string) => {
+
+  useEffect(() => {
+    if (mode.kind === 'list' && returnTo) focusLater(returnTo);
+  }, [mode.kind, returnTo]);
+
+  const close = async (message?: string) => {
+    await clearDraft();
     setMode({ kind: 'list' });
-    setNotice({ kind: 'success', text });
-    await reload();
+    if (message) {
+      toast({ kind: 'success', text: message });
+      await reload();
+    }
   };
 
-  if (mode.kind !== 'list') return <SecretForm wsId={wsId} editing={mode.kind === 'update' ? mode.item : null} onDone={done} onCancel={() => setMode({ kind: 'list' })} />;
+  if (mode.kind !== 'list')
+    return (
+      <SecretForm
+        workspace={workspace}
+        editing={mode.kind === 'update' ? mode.item : null}
+        initialName={mode.kind === 'add' ? (mode.name ?? '') : ''}
+        onDone={(t) => void close(t)}
+        onCancel={() => void close()}
+      />
+    );
 
   return (
     <section aria-label="Secrets">
-      {notice ? <Banner kind={notice.kind}>{notice.text}</Banner> : null}
       <div class="toolbar">
-        <span class="muted">{workspace.kind === 'personal' ? 'Your user secrets override workspace secrets of the same name.' : 'Workspace secrets, for every run here.'}</span>
+        <FilterBox label="Filter secrets" value={filter} onInput={setFilter} />
         {canManage ? (
-          <button type="button" class="primary" onClick={() => setMode({ kind: 'add' })}>
+          <button type="button" class="primary" id="add-secret" onClick={() => (setReturnTo('#add-secret'), setMode({ kind: 'add' }))}>
             Add secret
           </button>
         ) : null}
       </div>
+      <p class="muted small-print">{workspace.kind === 'personal' ? 'Your user secrets override workspace secrets of the same name.' : 'Workspace secrets, for every run here.'}</p>
       {items.length === 0 ? (
         <div class="empty">
           <p>No pipeline secrets here yet.</p>
         </div>
+      ) : shown.length === 0 ? (
+        <p class="empty">Nothing matches “{filter}”.</p>
       ) : (
         <ul class="list">
-          {items.map((s) => (
-            <li key={s.id} data-secret={s.name}>
-              <div class="row-main">
-                <span class="name mono">{s.name}</span>
-                <span class="badge">••••••</span>
-              </div>
-              <div class="row-meta">
-                <span>Updated {ago(s.lastUpdated)}</span>
-                <span>Used {ago(s.lastUsed)}</span>
-              </div>
+          {shown.map((s, i) => (
+            <Row key={s.id} name={s.name} mono data={{ 'data-secret': s.name }} sub={`Updated ${ago(s.lastUpdated)} · used ${ago(s.lastUsed)}`}>
+              <CopyMenu
+                what={s.name}
+                items={[['Name', s.name], ['secrets.NAME', `secrets.${s.name}`], ['ID', String(s.id)]]}
+                onCopied={(label) => toast({ kind: 'success', text: label === 'secrets.NAME' ? `Copied secrets.${s.name}` : `Copied the ${label.toLowerCase()} of '${s.name}'` })}
+              />
               {canManage ? (
-                <div class="row-actions">
-                  <button type="button" class="small" aria-label={`Update value of ${s.name}`} onClick={() => setMode({ kind: 'update', item: s })}>
-                    Update value
+                <>
+                  <button type="button" class="small" id={`update-${s.id}`} aria-label={`Update value of ${s.name}`} onClick={() => (setReturnTo(`#update-${s.id}`), setMode({ kind: 'update', item: s }))}>
+                    Update
                   </button>
                   <ConfirmDelete
                     what={s.name}
                     onConfirm={async () => {
-                      const res = await latchkey.deleteSecret(wsId, s.id);
-                      setNotice(res.ok ? { kind: 'success', text: `Deleted '${s.name}'` } : { kind: 'error', text: res.message });
+                      const res = await latchkey.deleteSecret(wsId, String(s.id));
+                      if (!res.ok) return toast({ kind: 'error', ...plainFailure(res) });
+                      toast({ kind: 'success', text: `Deleted '${s.name}'` });
+                      const next = shown[i + 1] ?? shown[i - 1];
+                      setReturnTo(next ? `#update-${next.id}` : '#add-secret');
                       await reload();
                     }}
                   />
-                </div>
+                </>
               ) : null}
-            </li>
+            </Row>
           ))}
         </ul>
       )}
@@ -76,13 +109,25 @@ export function SecretsView({ workspace, canManage, items, reload }: Props) {
   );
 }
 
-function SecretForm({ wsId, editing, onDone, onCancel }: { wsId: string | null; editing: PipelineSecret | null; onDone: (t: string) => void; onCancel: () => void }) {
-  const [name, setName] = useState(editing?.name ?? '');
+function SecretForm({ workspace, editing, initialName, onDone, onCancel }: {
+  workspace: Workspace; editing: PipelineSecret | null; initialName: string; onDone: (t: string) => void; onCancel: () => void;
+}) {
+  const wsId = workspace.kind === 'personal' ? null : workspace.id;
+  const [name, setName] = useState(editing?.name ?? initialName);
   const [value, setValue] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [refusals, setRefusals] = useState(0);
+  const toast = useToast();
+  const form = useRef<HTMLFormElement>(null);
   const nameState = useNameCheck('secret', wsId, editing ? '' : name);
+
+  // The name (never the value) is kept as a draft while the form is open.
+  useEffect(() => void saveDraft({ kind: 'secret', workspaceId: workspace.id, editingId: editing ? String(editing.id) : null, name }), [name]);
+  useEffect(() => focusFirst(form.current), []);
+  useEffect(() => {
+    if (refusals > 0) focusFirst(form.current, true);
+  }, [refusals]);
 
   async function submit(e: Event) {
     e.preventDefault();
@@ -92,28 +137,33 @@ function SecretForm({ wsId, editing, onDone, onCancel }: { wsId: string | null; 
     if (!editing && name === '') next.name = 'Name is required';
     if (!valueCheck.success) next.value = `Value ${valueCheck.error.issues[0]?.message ?? 'is invalid'}`;
     setErrors(next);
-    if (Object.keys(next).length) return;
+    if (Object.keys(next).length) return setRefusals((n) => n + 1);
     setBusy(true);
-    const res = editing ? await latchkey.updateSecret(wsId, editing.id, value) : await latchkey.createSecret(wsId, name, value);
+    const res = editing ? await latchkey.updateSecret(wsId, String(editing.id), value) : await latchkey.createSecret(wsId, name, value);
     setBusy(false);
-    setValue('');
-    if (res.ok) return onDone(editing ? `Updated the value of '${editing.name}'` : `Added '${name}'`);
-    if (res.field) setErrors({ [res.field]: res.message });
-    else setFailure(res.message);
+    if (res.ok) {
+      setValue('');
+      return onDone(editing ? `Updated the value of '${editing.name}'` : `Added '${name}'`);
+    }
+    const plain = plainFailure(res);
+    if (plain.field) {
+      setErrors({ [plain.field]: res.message });
+      setRefusals((n) => n + 1);
+    } else toast({ kind: 'error', text: plain.text, details: plain.details });
   }
 
   return (
-    <form class="form" onSubmit={submit} noValidate aria-label={editing ? `Update ${editing.name}` : 'Add secret'}>
+    <form ref={form} class="form" onSubmit={submit} noValidate aria-label={editing ? `Update ${editing.name}` : 'Add secret'}
+      onKeyDown={(e) => e.key === 'Escape' && !e.defaultPrevented && (e.preventDefault(), onCancel())}>
       <h2>{editing ? `New value for ${editing.name}` : 'Add pipeline secret'}</h2>
-      {failure ? <Banner kind="error">{failure}</Banner> : null}
       {editing ? null : (
         <Field label="Name" error={errors.name ?? (nameState.state === 'bad' ? nameState.message : undefined)} ok={nameState.state === 'ok' ? 'Name is free' : undefined}
           hint="As Nextflow uses it: secrets.NAME or secret 'NAME'">
-          {(id, d) => <input id={id} aria-describedby={d} class="mono" value={name} autoComplete="off" spellcheck={false} onInput={(e) => setName((e.target as HTMLInputElement).value)} />}
+          {(id, d) => <input id={id} aria-describedby={d} aria-invalid={Boolean(errors.name ?? (nameState.state === 'bad' ? nameState.message : undefined))} class="mono" value={name} autoComplete="off" spellcheck={false} onInput={(e) => setName((e.target as HTMLInputElement).value)} />}
         </Field>
       )}
       <Field label="Value" error={errors.value} hint="Write-only: it is encrypted and never shown again.">
-        {(id, d) => <textarea id={id} aria-describedby={d} class="secret" rows={3} value={value} spellcheck={false} onInput={(e) => setValue((e.target as HTMLTextAreaElement).value)} />}
+        {(id, d) => <SecretInput id={id} describedBy={d} value={value} multiline invalid={Boolean(errors.value)} onInput={setValue} />}
       </Field>
       <FormActions busy={busy} label={editing ? 'Update' : 'Add'} onCancel={onCancel} />
     </form>

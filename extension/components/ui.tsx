@@ -109,6 +109,50 @@ export function Spinner({ label }: { label: string }) {
   );
 }
 
+/** Focuses the element `selector` names once it is rendered (after a list reloads, for instance). */
+export function focusLater(selector: string, tries = 20) {
+  const el = document.querySelector<HTMLElement>(selector);
+  if (el) return el.focus();
+  if (tries > 0) setTimeout(() => focusLater(selector, tries - 1), 25);
+}
+
+/** Focuses the first invalid control of a form, else its first control. */
+export function focusFirst(form: HTMLElement | null, invalidOnly = false) {
+  const invalid = form?.querySelector<HTMLElement>('[aria-invalid="true"]');
+  if (invalid) return invalid.focus();
+  if (!invalidOnly) form?.querySelector<HTMLElement>('input:not([type=hidden]), select, textarea')?.focus();
+}
+
+/**
+ * A secret value: masked like a password (multi-line values in a masked text area), with a Show toggle, and a
+ * warning when it starts or ends with white space or a newline, which pasted tokens often do by mistake.
+ */
+export function SecretInput({ id, describedBy, value, multiline, placeholder, invalid, onInput }: {
+  id: string; describedBy: string | undefined; value: string; multiline?: boolean; placeholder?: string; invalid?: boolean; onInput: (v: string) => void;
+}) {
+  const [shown, setShown] = useState(false);
+  const common = { id, value, placeholder, spellcheck: false, autoComplete: 'new-password', 'aria-invalid': invalid ?? false, 'aria-describedby': [describedBy, value !== value.trim() ? `${id}-ws` : undefined].filter(Boolean).join(' ') || undefined };
+  return (
+    <div class="secret-input">
+      <div class="with-action">
+        {multiline ? (
+          <textarea {...common} rows={4} class={`secret${shown ? '' : ' masked'}`} onInput={(e) => onInput((e.target as HTMLTextAreaElement).value)} />
+        ) : (
+          <input {...common} type={(shown ? 'text' : 'password') as 'text'} class="mono" onInput={(e) => onInput((e.target as HTMLInputElement).value)} />
+        )}
+        <button type="button" class="small" aria-pressed={shown} aria-controls={id} onClick={() => setShown(!shown)}>
+          {shown ? 'Hide' : 'Show'}
+        </button>
+      </div>
+      {value !== '' && value !== value.trim() ? (
+        <p class="warn" id={`${id}-ws`}>
+          {/\n$/.test(value) ? 'Ends with a newline' : /^\s/.test(value) ? 'Starts with white space' : 'Ends with white space'}: it will be stored exactly as typed. Remove it unless it belongs to the value.
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
 /** A value that follows `value` after it has been still for `ms`. */
 export function useDebounced<T>(value: T, ms: number): T {
   const [v, setV] = useState(value);

@@ -22,6 +22,8 @@ async function api(path: string, init: RequestInit = {}) {
   return { status: res.status, body: res.status === 204 ? null : await res.json() };
 }
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** The text of the toast the popup shows (announced through its live region). */
+const toast = (page: Page) => page.locator('.toast-area .toast-text').first().innerText({ timeout: 1000 }).catch(() => '');
 const shot = (page: Page, name: string) => page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: true });
 
 beforeAll(async () => {
@@ -107,7 +109,7 @@ describe('the browser extension', () => {
         await popup.getByLabel('Password or access token').fill(QUAY_ROBOT.token);
       }
       await popup.getByRole('button', { name: 'Add', exact: true }).click();
-      await expect.poll(() => popup.getByRole('status').first().innerText(), { timeout: 10_000 }).toBe(`Added '${provider}-e2e'`);
+      await expect.poll(() => toast(popup), { timeout: 10_000 }).toBe(`Added '${provider}-e2e'`);
     }
     await shot(popup, 'popup-list');
 
@@ -148,20 +150,20 @@ describe('the browser extension', () => {
     await expect.poll(() => popup.getByLabel('Access token').getAttribute('placeholder')).toBe('•••••• (unchanged)');
     await popup.getByLabel('User name').fill('octocat');
     await popup.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(() => popup.getByRole('status').first().innerText()).toBe("Saved 'github-e2e'");
+    await expect.poll(() => toast(popup)).toBe("Saved 'github-e2e'");
     const { body } = await api(`/credentials?workspaceId=${orgWorkspaceId}&platformId=github`);
     expect(body.credentials[0].keys).toEqual({ discriminator: 'github', username: 'octocat' });
 
     await popup.getByRole('button', { name: 'Delete ssh-e2e' }).click();
     await popup.getByRole('button', { name: 'Yes, delete' }).click();
-    await expect.poll(() => popup.getByRole('status').first().innerText()).toBe("Deleted 'ssh-e2e'");
+    await expect.poll(() => toast(popup)).toBe("Deleted 'ssh-e2e'");
     const after = await api(`/credentials?workspaceId=${orgWorkspaceId}`);
     expect(after.body.credentials.map((c: any) => c.name)).not.toContain('ssh-e2e');
     expect(after.body.credentials).toHaveLength(PROVIDER_IDS.length - 1);
 
     // A stored registry login can be checked again from the list.
     await popup.getByRole('button', { name: 'Check login of container-reg-e2e' }).click();
-    await expect.poll(() => popup.getByRole('status').first().innerText()).toBe(`${peers.registryBasicHost} accepts the login 'container-reg-e2e'`);
+    await expect.poll(() => toast(popup)).toBe(`${peers.registryBasicHost} accepts the login 'container-reg-e2e'`);
 
     // The filter narrows the list.
     await popup.getByLabel('Filter credentials').fill('git');
@@ -179,7 +181,7 @@ describe('the browser extension', () => {
     await popup.getByLabel('Name').fill('DB_PASSWORD');
     await popup.getByLabel('Value').fill('first-value');
     await popup.getByRole('button', { name: 'Add', exact: true }).click();
-    await expect.poll(() => popup.getByRole('status').first().innerText()).toBe("Added 'DB_PASSWORD'");
+    await expect.poll(() => toast(popup)).toBe("Added 'DB_PASSWORD'");
     const before = (await api(`/pipeline-secrets?workspaceId=${orgWorkspaceId}`)).body.pipelineSecrets;
     expect(before.map((s: any) => s.name)).toEqual(['DB_PASSWORD']);
 
@@ -187,7 +189,7 @@ describe('the browser extension', () => {
     await popup.getByRole('button', { name: 'Update value of DB_PASSWORD' }).click();
     await popup.getByLabel('Value').fill('second-value');
     await popup.getByRole('button', { name: 'Update' }).click();
-    await expect.poll(() => popup.getByRole('status').first().innerText()).toBe("Updated the value of 'DB_PASSWORD'");
+    await expect.poll(() => toast(popup)).toBe("Updated the value of 'DB_PASSWORD'");
     const after = (await api(`/pipeline-secrets?workspaceId=${orgWorkspaceId}`)).body.pipelineSecrets;
     expect(Date.parse(after[0].lastUpdated)).toBeGreaterThan(Date.parse(before[0].lastUpdated));
     expect(await popup.content()).not.toContain('second-value');

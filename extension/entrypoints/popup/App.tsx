@@ -5,7 +5,10 @@ import { PERMISSIONS, roleAtLeast } from '../../../shared/roles';
 import { CredentialsView } from '../../components/CredentialsView';
 import { SecretsView } from '../../components/SecretsView';
 import { KeyIcon } from '../../components/KeyIcon';
+import { ToastProvider, useToast } from '../../components/toast';
 import { Banner, Spinner } from '../../components/ui';
+import { type Draft, draftItem } from '../../lib/drafts';
+import { plainFailure } from '../../lib/plain-errors';
 import { latchkey } from '../../lib/service';
 import { workspaceItem } from '../../lib/storage';
 
@@ -14,7 +17,20 @@ type Lists = { credentials: Credentials[]; secrets: PipelineSecret[] };
 
 const workspaceLabel = (w: Workspace) => (w.kind === 'personal' ? 'Personal' : `${w.orgName} / ${w.name}`);
 
+/** Opened with ?window=1 by the pop-out button: the same popup in a window of its own, which stays open. */
+const inOwnWindow = new URLSearchParams(location.search).has('window');
+
 export function App() {
+  return (
+    <ToastProvider>
+      <Popup />
+    </ToastProvider>
+  );
+}
+
+function Popup() {
+  const toast = useToast();
+  const [draft, setDraft] = useState<Draft | null | undefined>(undefined);
   const [workspaces, setWorkspaces] = useState<Workspace[] | null>(null);
   const [current, setCurrent] = useState<Workspace | null>(null);
   const [problem, setProblem] = useState<{ message: string; disconnected: boolean } | null>(null);
@@ -27,15 +43,29 @@ export function App() {
     const res = await latchkey.workspaces();
     if (!res.ok) return setProblem({ message: res.message, disconnected: res.status === 0 && res.message.startsWith('Not connected') || res.status === 401 });
     setWorkspaces(res.data.workspaces);
-    const remembered = await workspaceItem.getValue();
-    setCurrent(res.data.workspaces.find((w) => w.id === remembered) ?? res.data.workspaces[0] ?? null);
+    // A form left open (a draft) reopens in its workspace and tab; else the workspace last chosen.
+    const [remembered, saved] = await Promise.all([workspaceItem.getValue(), draftItem.getValue()]);
+    const wanted = saved?.workspaceId ?? remembered;
+    const ws = res.data.workspaces.find((w) => w.id === wanted) ?? res.data.workspaces[0] ?? null;
+    setDraft(saved && saved.workspaceId === ws?.id ? saved : null);
+    if (saved?.kind === 'secret') setTab('secrets');
+    setCurrent(ws);
   }, []);
 
   const loadLists = useCallback(async () => {
     if (!current) return;
     const wsId = current.kind === 'personal' ? null : current.id;
     const [c, s] = await Promise.all([latchkey.listCredentials(wsId), latchkey.listSecrets(wsId)]);
-    if (!c.ok || !s.ok) return setListError((!c.ok ? c : !s.ok ? s : null)!.message);
+    if (!c.ok || !s.ok) {
+      const failure = plainFailure((!c.ok ? c : !s.ok ? s : null)!);
+      // The last good list stays on screen; the failure is said once, with a way to try again.
+      setLists((last) => {
+        if (!last) setListError(failure.text);
+        else toast({ kind: 'error', text: `${failure.text} The list shown may be out of date.`, details: failure.details });
+        return last;
+      });
+      return;
+    }
     setListError(null);
     setLists({ credentials: c.data.credentials, secrets: s.data.pipelineSecrets });
   }, [current]);
@@ -43,6 +73,7 @@ export function App() {
   useEffect(() => void loadWorkspaces(), [loadWorkspaces]);
   useEffect(() => {
     setLists(null);
+    setListError(null);
     void loadLists();
   }, [loadLists]);
 
@@ -64,7 +95,7 @@ export function App() {
         )}
       </main>
     );
-  if (!workspaces || !current)
+  if (!workspaces || !current || draft === undefined)
     return (
       <main class="popup">
         <Header />
@@ -88,6 +119,7 @@ export function App() {
           value={current.id}
           onChange={async (e) => {
             const next = workspaces.find((w) => w.id === (e.target as HTMLSelectElement).value)!;
+            setDraft(null);
             setCurrent(next);
             await workspaceItem.setValue(next.id);
           }}
@@ -121,9 +153,11 @@ export function App() {
         ) : !lists ? (
           <Spinner label="Loading…" />
         ) : tab === 'credentials' ? (
-          <CredentialsView key={current.id} workspace={current} canManage={canManage} items={lists.credentials} reload={loadLists} />
+          <CredentialsView key={current.id} workspace={current} canManage={canManage} items={lists.credentials} reload={loadLists}
+            restored={draft?.kind === 'credentials' ? { editingId: draft.editingId, draft: draft.draft } : null} />
         ) : (
-          <SecretsView key={current.id} workspace={current} canManage={canManage} items={lists.secrets} reload={loadLists} />
+          <SecretsView key={current.id} workspace={current} canManage={canManage} items={lists.secrets} reload={loadLists}
+            restored={draft?.kind === 'secret' ? { editingId: draft.editingId, name: draft.name } : null} />
         )}
       </div>
     </main>
@@ -137,6 +171,20 @@ function Header({ children }: { children?: preact.ComponentChildren }) {
         <KeyIcon /> Latchkey
       </h1>
       {children}
+      {inOwnWindow ? null : (
+        <button
+          type="button"
+          class="icon"
+          title="Open in a window (stays open while you copy keys)"
+          aria-label="Open in a window"
+          onClick={async () => {
+            await browser.windows.create({ url: browser.runtime.getURL('/popup.html?window=1'), type: 'popup', width: 420, height: 640 });
+            window.close();
+          }}
+        >
+          ⧉
+        </button>
+      )}
       <button type="button" class="icon" title="Options" aria-label="Options" onClick={() => browser.runtime.openOptionsPage()}>
         ⚙
       </button>
