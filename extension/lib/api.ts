@@ -24,13 +24,33 @@ export function fieldOfMessage(message: string): string | undefined {
   return undefined;
 }
 
-async function outcome<T>(server: string, request: () => Promise<Response>): Promise<Result<T>> {
-  let res: Response;
-  try {
-    res = await request();
-  } catch (err) {
-    return { ok: false, status: 0, message: `Cannot reach ${server}: ${(err as Error).message || 'network error'}. Check the URL and that the worker is running.` };
+/** How long a call may take before it is reported as unanswered, and how often a read is tried again. */
+export const CALL_TIMEOUT_MS = 15_000;
+const READ_ATTEMPTS = 2;
+
+/** fetch with a deadline: a server that accepts the connection and never answers is reported, not waited on forever. */
+const fetchWithDeadline: typeof fetch = (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(CALL_TIMEOUT_MS) });
+
+async function outcome<T>(server: string, request: () => Promise<Response>, attempts = 1): Promise<Result<T>> {
+  let res: Response | undefined;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      res = await request();
+      if (res.status < 500 || attempt >= attempts) break;
+    } catch (err) {
+      if (attempt < attempts) continue;
+      const timedOut = (err as Error).name === 'TimeoutError';
+      return {
+        ok: false,
+        status: 0,
+        message: timedOut
+          ? `${server} did not answer within ${CALL_TIMEOUT_MS / 1000} s (timed out).`
+          : `Cannot reach ${server}: ${(err as Error).message || 'network error'}. Check the URL and that the worker is running.`,
+      };
+    }
+    await new Promise((r) => setTimeout(r, 300 * attempt));
   }
+  res = res!;
   if (res.ok) return { ok: true, data: (res.status === 204 ? null : await res.json()) as T };
   const body = (await res.json().catch(() => null)) as { message?: unknown } | null;
   const message = typeof body?.message === 'string' ? body.message : `The server answered ${res.status} ${res.statusText}`;
@@ -40,7 +60,7 @@ async function outcome<T>(server: string, request: () => Promise<Response>): Pro
 async function connected(): Promise<{ client: Client; server: string } | Failure> {
   const [server, token] = await Promise.all([serverUrlItem.getValue(), accessTokenItem.getValue()]);
   if (!server || !token) return { ok: false, status: 0, message: 'Not connected: open Latchkey’s options and connect to your server.' };
-  return { client: hc<AppType>(server, { headers: { authorization: `Bearer ${token}` } }), server };
+  return { client: hc<AppType>(server, { headers: { authorization: `Bearer ${token}` }, fetch: fetchWithDeadline }), server };
 }
 
 /** A token selected on a page and offered through the context menu, held in background memory only. */
@@ -57,11 +77,12 @@ function createLatchkeyService() {
     for (const [id, p] of pending) if (p.expires < Date.now()) pending.delete(id);
   };
 
-  /** Runs a typed call with the stored server and token. */
-  async function call<T>(fn: (c: Client) => Promise<Response>): Promise<Result<T>> {
+  /** Runs a typed call with the stored server and token. Reads (`read: true`) are tried again once after a network
+   *  failure or a 5xx; writes are not, so nothing is done twice. */
+  async function call<T>(fn: (c: Client) => Promise<Response>, read = false): Promise<Result<T>> {
     const conn = await connected();
     if ('ok' in conn) return conn;
-    return outcome<T>(conn.server, () => fn(conn.client));
+    return outcome<T>(conn.server, () => fn(conn.client), read ? READ_ATTEMPTS : 1);
   }
   const q = (workspaceId: string | null) => (workspaceId ? { workspaceId } : {});
   const skip = (yes: boolean) => (yes ? { skipRegistryCheck: 'true' as const } : {});
@@ -69,7 +90,7 @@ function createLatchkeyService() {
   return {
     /** Checks a server and token before they are saved: reachable, a Latchkey server, a valid token. */
     async testConnection(serverUrl: string, token: string): Promise<Result<{ user: UserInfo; version: string }>> {
-      const client = hc<AppType>(serverUrl, { headers: { authorization: `Bearer ${token}` } });
+      const client = hc<AppType>(serverUrl, { headers: { authorization: `Bearer ${token}` }, fetch: fetchWithDeadline });
       const info = await outcome<{ serviceInfo?: { service?: string; version?: string } }>(serverUrl, () => client['service-info'].$get());
       if (!info.ok) return info.status === 0 ? info : { ok: false, status: info.status, message: `${serverUrl} is not a Latchkey server (its /service-info answered ${info.status}).` };
       if (info.data?.serviceInfo?.service !== 'latchkey') return { ok: false, status: 0, message: `${serverUrl} answered, but it is not a Latchkey server.` };
@@ -77,9 +98,9 @@ function createLatchkeyService() {
       if (!user.ok) return { ...user, message: user.status === 401 ? `The access token was refused: ${user.message}` : user.message };
       return { ok: true, data: { user: user.data.user, version: info.data.serviceInfo.version ?? '' } };
     },
-    userInfo: () => call<{ user: UserInfo }>((c) => c['user-info'].$get()),
-    workspaces: () => call<{ workspaces: Workspace[] }>((c) => c.workspaces.$get()),
-    listCredentials: (workspaceId: string | null) => call<{ credentials: Credentials[] }>((c) => c.credentials.$get({ query: q(workspaceId) })),
+    userInfo: () => call<{ user: UserInfo }>((c) => c['user-info'].$get(), true),
+    workspaces: () => call<{ workspaces: Workspace[] }>((c) => c.workspaces.$get(), true),
+    listCredentials: (workspaceId: string | null) => call<{ credentials: Credentials[] }>((c) => c.credentials.$get({ query: q(workspaceId) }), true),
     validateCredentialsName: (workspaceId: string | null, name: string) => call<null>((c) => c.credentials.validate.$get({ query: { ...q(workspaceId), name } })),
     createCredentials: (workspaceId: string | null, body: CreateCredentialsRequest, skipRegistryCheck = false) =>
       call<{ credentialsId: string }>((c) => c.credentials.$post({ query: { ...q(workspaceId), ...skip(skipRegistryCheck) }, json: body })),
@@ -87,7 +108,8 @@ function createLatchkeyService() {
       call<null>((c) => c.credentials[':credentialsId'].$put({ param: { credentialsId }, query: { ...q(workspaceId), ...skip(skipRegistryCheck) }, json: body })),
     /** Asks the registry whether a stored container-registry login still works. */
     checkRegistryLogin: (workspaceId: string | null, credentialsId: string) =>
-      call<null>((c) => c.credentials[':credentialsId'].check.$post({ param: { credentialsId }, query: q(workspaceId) })),
+      // A state change carries a JSON body (the worker answers 415 otherwise); this one has nothing to say.
+      call<null>((c) => c.credentials[':credentialsId'].check.$post({ param: { credentialsId }, query: q(workspaceId), json: {} } as never)),
     deleteCredentials: (workspaceId: string | null, credentialsId: string) =>
       call<null>((c) => c.credentials[':credentialsId'].$delete({ param: { credentialsId }, query: q(workspaceId) })),
     /** Holds a token selected on a page (context menu) and returns the id the capture page asks about. */
@@ -117,7 +139,7 @@ function createLatchkeyService() {
       return { ok: true, data: null };
     },
     dropPendingCapture: async (id: string) => void pending.delete(id),
-    listSecrets: (workspaceId: string | null) => call<{ pipelineSecrets: PipelineSecret[]; totalSize: number }>((c) => c['pipeline-secrets'].$get({ query: q(workspaceId) })),
+    listSecrets: (workspaceId: string | null) => call<{ pipelineSecrets: PipelineSecret[]; totalSize: number }>((c) => c['pipeline-secrets'].$get({ query: q(workspaceId) }), true),
     validateSecretName: (workspaceId: string | null, name: string) => call<null>((c) => c['pipeline-secrets'].validate.$get({ query: { ...q(workspaceId), name } })),
     createSecret: (workspaceId: string | null, name: string, value: string) =>
       call<{ secretId: string }>((c) => c['pipeline-secrets'].$post({ query: q(workspaceId), json: { name, value } })),

@@ -79,7 +79,7 @@ function Popup() {
 
   if (problem)
     return (
-      <main class="popup">
+      <main class={inOwnWindow ? "popup windowed" : "popup"}>
         <Header />
         {problem.disconnected ? (
           <div class="empty">
@@ -97,7 +97,7 @@ function Popup() {
     );
   if (!workspaces || !current || draft === undefined)
     return (
-      <main class="popup">
+      <main class={inOwnWindow ? "popup windowed" : "popup"}>
         <Header />
         <Spinner label="Loading workspaces…" />
       </main>
@@ -109,7 +109,7 @@ function Popup() {
     ['secrets', 'Secrets', lists?.secrets.length],
   ];
   return (
-    <main class="popup">
+    <main class={inOwnWindow ? "popup windowed" : "popup"}>
       <Header>
         <label class="visually-hidden" for="workspace">
           Workspace

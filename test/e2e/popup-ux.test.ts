@@ -1,0 +1,190 @@
+/**
+ * The popup as a person meets it when things go wrong or get long: a form survives the popup closing, feedback for a
+ * row deep in a long list is seen where the person is, an outage keeps the last good list and recovers, and a server
+ * that hangs is reported instead of spinning forever. The extension talks to the worker through a local relay the
+ * test can cut (connections refused), break (503) or hang (never answers).
+ */
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Stack, startStack } from './stack';
+
+let stack: Stack;
+let orgWorkspaceId = '';
+let relayUrl = '';
+let relay: Server;
+let mode: 'up' | '503' | 'hang' | 'down' = 'up';
+const hung: ServerResponse[] = [];
+
+function startRelay(target: string): Promise<Server> {
+  const t = new URL(target);
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (mode === 'down') return req.socket.destroy();
+    if (mode === 'hang') return void hung.push(res);
+    if (mode === '503' && req.method !== 'OPTIONS') {
+      // As the worker's own 5xx would: with its CORS answer, so the extension can read the status.
+      res.writeHead(503, { 'content-type': 'text/plain', 'access-control-allow-origin': req.headers.origin ?? '*' });
+      return res.end('Service Unavailable');
+    }
+    const upstream = httpRequest({ host: t.hostname, port: t.port, path: req.url, method: req.method, headers: { ...req.headers, host: t.host } }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+async function api(path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST') {
+  const res = await fetch(stack.worker.url + path, {
+    method,
+    headers: { authorization: `Bearer ${stack.token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return res.status === 204 ? null : res.json();
+}
+
+const toast = (page: Page) => page.locator('.toast-area .toast-text').first().innerText({ timeout: 1000 }).catch(() => '');
+
+async function openPopup(): Promise<Page> {
+  const popup = await stack.browser.context.newPage();
+  await popup.goto(`chrome-extension://${stack.browser.extensionId}/popup.html`);
+  return popup;
+}
+
+beforeAll(async () => {
+  stack = await startStack({ userName: 'alan', email: 'alan@example.com' });
+  relay = await startRelay(stack.worker.url);
+  relayUrl = `http://127.0.0.1:${(relay.address() as AddressInfo).port}`;
+  const { orgId } = await stack.worker.admin('POST', '/organizations', { name: 'acme', fullName: 'Acme Genomics' });
+  orgWorkspaceId = (await stack.worker.admin('POST', `/organizations/${orgId}/workspaces`, { name: 'pipelines' })).workspaceId;
+  await stack.worker.admin('PUT', `/workspaces/${orgWorkspaceId}/members/${stack.userId}`, { role: 'owner' });
+  for (let i = 0; i < 160; i++)
+    await api(`/credentials?workspaceId=${orgWorkspaceId}`, { credentials: { name: `gh-${String(i).padStart(3, '0')}`, provider: 'github', keys: { username: 'alan', password: `ghp_${i}` } } });
+  // Connect through the relay, from the options page.
+  const options = await stack.browser.context.newPage();
+  await options.goto(`chrome-extension://${stack.browser.extensionId}/options.html`);
+  await options.getByLabel('Worker URL').fill(relayUrl);
+  await options.getByLabel('Access token').fill(stack.token);
+  await options.getByRole('button', { name: 'Test connection and save' }).click();
+  await options.getByRole('status').filter({ hasText: /^Connected as alan/ }).waitFor({ timeout: 15_000 });
+  await options.close();
+}, 240_000);
+
+afterAll(async () => {
+  for (const res of hung) res.destroy();
+  relay?.close();
+  await stack?.close();
+});
+
+describe('the popup under real conditions', () => {
+  it('keeps a half-filled form (never its secret) when the popup closes, and restores it on reopening', async () => {
+    let popup = await openPopup();
+    await popup.getByLabel('Workspace').selectOption({ label: 'acme / pipelines · owner' });
+    await popup.getByRole('button', { name: 'Add credentials' }).click();
+    // Focus moves to the form's first field.
+    await expect.poll(() => popup.evaluate(() => document.activeElement === document.querySelector('form select, form input'))).toBe(true);
+    await popup.getByLabel('Provider').selectOption('container-reg');
+    await popup.getByLabel('Name', { exact: true }).fill('quay-robot');
+    await popup.getByLabel('User name').fill('acme+ci');
+    await popup.getByLabel('Password or access token').fill('SECRET-NEVER-STORED-1234');
+    await new Promise((r) => setTimeout(r, 300));
+    await popup.close(); // what Chrome does when you click away
+
+    popup = await openPopup();
+    await expect.poll(() => popup.getByLabel('Name', { exact: true }).inputValue(), { timeout: 10_000 }).toBe('quay-robot');
+    expect(await popup.getByLabel('User name').inputValue()).toBe('acme+ci');
+    expect(await popup.getByLabel('Password or access token').inputValue()).toBe('');
+    const session = await stack.browser.context.serviceWorkers()[0]!.evaluate(() => chrome.storage.session.get(null));
+    expect(JSON.stringify(session)).toContain('quay-robot');
+    expect(JSON.stringify(session)).not.toContain('SECRET-NEVER-STORED');
+    // Escape cancels the form and drops the draft.
+    await popup.getByLabel('Name', { exact: true }).press('Escape');
+    await expect.poll(() => popup.getByRole('button', { name: 'Add credentials' }).isVisible()).toBe(true);
+    expect(JSON.stringify(await stack.browser.context.serviceWorkers()[0]!.evaluate(() => chrome.storage.session.get(null)))).not.toContain('quay-robot');
+    await popup.close();
+  });
+
+  it('shows a compact list and the feedback for a delete deep in it where the person is looking', async () => {
+    const popup = await openPopup();
+    await popup.getByLabel('Workspace').selectOption({ label: 'acme / pipelines · owner' });
+    await expect.poll(() => popup.locator('[data-credentials]').count(), { timeout: 15_000 }).toBe(160);
+    const rowHeight = await popup.locator('[data-credentials]').first().evaluate((el) => el.getBoundingClientRect().height);
+    expect(rowHeight).toBeLessThanOrEqual(44); // about a dozen rows in a 600 px popup
+    const widths = await popup.evaluate(() => {
+      const cw = document.documentElement.clientWidth;
+      const wide = [...document.querySelectorAll('body *')].filter((el) => el.getBoundingClientRect().right > cw + 0.5).slice(0, 5).map((el) => `${el.tagName}.${el.className} ${Math.round(el.getBoundingClientRect().right)}`);
+      return { sw: document.documentElement.scrollWidth, cw, wide };
+    });
+    expect(widths.wide, JSON.stringify(widths)).toEqual([]);
+    expect(widths.sw, JSON.stringify(widths)).toBeLessThanOrEqual(widths.cw);
+
+    await popup.getByRole('button', { name: 'Delete gh-150' }).click();
+    await popup.getByRole('button', { name: 'Yes, delete' }).click();
+    await expect.poll(() => toast(popup)).toBe("Deleted 'gh-150'");
+    const inView = await popup.locator('.toast-area .toast').evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      return r.top >= 0 && r.bottom <= window.innerHeight;
+    });
+    expect(inView).toBe(true);
+    // Focus stays in the list, on the next row, which is in view.
+    await expect.poll(() => popup.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Edit gh-151');
+    expect(await popup.evaluate(() => {
+      const r = document.activeElement!.getBoundingClientRect();
+      return r.top >= 0 && r.bottom <= window.innerHeight;
+    })).toBe(true);
+    await popup.close();
+  });
+
+  it('keeps the last good list through an outage, says what happened in plain words, and recovers', async () => {
+    const popup = await openPopup();
+    await popup.getByLabel('Workspace').selectOption({ label: 'acme / pipelines · owner' });
+    await expect.poll(() => popup.locator('[data-credentials]').count(), { timeout: 15_000 }).toBe(159);
+
+    mode = 'down';
+    await popup.getByRole('button', { name: 'Add credentials' }).click();
+    await popup.getByLabel('Name', { exact: true }).fill('during-outage');
+    await popup.getByLabel('Access key').fill('AKIAIOSFODNN7EXAMPLE');
+    await popup.getByLabel('Secret key').fill('x'.repeat(40));
+    await popup.getByRole('button', { name: 'Add', exact: true }).click();
+    await expect.poll(() => popup.locator('[role=alert] .toast-text').innerText().catch(() => ''), { timeout: 20_000 }).toMatch(/cannot be reached/);
+    // Not blamed on a field: no field is marked invalid.
+    expect(await popup.locator('[aria-invalid="true"]').count()).toBe(0);
+
+    mode = '503';
+    await popup.getByRole('button', { name: 'Add', exact: true }).click();
+    await expect.poll(() => popup.locator('[role=alert] .toast-text').innerText().catch(() => ''), { timeout: 20_000 }).toMatch(/server had a problem \(503\)/);
+    expect(await popup.locator('[aria-invalid="true"]').count()).toBe(0);
+
+    // The form is intact and the list behind it was never replaced by an error.
+    expect(await popup.getByLabel('Name', { exact: true }).inputValue()).toBe('during-outage');
+    await popup.getByRole('button', { name: 'Cancel' }).click();
+    expect(await popup.locator('[data-credentials]').count()).toBe(159);
+
+    mode = 'up';
+    await popup.getByRole('button', { name: 'Add credentials' }).click();
+    await popup.getByLabel('Name', { exact: true }).fill('during-outage');
+    await popup.getByLabel('Access key').fill('AKIAIOSFODNN7EXAMPLE');
+    await popup.getByLabel('Secret key').fill('x'.repeat(40));
+    await popup.getByRole('button', { name: 'Add', exact: true }).click();
+    await expect.poll(() => toast(popup), { timeout: 20_000 }).toBe("Added 'during-outage'");
+    await expect.poll(() => popup.locator('[data-credentials]').count(), { timeout: 15_000 }).toBe(160);
+    await popup.close();
+  });
+
+  it('reports a server that never answers instead of spinning forever', async () => {
+    const popup = await openPopup();
+    await popup.getByLabel('Workspace').selectOption({ label: 'acme / pipelines · owner' });
+    await expect.poll(() => popup.locator('[data-credentials]').count(), { timeout: 15_000 }).toBe(160);
+    mode = 'hang';
+    await popup.getByRole('button', { name: 'Delete gh-010' }).click();
+    await popup.getByRole('button', { name: 'Yes, delete' }).click();
+    await expect.poll(() => popup.locator('[role=alert] .toast-text').innerText().catch(() => ''), { timeout: 45_000 }).toMatch(/did not answer in time/);
+    expect(await popup.getByRole('button', { name: /Deleting/ }).count()).toBe(0);
+    mode = 'up';
+    await popup.close();
+  }, 60_000);
+});
