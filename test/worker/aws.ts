@@ -67,3 +67,5 @@ export const pathOf = (url: string) => {
   const u = new URL(url);
   return u.pathname + u.search;
 };
+
+export const resetStats = (a: AwsAccount) => control(`/accounts/${a.accessKeyId}/reset-stats`, { method: 'POST' });
