@@ -442,7 +442,7 @@ function stillInAws(row: RunRow, left: Array<{ aws_name: string }>, accountId: s
   const names = left.slice(0, NAMES_SHOWN).map((s) => s.aws_name).join(', ');
   const more = left.length > NAMES_SHOWN ? ` and ${left.length - NAMES_SHOWN} more` : '';
   const where = accountId ? `AWS account ${accountId} (${row.region})` : `AWS (${row.region}; account not recorded)`;
-  return `${left.length} secret${left.length === 1 ? '' : 's'} of this run may still be in ${where}${row.role_arn ? ` through role ${row.role_arn}` : ''}: ${names}${more}. ${withoutFinalPeriod(why)}`;
+  return `${left.length} secret${left.length === 1 ? '' : 's'} of this run may still be in ${where}${row.role_arn ? ` through role ${row.role_arn}` : ''}: ${names}${more}. ${withoutFinalPeriod(why)}.`;
 }
 
 /**
