@@ -22,6 +22,7 @@ try {
   };
   const account = await control('/accounts');
   await control(`/accounts/${account.accessKeyId}/delay`, { ms: LATENCY_MS });
+  await api('POST', '/relay-targets', { accountId: account.accountId });
   const { credentialsId } = await api('POST', '/credentials', { credentials: { name: 'bench-aws', provider: 'aws', keys: { accessKey: account.accessKeyId, secretKey: account.secretAccessKey } } });
   const names = [];
   for (let i = 0; i < Math.max(...SIZES); i++) {

@@ -249,17 +249,61 @@ export const LaunchRunBody = z
       .string({ error: mustBeString })
       .regex(/^[A-Za-z0-9/_+=.@-]{0,200}$/, "must be at most 200 characters of letters, digits and / _ + = . @ -")
       .optional()
-      .meta({ description: "Start of each AWS secret name, before the run id (default 'latchkey/')" }),
+      .meta({ description: "Start of each AWS secret name, before the run id: one of the operator's RUN_SECRETS_PREFIXES or longer (default: the first of them, 'latchkey/')" }),
     ttlHours: z
       .number({ error: 'must be a number of hours' })
       .int('must be a whole number of hours')
       .min(1, 'must be at least 1')
       .max(24 * 30, 'must be at most 720 (30 days)')
       .optional()
-      .meta({ description: 'Delete the secrets after this long even if the run never reports completion (default RUN_SECRETS_TTL_HOURS)' }),
+      .meta({ description: 'Delete the secrets after this long even if the run never reports completion (default RUN_SECRETS_TTL_HOURS; at most the operator’s RUN_SECRETS_MAX_TTL_HOURS)' }),
     runName: z.string({ error: mustBeString }).max(200, 'must be at most 200 characters').optional(),
   })
   .meta({ id: 'LaunchRunRequest' });
+
+// ---- relay targets: the AWS accounts (and roles) owners allow a workspace's secrets to be relayed to ----
+export const AwsAccountId = z
+  .string({ error: mustBeString })
+  .regex(/^\d{12}$/, 'must be a 12-digit AWS account id such as 123456789012');
+/** arn:aws:iam::123456789012:role/path/Name (also the aws-cn and aws-us-gov partitions). */
+export const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+export const RoleArn = z
+  .string({ error: mustBeString })
+  .max(2048, 'must be at most 2048 characters')
+  .regex(ROLE_ARN, 'must be an IAM role ARN such as arn:aws:iam::123456789012:role/NextflowSecrets');
+
+export const SetRelayTargetBody = z
+  .object({
+    accountId: AwsAccountId.meta({ description: 'The AWS account that may receive this workspace’s secrets' }),
+    roleArns: z
+      .array(RoleArn, { error: 'must be a list of IAM role ARNs' })
+      .max(50, 'may list at most 50 roles')
+      .optional()
+      .meta({ description: 'Only these roles in the account may receive them (absent or empty: any identity in the account)' }),
+    description: z.string({ error: mustBeString }).max(500, 'must be at most 500 characters').nullable().optional(),
+  })
+  .superRefine((body, ctx) => {
+    for (const [i, arn] of (body.roleArns ?? []).entries()) {
+      const account = ROLE_ARN.exec(arn)?.[1];
+      if (account && account !== body.accountId)
+        ctx.addIssue({ code: 'custom', path: ['roleArns', i], message: `names a role in account ${account}, not in ${body.accountId}; list each account's roles under that account` });
+    }
+  })
+  .meta({ id: 'SetRelayTargetRequest' });
+
+export const RelayTarget = z
+  .object({
+    accountId: z.string(),
+    roleArns: z.array(z.string()),
+    description: z.string().nullable(),
+    dateCreated: IsoDate,
+    lastUpdated: IsoDate,
+    createdBy: Id.nullable(),
+  })
+  .meta({ id: 'RelayTarget' });
+export type RelayTarget = z.infer<typeof RelayTarget>;
+export const ListRelayTargetsResponse = z.object({ relayTargets: z.array(RelayTarget) });
+export const SetRelayTargetResponse = z.object({ relayTarget: RelayTarget });
 
 export const RunSecret = z.object({
   name: z.string(),
@@ -279,6 +323,8 @@ export const Run = z
     state: z.enum(RUN_STATES),
     region: z.string(),
     credentialsId: Id,
+    accountId: z.string().nullable().meta({ description: 'The AWS account that received the secrets (null for runs launched before accounts were recorded, or refused before any create)' }),
+    roleArn: z.string().nullable().meta({ description: 'The role that received them; null when the credentials’ own keys did' }),
     launchedBy: Id.nullable(),
     nextflowRunName: z.string().nullable(),
     dateCreated: IsoDate,
@@ -286,7 +332,9 @@ export const Run = z
     completedAt: IsoDate.nullable(),
     expiresAt: IsoDate.meta({ description: 'When the sweeper deletes the secrets if the run has not reported completion' }),
     cleanedAt: IsoDate.nullable().meta({ description: 'When the last of its secrets was deleted from AWS' }),
-    lastError: z.string().nullable(),
+    lastError: z.string().nullable().meta({ description: 'While secrets are left in AWS: how many, which, in which account and region, and why' }),
+    cleanupAttempts: z.number().int().meta({ description: 'Sweeper attempts that failed to delete what is left' }),
+    nextAttemptAt: IsoDate.nullable().meta({ description: 'The sweeper retries no earlier than this (exponential backoff)' }),
     secrets: z.array(RunSecret),
   })
   .meta({ id: 'Run' });
@@ -302,7 +350,7 @@ export const LaunchRunResponse = z.object({
   }),
   subrequests: z.object({
     ceiling: z.number().int(),
-    planned: z.number().int().meta({ description: 'AWS calls a launch makes: one CreateSecret per secret, plus STS AssumeRole when the credentials name a role' }),
+    planned: z.number().int().meta({ description: 'AWS calls a launch makes: one CreateSecret per secret, plus STS AssumeRole when the credentials name a role, plus STS GetCallerIdentity when their account is not known yet' }),
     reservedForRollback: z.number().int(),
     used: z.number().int(),
   }),

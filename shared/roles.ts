@@ -17,4 +17,8 @@ export const PERMISSIONS = {
   manage: 'admin',
   /** launch runs with the workspace's credentials and secrets */
   launch: 'launch',
+  /** end runs other members launched (their own runs need only launch) */
+  maintain: 'maintain',
+  /** decide where the workspace's secrets may be relayed (the AWS accounts and roles of relay targets) */
+  own: 'owner',
 } as const satisfies Record<string, Role>;

@@ -45,6 +45,7 @@ describe('500 concurrent requests', () => {
     await fetch(`${peers.secretsManagerUrl}/__control/accounts/${account.accessKeyId}/delay`, { method: 'POST', body: JSON.stringify({ ms: 5 }) });
     const aws = await api('POST', `/credentials${q}`, { credentials: { name: 'aws-load', provider: 'aws', keys: { accessKey: account.accessKeyId, secretKey: account.secretAccessKey } } });
     expect(aws.status).toBe(200);
+    expect((await api('POST', `/relay-targets${q}`, { accountId: account.accountId })).status).toBe(200);
     for (let i = 0; i < 5; i++) expect((await api('POST', `/pipeline-secrets${q}`, { name: `LOAD_${i}`, value: `v${i}` })).status).toBe(200);
     const updatable: string[] = [];
     for (let i = 0; i < 10; i++) updatable.push((await api('POST', `/credentials${q}`, { credentials: { name: `upd-${i}`, provider: 'github', keys: { username: 'u', password: 'p' } } })).body.credentialsId);

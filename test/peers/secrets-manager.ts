@@ -3,7 +3,8 @@
  *
  * Honest where it matters: every request's SigV4 signature is verified with @smithy/signature-v4 (AWS's own
  * implementation) against the account's keys, and refused with AWS's error shape otherwise. It implements
- * CreateSecret, DeleteSecret, GetSecretValue, ListSecrets and TagResource with AWS's error types, and can be told
+ * CreateSecret, DeleteSecret, GetSecretValue, ListSecrets and TagResource with AWS's error types, STS AssumeRole
+ * (roles in the same account, answering the session's ARN) and GetCallerIdentity, and can be told
  * to inject throttling, 500s and delays. Each test makes its own account (its own keys and secrets), so test files
  * running side by side do not see each other. Test infrastructure only; never part of the product.
  *
@@ -61,6 +62,8 @@ interface Session {
   account: Account;
   secretAccessKey: string;
   sessionToken: string;
+  /** arn:aws:sts::<account>:assumed-role/<role>/<session> */
+  arn: string;
 }
 
 export interface SecretsManagerPeer {
@@ -114,7 +117,7 @@ export async function startSecretsManagerPeer(port = 0): Promise<SecretsManagerP
     return account;
   }
 
-  async function verify(req: IncomingMessage, body: string): Promise<{ account: Account; region: string; service: string } | ApiFailure> {
+  async function verify(req: IncomingMessage, body: string): Promise<{ account: Account; session: Session | undefined; region: string; service: string } | ApiFailure> {
     const auth = req.headers.authorization ?? '';
     const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(auth);
     if (!m) return fail('IncompleteSignatureException', 'Authorization header requires a SigV4 Credential, SignedHeaders and Signature');
@@ -156,7 +159,7 @@ export async function startSecretsManagerPeer(port = 0): Promise<SecretsManagerP
       account.rejected++;
       return fail('InvalidSignatureException', 'The request signature we calculated does not match the signature you provided.');
     }
-    return { account, region, service };
+    return { account, session, region, service };
   }
 
   function takeFault(account: Account, op: string, name: string | undefined): Fault | undefined {
@@ -267,7 +270,7 @@ export async function startSecretsManagerPeer(port = 0): Promise<SecretsManagerP
     const verified = await verify(req, body);
     const isSts = String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
     if (verified instanceof ApiFailure) return isSts ? stsError(res, 403, verified.type, verified.message) : awsError(res, verified.status, verified.type, verified.message);
-    const { account, region, service } = verified;
+    const { account, session, region, service } = verified;
 
     account.inFlight++;
     account.maxInFlight = Math.max(account.maxInFlight, account.inFlight);
@@ -275,17 +278,30 @@ export async function startSecretsManagerPeer(port = 0): Promise<SecretsManagerP
       if (account.delayMs) await new Promise((r) => setTimeout(r, account.delayMs));
       if (isSts) {
         const form = new URLSearchParams(body);
-        if (service !== 'sts' || form.get('Action') !== 'AssumeRole') return stsError(res, 400, 'InvalidAction', 'Only AssumeRole is implemented');
-        account.calls.AssumeRole = (account.calls.AssumeRole ?? 0) + 1;
+        const action = form.get('Action');
+        if (service !== 'sts' || (action !== 'AssumeRole' && action !== 'GetCallerIdentity'))
+          return stsError(res, 400, 'InvalidAction', 'Only AssumeRole and GetCallerIdentity are implemented');
+        account.calls[action] = (account.calls[action] ?? 0) + 1;
+        if (action === 'GetCallerIdentity') {
+          // Who signed: the account's IAM user, or the assumed-role session its temporary keys belong to.
+          const arn = session ? session.arn : `arn:aws:iam::${account.accountId}:user/latchkey-relay`;
+          res.writeHead(200, { 'content-type': 'text/xml' });
+          res.end(
+            `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>${arn}</Arn><UserId>AIDA${account.accessKeyId.slice(4)}</UserId><Account>${account.accountId}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>${randomBytes(8).toString('hex')}</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
+          );
+          return;
+        }
         const roleArn = form.get('RoleArn') ?? '';
         if (!new RegExp(`^arn:aws:iam::${account.accountId}:role/.+`).test(roleArn))
           return stsError(res, 403, 'AccessDenied', `User is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
         const temp = { keyId: `ASIA${randomBytes(8).toString('hex').toUpperCase()}`, secret: randomBytes(30).toString('base64'), token: randomBytes(48).toString('base64') };
-        sessions.set(temp.keyId, { account, secretAccessKey: temp.secret, sessionToken: temp.token });
+        // As AWS answers: the session's ARN names the role's account, the role's name and the session name.
+        const sessionArn = `arn:aws:sts::${account.accountId}:assumed-role/${roleArn.split('/').pop()}/${form.get('RoleSessionName') ?? 'session'}`;
+        sessions.set(temp.keyId, { account, secretAccessKey: temp.secret, sessionToken: temp.token, arn: sessionArn });
         account.assumedRoles.push(roleArn);
         res.writeHead(200, { 'content-type': 'text/xml' });
         res.end(
-          `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>${temp.keyId}</AccessKeyId><SecretAccessKey>${temp.secret}</SecretAccessKey><SessionToken>${temp.token}</SessionToken><Expiration>${new Date(Date.now() + 3600_000).toISOString()}</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>`,
+          `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>${temp.keyId}</AccessKeyId><SecretAccessKey>${temp.secret}</SecretAccessKey><SessionToken>${temp.token}</SessionToken><Expiration>${new Date(Date.now() + 3600_000).toISOString()}</Expiration></Credentials><AssumedRoleUser><AssumedRoleId>AROA${randomBytes(8).toString('hex').toUpperCase()}:${form.get('RoleSessionName') ?? 'session'}</AssumedRoleId><Arn>${sessionArn}</Arn></AssumedRoleUser></AssumeRoleResult></AssumeRoleResponse>`,
         );
         return;
       }

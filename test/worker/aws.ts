@@ -28,13 +28,30 @@ export const injectFaults = (a: AwsAccount, faults: Array<{ op: string; times: n
 
 export const setDelay = (a: AwsAccount, ms: number) => control(`/accounts/${a.accessKeyId}/delay`, { method: 'POST', body: JSON.stringify({ ms }) });
 
-/** Stores aws credentials for the account in the workspace and returns their id. */
-export async function awsCredentials(owner: Person, account: AwsAccount, workspaceId?: string, extra: Record<string, string> = {}): Promise<string> {
+/** The workspace's owner approves the account (optionally only these roles) as a relay target. */
+export async function approveAccount(owner: Person, accountId: string, workspaceId?: string, roleArns?: string[]) {
+  const res = await call('POST', `/relay-targets${ws(workspaceId)}`, { token: owner.token, json: { accountId, ...(roleArns ? { roleArns } : {}) } });
+  expect(res.status, res.text).toBe(200);
+  return res.body.relayTarget;
+}
+
+/**
+ * Stores aws credentials for the account in the workspace and returns their id. Unless `approve` is false, the
+ * owner also approves the account as a relay target, as an owner setting up a workspace would.
+ */
+export async function awsCredentials(
+  owner: Person,
+  account: AwsAccount,
+  workspaceId?: string,
+  extra: Record<string, string> = {},
+  opts: { approve?: boolean } = {},
+): Promise<string> {
   const res = await call('POST', `/credentials${ws(workspaceId)}`, {
     token: owner.token,
     json: { credentials: { name: `aws-${account.accountId}-${Math.floor(Math.random() * 1e6)}`, provider: 'aws', keys: { accessKey: account.accessKeyId, secretKey: account.secretAccessKey, ...extra } } },
   });
   expect(res.status, res.text).toBe(200);
+  if (opts.approve !== false) await approveAccount(owner, account.accountId, workspaceId);
   return res.body.credentialsId;
 }
 
@@ -50,3 +67,5 @@ export const pathOf = (url: string) => {
   const u = new URL(url);
   return u.pathname + u.search;
 };
+
+export const resetStats = (a: AwsAccount) => control(`/accounts/${a.accessKeyId}/reset-stats`, { method: 'POST' });

@@ -14,7 +14,7 @@ import { admin, call, credentialsPath, type Person, seedOrgWorkspace, seedUser, 
 import { ADMIN_TOKEN_TEST } from './keys';
 
 /** Who may call: anyone; any signed-in user for themselves; a workspace role; ADMIN_TOKEN; a run's completion token. */
-export type Access = 'public' | 'self' | 'read' | 'manage' | 'launch' | 'admin' | 'weblog';
+export type Access = 'public' | 'self' | 'read' | 'manage' | 'launch' | 'maintain' | 'own' | 'admin' | 'weblog';
 export type Caller = Role | 'outsider' | 'admin-token' | 'anonymous';
 export const CALLERS: Caller[] = [...ROLES, 'outsider', 'admin-token', 'anonymous'];
 
@@ -154,11 +154,31 @@ export const ROUTES: Record<string, RouteCase> = {
   'get /runs': { access: 'read', ok: 200, prepare: async (_w, r) => ({ path: `/runs${ws(r.workspaceId)}` }) },
   'post /runs': { access: 'launch', ok: 200, prepare: async (_w, r) => ({ path: `/runs${ws(r.workspaceId)}`, body: { credentialsId: r.awsCredId, region: 'eu-west-1', runName: `r${n()}`, ttlHours: 2 } }) },
   'get /runs/{runId}': { access: 'read', ok: 200, prepare: async (w, r) => ({ path: `/runs/${(await launched(w, r)).run.id}${ws(r.workspaceId)}` }) },
+  // The run is the owner's: completing another member's run needs maintain (their own, launch: see runs tests).
   'post /runs/{runId}/complete': {
-    access: 'launch',
+    access: 'maintain',
     ok: 200,
     emptyBodyIsValid: true,
     prepare: async (w, r) => ({ path: `/runs/${(await launched(w, r)).run.id}/complete${ws(r.workspaceId)}`, body: { success: true } }),
+  },
+  'get /relay-targets': { access: 'read', ok: 200, prepare: async (_w, r) => ({ path: `/relay-targets${ws(r.workspaceId)}` }) },
+  'post /relay-targets': {
+    access: 'own',
+    ok: 200,
+    prepare: async (_w, r) => {
+      const accountId = String(100000000000 + ++unique);
+      return { path: `/relay-targets${ws(r.workspaceId)}`, body: { accountId, roleArns: [`arn:aws:iam::${accountId}:role/Nextflow`], description: 'batch account' } };
+    },
+  },
+  'delete /relay-targets/{accountId}': {
+    access: 'own',
+    ok: 204,
+    prepare: async (w, r) => {
+      const accountId = String(200000000000 + ++unique);
+      const made = await call('POST', `/relay-targets${ws(r.workspaceId)}`, { token: w.owner.token, json: { accountId } });
+      expect(made.status, made.text).toBe(200);
+      return { path: `/relay-targets/${accountId}${ws(r.workspaceId)}` };
+    },
   },
   'post /weblog/{runId}': {
     access: 'weblog',

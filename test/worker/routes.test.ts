@@ -61,7 +61,7 @@ describe('every documented route', () => {
   it('keeps personal workspaces to their owner, and other organizations’ records out of reach (404, not 403)', async () => {
     const w = await buildWorld(CANARY);
     for (const [key, route] of Object.entries(ROUTES)) {
-      if (!['read', 'manage', 'launch'].includes(route.access)) continue;
+      if (!['read', 'manage', 'launch', 'maintain', 'own'].includes(route.access)) continue;
       const method = key.split(' ')[0]!.toUpperCase();
       const own = await route.prepare(w, w.personal, w.owner);
       expect((await call(method, own.path, { token: w.owner.token, json: own.body })).status, `${key} in own personal workspace`).toBe(route.ok);

@@ -9,7 +9,7 @@ import startedEvent from '../fixtures/weblog/started.json';
 import { launchRun, relaySettings, sweepRuns } from '../../worker/src/runs';
 import { keyringFor } from '../../worker/src/vault';
 import worker from '../../worker/src/index';
-import { type AwsAccount, addSecrets, awsCredentials, injectFaults, newAwsAccount, pathOf, setDelay, standIn } from './aws';
+import { type AwsAccount, addSecrets, approveAccount, awsCredentials, injectFaults, newAwsAccount, pathOf, setDelay, standIn } from './aws';
 import { call, type Person, seedOrgWorkspace, seedUser, ws } from './helpers';
 import { RUN_TOKEN_KEY_TEST } from './keys';
 
@@ -46,9 +46,11 @@ describe('run secrets relay', () => {
     const { run, completionUrl, nextflow, subrequests } = res.body;
     expect(run).toMatchObject({ state: 'launched', region: 'eu-west-1', runName: 'rnaseq', cleanedAt: null, launchedBy: owner.id });
     expect(run.secrets).toHaveLength(n);
-    expect(subrequests).toEqual({ ceiling: 1000, planned: n, reservedForRollback: n, used: n });
+    // The first launch with these credentials learns their account (STS GetCallerIdentity) before any create.
+    expect(subrequests).toEqual({ ceiling: 1000, planned: n + 1, reservedForRollback: n, used: n + 1 });
     const state = await standIn(aws);
     expect(state.rejected).toBe(0);
+    expect(state.calls.GetCallerIdentity).toBe(1);
     expect(state.calls.CreateSecret).toBe(n);
     expect(state.maxInFlight).toBeLessThanOrEqual(6);
     if (n >= 20) expect(state.maxInFlight).toBe(6);
@@ -136,7 +138,7 @@ describe('run secrets relay', () => {
     ]);
     const res = await launch(owner, workspaceId, { credentialsId, region: 'eu-west-1' });
     expect(res.status, res.text).toBe(200);
-    expect(res.body.subrequests.used).toBe(11);
+    expect(res.body.subrequests.used).toBe(12); // 8 creates, 3 retries, 1 GetCallerIdentity
     expect((await standIn(aws)).secrets).toHaveLength(8);
     await weblog(res.body.completionUrl, completedEvent);
   });
@@ -202,7 +204,7 @@ describe('run secrets relay', () => {
     ]);
     expect((await standIn(aws)).secrets).toHaveLength(9);
     const report = await sweepRuns(env.DB, await keyringFor(env.VAULT_KEYS), relaySettings(env), new Date(Date.now() + 2 * 3600_000));
-    expect(report, JSON.stringify(await env.DB.prepare('SELECT id, state, expires_at, created_at, cleaned_at FROM runs').all())).toEqual({ runs: 2, cleaned: 2, secretsLeft: 0 });
+    expect(report, JSON.stringify(await env.DB.prepare('SELECT id, state, expires_at, created_at, cleaned_at FROM runs').all())).toEqual({ runs: 2, cleaned: 2, secretsLeft: 0, deferred: 0 });
     const names = (await standIn(aws)).secrets.map((s) => s.name);
     expect(names).toHaveLength(3);
     expect(names.every((n) => n.includes(fresh.run.id))).toBe(true);
@@ -229,21 +231,29 @@ describe('run secrets relay', () => {
     expect((await weblog(res.body.completionUrl, completedEvent)).body.secretsLeft).toBe(0);
     expect((await standIn(aws)).assumedRoles).toHaveLength(2);
 
+    // A role in an account the owner has not approved is refused before STS is even asked.
     const denied = await awsCredentials(owner, aws, undefined, { assumeRoleArn: 'arn:aws:iam::999999999999:role/Elsewhere' });
+    const unapproved = await launch(owner, owner.personalWorkspaceId, { credentialsId: denied, region: 'eu-west-1' });
+    expect(unapproved.status).toBe(403);
+    expect(unapproved.body.message).toMatch(/^AWS account 999999999999 \(reached through role arn:aws:iam::999999999999:role\/Elsewhere\) is not an approved relay target/);
+    expect((await standIn(aws)).assumedRoles).toHaveLength(2);
+    await approveAccount(owner, '999999999999');
     const refused = await launch(owner, owner.personalWorkspaceId, { credentialsId: denied, region: 'eu-west-1' });
     expect(refused.status).toBe(502);
-    expect(refused.body.message).toMatch(/Could not assume the credentials' role: AccessDenied: User is not authorized to perform: sts:AssumeRole/);
+    expect(refused.body.message).toBe(
+      "Could not assume the credentials' role: AccessDenied: User is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::999999999999:role/Elsewhere. No secret was created",
+    );
   });
 
   it('relays user secrets over workspace secrets of the same name, and only the ones named', async () => {
     const { owner, workspaceId, aws, credentialsId } = await setup(3);
     await call('POST', '/pipeline-secrets', { token: owner.token, json: { name: 'SECRET_001', value: 'my own value' } });
-    const res = await launch(owner, workspaceId, { credentialsId, region: 'eu-west-1', secrets: ['SECRET_001', 'SECRET_002'], secretsPrefix: 'nf/' });
+    const res = await launch(owner, workspaceId, { credentialsId, region: 'eu-west-1', secrets: ['SECRET_001', 'SECRET_002'], secretsPrefix: 'latchkey/nf/' });
     expect(res.status, res.text).toBe(200);
     const state = await standIn(aws);
     expect(state.secrets.map((s) => [s.name, s.value]).sort()).toEqual([
-      [`nf/${res.body.run.id}/SECRET_001`, 'my own value'],
-      [`nf/${res.body.run.id}/SECRET_002`, 'value-2'],
+      [`latchkey/nf/${res.body.run.id}/SECRET_001`, 'my own value'],
+      [`latchkey/nf/${res.body.run.id}/SECRET_002`, 'value-2'],
     ]);
     expect(res.body.run.secrets.map((s: any) => s.source)).toEqual(['user', 'workspace']);
     const creds = (await call('GET', `/credentials/${credentialsId}${ws(workspaceId)}`, { token: owner.token })).body.credentials;
@@ -294,10 +304,14 @@ describe('run secrets relay', () => {
     const wsAccess = { id: workspaceId, kind: 'organization' as const, orgId: null, name: 'pipelines', role: 'owner' as const };
     const keyring = await keyringFor(env.VAULT_KEYS);
     await expect(launchRun(env.DB, keyring, { ...relaySettings(env), ceiling: 11 }, caller, wsAccess, { credentialsId, region: 'eu-west-1' }, 'https://x')).rejects.toThrow(
+      "Field 'secrets' selects 6 secrets; launching them needs up to 13 AWS calls (7 to create and learn the account, 6 to roll back if one fails) but this worker may make 11 per request (MAX_SUBREQUESTS)",
+    );
+    const ok = await launchRun(env.DB, keyring, { ...relaySettings(env), ceiling: 13 }, caller, wsAccess, { credentialsId, region: 'eu-west-1' }, 'https://x');
+    expect(ok.subrequests).toEqual({ ceiling: 13, planned: 7, reservedForRollback: 6, used: 7 });
+    // The account is known now (cached for this version of the keys): the next launch needs one call less.
+    await expect(launchRun(env.DB, keyring, { ...relaySettings(env), ceiling: 11 }, caller, wsAccess, { credentialsId, region: 'eu-west-1' }, 'https://x')).rejects.toThrow(
       "Field 'secrets' selects 6 secrets; launching them needs up to 12 AWS calls (6 to create, 6 to roll back if one fails) but this worker may make 11 per request (MAX_SUBREQUESTS)",
     );
-    const ok = await launchRun(env.DB, keyring, { ...relaySettings(env), ceiling: 12 }, caller, wsAccess, { credentialsId, region: 'eu-west-1' }, 'https://x');
-    expect(ok.subrequests).toEqual({ ceiling: 12, planned: 6, reservedForRollback: 6, used: 6 });
     expect((await standIn(aws)).secrets).toHaveLength(6);
     await weblog(ok.completionUrl.replace('https://x', 'https://latchkey.test'), completedEvent);
   });

@@ -14,9 +14,11 @@ export interface Actor {
 export interface AuditEvent {
   workspaceId: string | null;
   action: string;
-  targetKind: 'credentials' | 'pipeline-secret' | 'user' | 'organization' | 'workspace' | 'membership' | 'access-token' | 'vault' | 'run';
+  targetKind: 'credentials' | 'pipeline-secret' | 'user' | 'organization' | 'workspace' | 'membership' | 'access-token' | 'vault' | 'run' | 'relay-target';
   targetId: string | null;
   targetName?: string | null;
+  /** More about the event, such as where a launch sent which secrets (names, never values). Stored as JSON. */
+  detail?: Record<string, unknown> | null;
 }
 
 /**
@@ -24,17 +26,20 @@ export interface AuditEvent {
  * and its parameters) the event is written only when the condition holds, for changes that are themselves conditional.
  */
 export function auditStatement(db: D1Database, actor: Actor, e: AuditEvent, onlyIf?: { sql: string; params: unknown[] }): D1PreparedStatement {
-  const values = [nowIso(), actor.kind, actor.id, e.workspaceId, e.action, e.targetKind, e.targetId, e.targetName ?? null, actor.ip, actor.userAgent?.slice(0, 300) ?? null];
-  const columns = 'INSERT INTO audit_events (at, actor_kind, actor_id, workspace_id, action, target_kind, target_id, target_name, ip, user_agent)';
+  const values = [
+    nowIso(), actor.kind, actor.id, e.workspaceId, e.action, e.targetKind, e.targetId, e.targetName ?? null, actor.ip, actor.userAgent?.slice(0, 300) ?? null,
+    e.detail ? JSON.stringify(e.detail) : null,
+  ];
+  const columns = 'INSERT INTO audit_events (at, actor_kind, actor_id, workspace_id, action, target_kind, target_id, target_name, ip, user_agent, detail)';
   return onlyIf
-    ? db.prepare(`${columns} SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${onlyIf.sql}`).bind(...values, ...onlyIf.params)
-    : db.prepare(`${columns} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).bind(...values);
+    ? db.prepare(`${columns} SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${onlyIf.sql}`).bind(...values, ...onlyIf.params)
+    : db.prepare(`${columns} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).bind(...values);
 }
 
 export async function listAuditEvents(db: D1Database, workspaceId: string, limit = 100) {
   const { results } = await db
     .prepare(
-      'SELECT id, at, actor_kind, actor_id, action, target_kind, target_id, target_name, ip FROM audit_events WHERE workspace_id = ? ORDER BY id DESC LIMIT ?',
+      'SELECT id, at, actor_kind, actor_id, action, target_kind, target_id, target_name, ip, detail FROM audit_events WHERE workspace_id = ? ORDER BY id DESC LIMIT ?',
     )
     .bind(workspaceId, limit)
     .all<Record<string, string | number | null>>();
@@ -48,5 +53,6 @@ export async function listAuditEvents(db: D1Database, workspaceId: string, limit
     targetId: r.target_id as string | null,
     targetName: r.target_name as string | null,
     ip: r.ip as string | null,
+    detail: r.detail === null || r.detail === undefined ? null : (JSON.parse(String(r.detail)) as Record<string, unknown>),
   }));
 }

@@ -181,7 +181,13 @@ export async function resolveWorkspace(db: D1Database, userId: string, personalW
   return { id: row.id, kind: row.kind, orgId: row.org_id, name: row.name, role: row.role };
 }
 
-const ACTION_TEXT = { read: 'reading', manage: 'changing', launch: 'launching runs with' } as const;
+const ACTION_TEXT = {
+  read: 'reading',
+  manage: 'changing',
+  launch: 'launching runs with',
+  maintain: 'completing other members’ runs with',
+  own: 'changing',
+} as const satisfies Record<keyof typeof PERMISSIONS, string>;
 
 /**
  * The workspace a request names, if the caller's role there allows `permission`; else 404 (not a member) or

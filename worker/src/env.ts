@@ -18,6 +18,13 @@ export interface Env {
   MAX_SUBREQUESTS?: string;
   /** Hours after which a run's secrets are deleted even without a completion event; default 72. */
   RUN_SECRETS_TTL_HOURS?: string;
+  /** The most hours a launch may ask its secrets to live (`ttlHours`); default 168 (a week). */
+  RUN_SECRETS_MAX_TTL_HOURS?: string;
+  /**
+   * Comma-separated AWS secret-name prefixes a launch may use (`secretsPrefix` must start with one); the first is the
+   * default. Default `latchkey/`. Keep the IAM policy of the relay's AWS keys limited to these prefixes.
+   */
+  RUN_SECRETS_PREFIXES?: string;
   /** JSON map of registry host to base URL for login checks (a mirror, or a local registry in tests). */
   REGISTRY_ENDPOINTS?: string;
   /** Longest life, in days, of an access token a user makes for themselves (POST /tokens); default 90. */

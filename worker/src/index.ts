@@ -14,6 +14,7 @@ import { accountRoutes } from './routes/account';
 import { adminRoutes } from './routes/admin';
 import { credentialsRoutes } from './routes/credentials';
 import { pipelineSecretsRoutes } from './routes/pipeline-secrets';
+import { relayTargetsRoutes } from './routes/relay-targets';
 import { runsRoutes } from './routes/runs';
 import { weblogRoutes } from './routes/weblog';
 import type { Env } from './env';
@@ -49,7 +50,7 @@ app.use('*', async (c, next) => {
 });
 app.use('*', bodyLimit({ maxSize: 1024 * 1024, onError: (c) => c.json({ message: 'The request body is larger than 1 MiB' }, 413) }));
 // Hono's '/x/*' also matches '/x': one pattern per prefix, so the caller is resolved once per request.
-for (const path of ['/credentials/*', '/pipeline-secrets/*', '/user-info', '/workspaces', '/user/*', '/tokens/*', '/audit', '/runs/*'])
+for (const path of ['/credentials/*', '/pipeline-secrets/*', '/user-info', '/workspaces', '/user/*', '/tokens/*', '/audit', '/runs/*', '/relay-targets/*'])
   app.use(path, requireCaller);
 app.use('/admin/*', requireAdmin);
 
@@ -76,6 +77,7 @@ const routes = app
   .route('/credentials', credentialsRoutes)
   .route('/pipeline-secrets', pipelineSecretsRoutes)
   .route('/runs', runsRoutes)
+  .route('/relay-targets', relayTargetsRoutes)
   .route('/weblog', weblogRoutes)
   .route('/admin', adminRoutes)
   .route('/', accountRoutes);
@@ -103,7 +105,8 @@ async function scheduled(_controller: ScheduledController, env: Env, ctx: Execut
   ctx.waitUntil(
     (async () => {
       const report = await sweepRuns(env.DB, await keyringFor(env.VAULT_KEYS), relaySettings(env));
-      if (report.runs > 0) console.log(`latchkey sweeper: ${report.runs} runs examined, ${report.cleaned} cleaned, ${report.secretsLeft} secrets still left`);
+      if (report.runs > 0)
+        console.log(`latchkey sweeper: ${report.runs} runs examined, ${report.cleaned} cleaned, ${report.secretsLeft} secrets still left, ${report.deferred} left for the next sweep`);
     })(),
   );
 }

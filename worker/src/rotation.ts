@@ -8,14 +8,16 @@ import type { Keyring, SealedKind } from './vault';
 
 interface Table {
   kind: SealedKind;
-  table: 'credentials' | 'pipeline_secrets';
-  ct: 'secret_ct' | 'value_ct';
-  iv: 'secret_iv' | 'value_iv';
+  table: 'credentials' | 'pipeline_secrets' | 'runs';
+  ct: 'secret_ct' | 'value_ct' | 'cleanup_ct';
+  iv: 'secret_iv' | 'value_iv' | 'cleanup_iv';
 }
 
+/** Runs keep sealed AWS keys until they are cleaned (key_version is NULL afterwards, so they drop out of these queries). */
 const TABLES: Table[] = [
   { kind: 'credentials', table: 'credentials', ct: 'secret_ct', iv: 'secret_iv' },
   { kind: 'pipeline-secret', table: 'pipeline_secrets', ct: 'value_ct', iv: 'value_iv' },
+  { kind: 'run', table: 'runs', ct: 'cleanup_ct', iv: 'cleanup_iv' },
 ];
 
 export interface RotationReport {
@@ -77,8 +79,9 @@ export async function rotateVault(db: D1Database, keyring: Keyring, actor: Actor
       db.prepare(`SELECT COUNT(*) AS n FROM ${t.table} WHERE key_version != ?`).bind(current),
     ]),
   );
-  report.alreadyCurrent = (counts[0]?.results[0]?.n ?? 0) + (counts[2]?.results[0]?.n ?? 0) - report.resealed;
-  report.remaining = (counts[1]?.results[0]?.n ?? 0) + (counts[3]?.results[0]?.n ?? 0) - report.failed.length;
+  const sum = (parity: 0 | 1) => counts.reduce((n, c, i) => n + (i % 2 === parity ? (c.results[0]?.n ?? 0) : 0), 0);
+  report.alreadyCurrent = sum(0) - report.resealed;
+  report.remaining = sum(1) - report.failed.length;
   if (report.resealed > 0 || report.failed.length > 0)
     await auditStatement(db, actor, { workspaceId: null, action: 'vault.rotate', targetKind: 'vault', targetId: current, targetName: `${report.resealed} resealed, ${report.failed.length} failed` }).run();
   return report;

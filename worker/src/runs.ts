@@ -1,27 +1,44 @@
 /**
- * Runs: a pipeline run's secrets exist in AWS Secrets Manager for as long as the run lives, and never longer.
+ * Runs: a pipeline run's secrets exist in AWS Secrets Manager for as long as the run lives, and never longer, and
+ * only in an AWS account the workspace's owners approved (relay-targets.ts).
  *
- * launchRun writes the run and its secrets as `pending` before any AWS call, creates the secrets (at most 6 at a
- * time, Workers' open-connection limit), and rolls back what it created if any create fails. completeRun deletes
- * them on the run's completion; sweepRuns deletes what outlived its time-to-live or whose deletion failed.
+ * launchRun learns which account the credentials act in (STS, cached per credential version), refuses any account
+ * or role the owners did not approve, then writes the run and its secrets as `pending` before any create, with a
+ * sealed copy of the keys it uses: completion and the sweeper delete with those, in that account, never with the
+ * credentials' current fields. It creates the secrets (at most 6 at a time, Workers' open-connection limit) and
+ * rolls back what it created if any create fails. completeRun deletes them on the run's completion; sweepRuns
+ * deletes what outlived its time-to-live or whose deletion failed, backing off a run that keeps failing.
  */
 import type { Run } from '../../shared/api';
 import { type Actor, auditStatement } from './audit';
 import { loadCredentialsWithSecrets } from './credentials';
+import { roleAtLeast, ROLES, PERMISSIONS } from '../../shared/roles';
 import type { WorkspaceAccess } from './directory';
 import type { Env } from './env';
-import { ApiError, invalidField, notFound } from './errors';
+import { ApiError, forbidden, invalidField, notFound } from './errors';
 import { newId, nowIso } from './ids';
+import { assertRelayApproved } from './relay-targets';
 import { signRunToken } from './run-tokens';
 import { resolveRunSecrets } from './secrets';
-import { type AwsKeys, AwsError, type AwsTarget, assumeRole, mapLimit, SubrequestBudget, secretsManager } from './secrets-manager';
-import type { Keyring } from './vault';
+import {
+  accountOfArn, type AwsIdentity, type AwsKeys, AwsError, type AwsTarget, assumeRole, getCallerIdentity, MAX_OPEN_CONNECTIONS, mapLimit,
+  SubrequestBudget, secretsManager, withoutFinalPeriod,
+} from './secrets-manager';
+import type { Keyring, SealContext } from './vault';
 
 /** Workers allow 6 simultaneous open connections per request. */
-export const AWS_CONCURRENCY = 6;
-const DEFAULT_PREFIX = 'latchkey/';
+export const AWS_CONCURRENCY = MAX_OPEN_CONNECTIONS;
+const DEFAULT_PREFIXES = ['latchkey/'];
+const DEFAULT_MAX_TTL_HOURS = 168;
 /** A launch that has not finished after this long died half-way; the sweeper cleans it up. */
 const STALE_LAUNCH_MS = 15 * 60_000;
+/** A cleanup that failed is retried after 10 minutes, then 20, 40 … up to 12 hours between attempts. */
+const RETRY_BASE_MS = 10 * 60_000;
+const RETRY_CAP_MS = 12 * 3600_000;
+/** Runs the sweeper cleans at the same time (their AWS calls share the 6 open connections). */
+const SWEEP_CONCURRENCY = 6;
+/** Names listed in a message about what is left in AWS. */
+const NAMES_SHOWN = 10;
 
 interface RunRow {
   id: string;
@@ -40,6 +57,15 @@ interface RunRow {
   expires_at: string;
   cleaned_at: string | null;
   last_error: string | null;
+  account_id: string | null;
+  role_arn: string | null;
+  cleanup_ct: string | null;
+  cleanup_iv: string | null;
+  key_version: string | null;
+  cleanup_attempts: number;
+  next_attempt_at: string | null;
+  cleanup_error: string | null;
+  expired_at: string | null;
 }
 
 interface RunSecretRow {
@@ -53,21 +79,54 @@ interface RunSecretRow {
   updated_at: string;
 }
 
+const LIVE_STATES = "('pending', 'created', 'failed')";
+
 export interface RelaySettings {
   ceiling: number;
+  /** Default time-to-live of a run's secrets. */
   ttlHours: number;
+  /** The operator's cap on ttlHours (RUN_SECRETS_MAX_TTL_HOURS). */
+  maxTtlHours: number;
+  /** The operator's allowed secret-name prefixes (RUN_SECRETS_PREFIXES); the first is the default. */
+  prefixes: string[];
   target: Omit<AwsTarget, 'region'>;
   tokenKey: string | undefined;
 }
 
+const PREFIX_RULE = /^[A-Za-z0-9/_+=.@-]{1,200}$/;
+
 export function relaySettings(env: Env): RelaySettings {
   const num = (v: string | undefined, fallback: number) => (v && Number.isFinite(Number(v)) && Number(v) > 0 ? Number(v) : fallback);
+  const prefixes = (env.RUN_SECRETS_PREFIXES ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  const bad = prefixes.find((p) => !PREFIX_RULE.test(p));
+  if (bad !== undefined)
+    throw new ApiError(503, 'RUN_SECRETS_PREFIXES must be a comma-separated list of AWS secret-name prefixes (letters, digits and / _ + = . @ -); the operator must fix it');
+  const maxTtlHours = Math.floor(num(env.RUN_SECRETS_MAX_TTL_HOURS, DEFAULT_MAX_TTL_HOURS));
   return {
     ceiling: num(env.MAX_SUBREQUESTS, 1000),
-    ttlHours: num(env.RUN_SECRETS_TTL_HOURS, 72),
+    ttlHours: Math.min(num(env.RUN_SECRETS_TTL_HOURS, 72), maxTtlHours),
+    maxTtlHours,
+    prefixes: prefixes.length ? prefixes : DEFAULT_PREFIXES,
     target: { endpoint: env.AWS_ENDPOINT_URL || undefined, retryBaseMs: num(env.AWS_RETRY_BASE_MS, 200) },
     tokenKey: env.RUN_TOKEN_KEY,
   };
+}
+
+/** The launch's prefix and time-to-live within the operator's bounds, or a 400 naming the field and the bound. */
+function boundedLaunch(settings: RelaySettings, input: { secretsPrefix?: string; ttlHours?: number }) {
+  const prefix = input.secretsPrefix ?? settings.prefixes[0]!;
+  if (!settings.prefixes.some((allowed) => prefix.startsWith(allowed)))
+    throw invalidField(
+      'secretsPrefix',
+      `must start with ${settings.prefixes.length > 1 ? 'one of ' : ''}${settings.prefixes.map((p) => `'${p}'`).join(', ')}: the operator allows only ${settings.prefixes.length > 1 ? 'those prefixes' : 'that prefix'} (RUN_SECRETS_PREFIXES), so IAM policies can be limited to them. Leave it out for '${settings.prefixes[0]}'`,
+    );
+  const ttlHours = input.ttlHours ?? settings.ttlHours;
+  if (ttlHours > settings.maxTtlHours)
+    throw invalidField(
+      'ttlHours',
+      `must be at most ${settings.maxTtlHours} on this server: the operator caps how long a run's secrets may live (RUN_SECRETS_MAX_TTL_HOURS). Leave it out for ${settings.ttlHours}`,
+    );
+  return { prefix, ttlHours };
 }
 
 function runView(row: RunRow, secrets: RunSecretRow[]): Run {
@@ -78,6 +137,8 @@ function runView(row: RunRow, secrets: RunSecretRow[]): Run {
     state: row.state,
     region: row.region,
     credentialsId: row.credentials_id,
+    accountId: row.account_id,
+    roleArn: row.role_arn,
     launchedBy: row.launched_by,
     nextflowRunName: row.nextflow_run_name,
     dateCreated: row.created_at,
@@ -85,7 +146,9 @@ function runView(row: RunRow, secrets: RunSecretRow[]): Run {
     completedAt: row.completed_at,
     expiresAt: row.expires_at,
     cleanedAt: row.cleaned_at,
-    lastError: row.last_error,
+    lastError: row.cleanup_error ?? row.last_error,
+    cleanupAttempts: row.cleanup_attempts ?? 0,
+    nextAttemptAt: row.next_attempt_at,
     secrets: secrets.map((s) => ({ name: s.name, source: s.source, awsName: s.aws_name, arn: s.arn, state: s.state, lastError: s.last_error, updatedAt: s.updated_at })),
   };
 }
@@ -119,6 +182,19 @@ export async function listRuns(db: D1Database, workspaceId: string, limit = 100)
   return ((runs?.results ?? []) as RunRow[]).map((r) => runView(r, byRun.get(r.id) ?? []));
 }
 
+/**
+ * Completing a run needs `launch` for one's own runs and `maintain` (or above) for anyone else's: a 403 naming the
+ * rule otherwise. Throws 404 first when the run is not in the workspace.
+ */
+export async function assertMayComplete(db: D1Database, ws: WorkspaceAccess, caller: { userId: string }, runId: string): Promise<void> {
+  const { row } = await loadRun(db, runId, ws.id);
+  if (row.launched_by === caller.userId || roleAtLeast(ws.role, PERMISSIONS.maintain)) return;
+  const allowed = ROLES.filter((r) => roleAtLeast(r, PERMISSIONS.maintain)).join(', ');
+  throw forbidden(
+    `Run '${runId}' was launched by another member; completing someone else's run needs one of: ${allowed}, and your role in workspace '${ws.name}' is '${ws.role}'. You may complete the runs you launched`,
+  );
+}
+
 type AwsCredentials = Awaited<ReturnType<typeof loadCredentialsWithSecrets>>;
 
 /** The run's aws credentials in this workspace, opened; a 400 naming credentialsId when they are not aws ones. */
@@ -133,12 +209,30 @@ async function loadAwsCredentials(db: D1Database, keyring: Keyring, workspaceId:
 }
 
 const roleOf = (c: AwsCredentials) => (typeof c.credentials.keys.assumeRoleArn === 'string' && c.credentials.keys.assumeRoleArn !== '' ? c.credentials.keys.assumeRoleArn : null);
+const longTermKeys = (c: AwsCredentials): AwsKeys => ({ accessKeyId: String(c.credentials.keys.accessKey), secretAccessKey: c.secrets.secretKey! });
+const sessionName = (id: string) => `latchkey-${id}`.slice(0, 64);
 
-/** The AWS keys to act with: the credentials' keys, or the role they assume. */
-async function awsKeysFrom(loaded: AwsCredentials, region: string, settings: RelaySettings, budget: SubrequestBudget): Promise<AwsKeys> {
-  const keys: AwsKeys = { accessKeyId: String(loaded.credentials.keys.accessKey), secretAccessKey: loaded.secrets.secretKey! };
-  const roleArn = roleOf(loaded);
-  return roleArn ? assumeRole(keys, roleArn, `latchkey-${loaded.credentials.id}`.slice(0, 64), { ...settings.target, region }, budget) : keys;
+/** The account these credentials' own keys act in, if learnt for the current sealed version of their keys. */
+async function cachedAccount(db: D1Database, credentialsId: string, accessKeyId: string): Promise<AwsIdentity | null> {
+  const row = await db
+    .prepare(
+      'SELECT i.account_id, i.caller_arn FROM aws_identities i JOIN credentials c ON c.id = i.credentials_id WHERE i.credentials_id = ? AND i.access_key_id = ? AND i.sealed_iv = c.secret_iv',
+    )
+    .bind(credentialsId, accessKeyId)
+    .first<{ account_id: string; caller_arn: string }>();
+  return row ? { accountId: row.account_id, arn: row.caller_arn } : null;
+}
+
+async function rememberAccount(db: D1Database, credentialsId: string, accessKeyId: string, identity: AwsIdentity) {
+  await db
+    .prepare(
+      `INSERT INTO aws_identities (credentials_id, access_key_id, sealed_iv, account_id, caller_arn, checked_at)
+       SELECT id, ?, secret_iv, ?, ?, ? FROM credentials WHERE id = ?
+       ON CONFLICT (credentials_id) DO UPDATE SET access_key_id = excluded.access_key_id, sealed_iv = excluded.sealed_iv,
+         account_id = excluded.account_id, caller_arn = excluded.caller_arn, checked_at = excluded.checked_at`,
+    )
+    .bind(accessKeyId, identity.accountId, identity.arn, nowIso(), credentialsId)
+    .run();
 }
 
 async function clientRequestToken(runId: string, name: string): Promise<string> {
@@ -146,9 +240,11 @@ async function clientRequestToken(runId: string, name: string): Promise<string> 
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-const describe = (err: unknown) => (err instanceof AwsError ? err.describe() : err instanceof Error ? err.message : String(err));
+const describe = (err: unknown) => (err instanceof AwsError ? err.describe() : err instanceof Error ? withoutFinalPeriod(err.message) : String(err));
 /** An outcome we cannot be sure of: the secret may exist, so it must be deleted to be safe. */
 const mayExist = (err: unknown) => !(err instanceof AwsError) || err.retryable || err.type === 'NetworkError';
+
+const runSealContext = (workspaceId: string, runId: string): SealContext => ({ kind: 'run', workspaceId, recordId: runId });
 
 export interface LaunchInput {
   credentialsId: string;
@@ -168,64 +264,105 @@ export async function launchRun(
   input: LaunchInput,
   origin: string,
 ) {
+  const { prefix, ttlHours } = boundedLaunch(settings, input);
   const credentials = await loadAwsCredentials(db, keyring, ws.id, input.credentialsId);
   const secrets = await resolveRunSecrets(db, keyring, { workspaceId: ws.id, personalWorkspaceId: caller.personalWorkspaceId }, input.secrets);
   if (secrets.length === 0)
     throw invalidField('secrets', 'selects no pipeline secrets: create workspace or user secrets first, or name existing ones');
-  const hasRole = roleOf(credentials) !== null;
-  const planned = secrets.length + (hasRole ? 1 : 0);
+  const roleArn = roleOf(credentials);
+  const baseKeys = longTermKeys(credentials);
+  const known = roleArn ? null : await cachedAccount(db, credentials.credentials.id, baseKeys.accessKeyId);
+  const identityCalls = roleArn ? 1 : known ? 0 : 1;
+  const planned = secrets.length + identityCalls;
   const reservedForRollback = secrets.length;
   if (planned + reservedForRollback > settings.ceiling)
     throw invalidField(
       'secrets',
-      `selects ${secrets.length} secrets; launching them needs up to ${planned + reservedForRollback} AWS calls (${planned} to create${hasRole ? ' and assume the role' : ''}, ${reservedForRollback} to roll back if one fails) but this worker may make ${settings.ceiling} per request (MAX_SUBREQUESTS). Name fewer secrets, or raise MAX_SUBREQUESTS if your Workers plan allows more`,
+      `selects ${secrets.length} secrets; launching them needs up to ${planned + reservedForRollback} AWS calls (${planned} to create${roleArn ? ' and assume the role' : identityCalls ? ' and learn the account' : ''}, ${reservedForRollback} to roll back if one fails) but this worker may make ${settings.ceiling} per request (MAX_SUBREQUESTS). Name fewer secrets, or raise MAX_SUBREQUESTS if your Workers plan allows more`,
     );
-
-  const prefix = input.secretsPrefix ?? DEFAULT_PREFIX;
   const runId = newId();
-  const now = new Date();
-  const created = nowIso();
-  const ttlHours = input.ttlHours ?? settings.ttlHours;
-  const expiresAt = new Date(now.getTime() + ttlHours * 3600_000);
-  const expiresIso = expiresAt.toISOString().replace(/\.\d{3}Z$/, 'Z');
   const awsNameOf = (name: string) => `${prefix}${runId}/${name}`;
   if (secrets.some((s) => awsNameOf(s.name).length > 512))
     throw invalidField('secretsPrefix', 'makes an AWS secret name longer than 512 characters; shorten it');
 
-  // Record everything first: if this request dies half-way, the sweeper still knows what may exist in AWS.
+  const target = { ...settings.target, region: input.region };
+  const launchBudget = new SubrequestBudget(settings.ceiling - reservedForRollback);
+  const what = { credentialsId: credentials.credentials.id, region: input.region, secrets: secrets.map((s) => s.name) };
+  const refuse = async (accountId: string) => {
+    try {
+      await assertRelayApproved(db, ws, { credentialsName: credentials.credentials.name, accountId, roleArn });
+    } catch (err) {
+      // An attempt to send secrets to an account the owners did not approve is worth knowing about.
+      await auditStatement(db, caller.actor, {
+        workspaceId: ws.id, action: 'run.refused', targetKind: 'credentials', targetId: credentials.credentials.id, targetName: credentials.credentials.name,
+        detail: { reason: 'account or role not approved', accountId, roleArn, ...what },
+      }).run();
+      throw err;
+    }
+  };
+
+  // Where would the secrets go? Decided before anything is written or created.
+  let keys: AwsKeys;
+  let accountId: string;
+  if (roleArn) {
+    const roleAccount = accountOfArn(roleArn);
+    if (!roleAccount) throw invalidField('credentialsId', `names '${credentials.credentials.name}', whose assumeRoleArn is not an IAM role ARN; fix the credentials`);
+    await refuse(roleAccount);
+    try {
+      const assumed = await assumeRole(baseKeys, roleArn, sessionName(credentials.credentials.id), target, launchBudget);
+      if (assumed.identity.accountId !== roleAccount)
+        throw new AwsError('UnexpectedAccount', `STS gave a session in account ${assumed.identity.accountId}, not in ${roleAccount} where the role is`, 502);
+      keys = assumed.keys;
+    } catch (err) {
+      throw new ApiError(502, `Could not assume the credentials' role: ${describe(err)}. No secret was created`);
+    }
+    accountId = roleAccount;
+  } else {
+    let identity = known;
+    if (!identity) {
+      try {
+        identity = await getCallerIdentity(baseKeys, target, launchBudget);
+      } catch (err) {
+        throw new ApiError(502, `Could not learn which AWS account credentials '${credentials.credentials.name}' act in (STS GetCallerIdentity): ${describe(err)}. No secret was created`);
+      }
+      await rememberAccount(db, credentials.credentials.id, baseKeys.accessKeyId, identity);
+    }
+    await refuse(identity.accountId);
+    keys = baseKeys;
+    accountId = identity.accountId;
+  }
+
+  const now = new Date();
+  const created = nowIso();
+  const expiresAt = new Date(now.getTime() + ttlHours * 3600_000);
+  const expiresIso = expiresAt.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // The run keeps the long-term keys (not the hour-long session) so it can always delete its own secrets.
+  const sealedKeys = await keyring.seal(runSealContext(ws.id, runId), JSON.stringify(baseKeys));
+
+  // Record everything first: if this request dies half-way, the sweeper still knows what may exist in AWS, and where.
   await db.batch([
     db
       .prepare(
-        `INSERT INTO runs (id, workspace_id, launched_by, credentials_id, region, secrets_prefix, run_name, state, created_at, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'launching', ?, ?)`,
+        `INSERT INTO runs (id, workspace_id, launched_by, credentials_id, region, secrets_prefix, run_name, state, created_at, expires_at,
+           account_id, role_arn, cleanup_ct, cleanup_iv, key_version)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'launching', ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .bind(runId, ws.id, caller.userId, input.credentialsId, input.region, prefix, input.runName ?? null, created, expiresIso),
+      .bind(runId, ws.id, caller.userId, input.credentialsId, input.region, prefix, input.runName ?? null, created, expiresIso, accountId, roleArn, sealedKeys.ct, sealedKeys.iv, sealedKeys.keyVersion),
     ...secrets.map((s) =>
       db
         .prepare("INSERT INTO run_secrets (run_id, name, source, pipeline_secret_id, aws_name, state, updated_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)")
         .bind(runId, s.name, s.source, s.id, awsNameOf(s.name), created),
     ),
-    auditStatement(db, caller.actor, { workspaceId: ws.id, action: 'run.launch', targetKind: 'run', targetId: runId, targetName: input.runName ?? null }),
+    auditStatement(db, caller.actor, {
+      workspaceId: ws.id, action: 'run.launch', targetKind: 'run', targetId: runId, targetName: input.runName ?? null,
+      detail: { accountId, roleArn, ...what, secretsPrefix: prefix, expiresAt: expiresIso },
+    }),
   ]);
 
-  const launchBudget = new SubrequestBudget(settings.ceiling - reservedForRollback);
   const failLaunch = async (message: string) => {
     await db.prepare("UPDATE runs SET state = 'launch_failed', completed_at = ?, last_error = ? WHERE id = ?").bind(nowIso(), message, runId).run();
   };
 
-  let keys: AwsKeys;
-  try {
-    keys = await awsKeysFrom(credentials, input.region, settings, launchBudget);
-  } catch (err) {
-    const message = err instanceof ApiError ? err.message : `Could not assume the credentials' role: ${describe(err)}`;
-    await failLaunch(message);
-    await db.prepare("UPDATE run_secrets SET state = 'not_created', last_error = ?, updated_at = ? WHERE run_id = ?").bind('launch refused before any secret was created', nowIso(), runId).run();
-    await db.prepare('UPDATE runs SET cleaned_at = ? WHERE id = ?').bind(nowIso(), runId).run();
-    if (err instanceof ApiError) throw err;
-    throw new ApiError(502, message);
-  }
-
-  const target = { ...settings.target, region: input.region };
   const sm = secretsManager(keys, target, launchBudget);
   let aborted = false;
   const outcomes = await mapLimit(secrets, AWS_CONCURRENCY, async (s) => {
@@ -281,7 +418,8 @@ export async function launchRun(
   );
   await failLaunch(firstError);
   const rollbackBudget = new SubrequestBudget(settings.ceiling - launchBudget.used);
-  const left = await deleteRunSecrets(db, runId, keys, target, rollbackBudget);
+  const { row } = await loadRun(db, runId);
+  const left = await deleteRunSecrets(db, row, keys, accountId, target, rollbackBudget);
   throw new ApiError(
     502,
     `${firstError}. ${left === 0 ? 'The secrets already created for this run were deleted again.' : `${left} secret(s) of this run could not be deleted yet; the sweeper will retry.`}`,
@@ -299,58 +437,110 @@ function nextflowUsage(run: Run, completionUrl: string) {
   };
 }
 
+/** "3 secrets still in AWS account 123456789012 (eu-west-1): latchkey/…/A, …" — what is left, exactly where. */
+function stillInAws(row: RunRow, left: Array<{ aws_name: string }>, accountId: string | null, why: string): string {
+  const names = left.slice(0, NAMES_SHOWN).map((s) => s.aws_name).join(', ');
+  const more = left.length > NAMES_SHOWN ? ` and ${left.length - NAMES_SHOWN} more` : '';
+  const where = accountId ? `AWS account ${accountId} (${row.region})` : `AWS (${row.region}; account not recorded)`;
+  return `${left.length} secret${left.length === 1 ? '' : 's'} of this run may still be in ${where}${row.role_arn ? ` through role ${row.role_arn}` : ''}: ${names}${more}. ${withoutFinalPeriod(why)}.`;
+}
+
 /**
- * Deletes every secret of the run that may still exist, at most 6 at a time; records each outcome and marks the
- * run cleaned when nothing is left. Returns how many are left.
+ * Deletes every secret of the run that may still exist with `keys` (which act in `accountId`), at most 6 at a
+ * time; records each outcome, and when nothing is left marks the run cleaned and drops its sealed keys. A secret
+ * whose ARN names another account is not touched: deleting it elsewhere would prove nothing. Returns how many are left.
  */
-async function deleteRunSecrets(db: D1Database, runId: string, keys: AwsKeys, target: AwsTarget, budget: SubrequestBudget): Promise<number> {
-  const { results } = await db
-    .prepare("SELECT * FROM run_secrets WHERE run_id = ? AND state IN ('pending', 'created', 'failed') ORDER BY name")
-    .bind(runId)
-    .all<RunSecretRow>();
+async function deleteRunSecrets(db: D1Database, row: RunRow, keys: AwsKeys, accountId: string, target: AwsTarget, budget: SubrequestBudget): Promise<number> {
+  const runId = row.id;
+  const { results } = await db.prepare(`SELECT * FROM run_secrets WHERE run_id = ? AND state IN ${LIVE_STATES} ORDER BY name`).bind(runId).all<RunSecretRow>();
   const sm = secretsManager(keys, target, budget);
   const outcomes = await mapLimit(results, AWS_CONCURRENCY, async (s) => {
+    const arnAccount = s.arn ? accountOfArn(s.arn) : null;
+    if (arnAccount && arnAccount !== accountId)
+      return { s, ok: false as const, error: `not deleted: it was created in account ${arnAccount}, but the keys at hand act in ${accountId}` };
     try {
       await sm.deleteSecret(s.arn ?? s.aws_name);
-      return { name: s.name, ok: true as const };
+      return { s, ok: true as const };
     } catch (err) {
-      return { name: s.name, ok: false as const, error: `DeleteSecret: ${describe(err)}` };
+      return { s, ok: false as const, error: `DeleteSecret: ${describe(err)}` };
     }
   });
   const stamp = nowIso();
-  const left = outcomes.filter((o) => !o.ok).length;
+  const failures = outcomes.filter((o) => !o.ok);
+  const firstError = failures[0] && 'error' in failures[0] ? failures[0].error : '';
   await db.batch([
     ...outcomes.map((o) =>
       o.ok
-        ? db.prepare("UPDATE run_secrets SET state = 'deleted', last_error = NULL, updated_at = ? WHERE run_id = ? AND name = ?").bind(stamp, runId, o.name)
-        : db.prepare("UPDATE run_secrets SET state = 'failed', last_error = ?, updated_at = ? WHERE run_id = ? AND name = ?").bind(o.error, stamp, runId, o.name),
+        ? db.prepare("UPDATE run_secrets SET state = 'deleted', last_error = NULL, updated_at = ? WHERE run_id = ? AND name = ?").bind(stamp, runId, o.s.name)
+        : db.prepare("UPDATE run_secrets SET state = 'failed', last_error = ?, updated_at = ? WHERE run_id = ? AND name = ?").bind(o.error, stamp, runId, o.s.name),
     ),
     db
-      .prepare("UPDATE runs SET cleaned_at = ? WHERE id = ? AND cleaned_at IS NULL AND NOT EXISTS (SELECT 1 FROM run_secrets WHERE run_id = ? AND state IN ('pending', 'created', 'failed'))")
+      .prepare(`UPDATE runs SET cleaned_at = ?, cleanup_error = NULL, next_attempt_at = NULL, cleanup_ct = NULL, cleanup_iv = NULL, key_version = NULL
+                WHERE id = ? AND cleaned_at IS NULL AND NOT EXISTS (SELECT 1 FROM run_secrets WHERE run_id = ? AND state IN ${LIVE_STATES})`)
       .bind(stamp, runId, runId),
+    db
+      .prepare('UPDATE runs SET cleanup_error = ? WHERE id = ? AND cleaned_at IS NULL')
+      .bind(failures.length ? stillInAws(row, failures.map((f) => f.s), accountId, `Last error: ${firstError}`) : null, runId),
   ]);
-  return left;
+  return failures.length;
 }
 
-/** Deletes what is left of a run's secrets with its credentials (or their role). Returns how many are left. */
+/**
+ * Deletes what is left of a run's secrets where they were created: with the keys the run sealed at launch (through
+ * its role, if any), after checking those keys act in the run's account. Never with the credentials' current fields,
+ * except for runs launched before runs kept their keys. Returns how many are left.
+ */
 async function cleanUpRun(db: D1Database, keyring: Keyring, settings: RelaySettings, row: RunRow, budget: SubrequestBudget): Promise<number> {
-  let keys: AwsKeys;
-  try {
-    keys = await awsKeysFrom(await loadAwsCredentials(db, keyring, row.workspace_id, row.credentials_id), row.region, settings, budget);
-  } catch (err) {
-    const message = `Cannot delete this run's secrets: ${err instanceof ApiError ? err.message : describe(err)}`;
-    await db.prepare('UPDATE runs SET last_error = ? WHERE id = ?').bind(message, row.id).run();
-    const { n } = (await db.prepare("SELECT COUNT(*) AS n FROM run_secrets WHERE run_id = ? AND state IN ('pending', 'created', 'failed')").bind(row.id).first<{ n: number }>())!;
-    return n;
+  const live = (await db.prepare(`SELECT aws_name, arn FROM run_secrets WHERE run_id = ? AND state IN ${LIVE_STATES} ORDER BY name`).bind(row.id).all<{ aws_name: string; arn: string | null }>()).results;
+  const target = { ...settings.target, region: row.region };
+  if (live.length === 0) return deleteRunSecrets(db, row, { accessKeyId: '', secretAccessKey: '' }, row.account_id ?? '', target, budget);
+  const expected = row.account_id ?? live.map((s) => (s.arn ? accountOfArn(s.arn) : null)).find(Boolean) ?? null;
+  const giveUp = async (why: string) => {
+    await db.prepare('UPDATE runs SET cleanup_error = ? WHERE id = ?').bind(stillInAws(row, live, expected, `Nothing was deleted: ${why}`), row.id).run();
+    return live.length;
+  };
+  let baseKeys: AwsKeys;
+  let roleArn: string | null;
+  if (row.cleanup_ct && row.cleanup_iv && row.key_version) {
+    try {
+      baseKeys = JSON.parse(await keyring.open(runSealContext(row.workspace_id, row.id), { ct: row.cleanup_ct, iv: row.cleanup_iv, keyVersion: row.key_version })) as AwsKeys;
+    } catch (err) {
+      return giveUp(withoutFinalPeriod((err as Error).message));
+    }
+    roleArn = row.role_arn;
+  } else {
+    // A run launched before runs kept their own keys: its credentials' current keys, checked against the account.
+    try {
+      const credentials = await loadAwsCredentials(db, keyring, row.workspace_id, row.credentials_id);
+      baseKeys = longTermKeys(credentials);
+      roleArn = roleOf(credentials);
+    } catch (err) {
+      return giveUp(`its credentials cannot be used (${err instanceof ApiError ? withoutFinalPeriod(err.message) : describe(err)})`);
+    }
   }
-  return deleteRunSecrets(db, row.id, keys, { ...settings.target, region: row.region }, budget);
+  let keys: AwsKeys;
+  let acting: string;
+  try {
+    if (roleArn) {
+      const assumed = await assumeRole(baseKeys, roleArn, sessionName(row.credentials_id), target, budget);
+      keys = assumed.keys;
+      acting = assumed.identity.accountId;
+    } else {
+      keys = baseKeys;
+      acting = (await getCallerIdentity(baseKeys, target, budget)).accountId;
+    }
+  } catch (err) {
+    return giveUp(`${roleArn ? `assuming role ${roleArn}` : 'checking which account the keys act in (STS GetCallerIdentity)'} failed with ${describe(err)}`);
+  }
+  if (expected && acting !== expected) return giveUp(`the keys at hand act in AWS account ${acting}, not in ${expected} where the secrets were created`);
+  return deleteRunSecrets(db, row, keys, acting, target, budget);
 }
 
 export type RunOutcome = 'succeeded' | 'failed';
 
 /**
  * Ends a run (the first outcome reported wins) and deletes its secrets. Duplicate, late and out-of-order calls are
- * harmless: an ended run keeps its outcome, and deleting a secret that is gone counts as deleted.
+ * harmless: an ended run keeps its outcome, and deleting a secret that is gone (in the run's account) counts as deleted.
  */
 export async function completeRun(db: D1Database, keyring: Keyring, settings: RelaySettings, runId: string, outcome: RunOutcome, actor: Actor, workspaceId?: string) {
   const { row } = await loadRun(db, runId, workspaceId);
@@ -385,32 +575,72 @@ export async function runStateOf(db: D1Database, runId: string) {
   return runProgress(runView(row, secrets));
 }
 
-/** Runs with secrets that may be left in AWS and should not be: ended, expired, or launches that died. */
-export async function sweepRuns(db: D1Database, keyring: Keyring, settings: RelaySettings, now = new Date(), maxRuns = 25) {
-  const nowIsoStr = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const staleLaunch = new Date(now.getTime() - STALE_LAUNCH_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const isoOf = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** The wait before the next sweep may retry a run whose cleanup failed `attempts` times: 10 min, 20, 40 … 12 h. */
+export const retryDelayMs = (attempts: number) => Math.min(RETRY_BASE_MS * 2 ** Math.max(0, attempts - 1), RETRY_CAP_MS);
+
+/**
+ * Runs with secrets that may be left in AWS and should not be: ended, expired, or launches that died. Oldest due
+ * first; a run whose cleanup failed waits until its next-attempt time (exponential backoff), so it can never keep
+ * others from being reached. Several runs are cleaned at once, sharing the 6 open connections and the subrequest
+ * budget; a run that does not fit in what is left of the budget waits for the next sweep without counting as failed.
+ */
+export async function sweepRuns(db: D1Database, keyring: Keyring, settings: RelaySettings, now = new Date(), maxRuns = 500) {
+  const nowIsoStr = isoOf(now);
+  const staleLaunch = isoOf(new Date(now.getTime() - STALE_LAUNCH_MS));
   const { results } = await db
     .prepare(
-      `SELECT * FROM runs WHERE cleaned_at IS NULL AND (
+      `SELECT runs.*, (SELECT COUNT(*) FROM run_secrets s WHERE s.run_id = runs.id AND s.state IN ${LIVE_STATES}) AS secrets_left
+       FROM runs WHERE cleaned_at IS NULL AND (
          state IN ('succeeded', 'failed', 'launch_failed') OR expires_at <= ? OR (state = 'launching' AND created_at <= ?)
-       ) ORDER BY expires_at LIMIT ?`,
+       ) AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
+       ORDER BY COALESCE(next_attempt_at, CASE WHEN state = 'launching' THEN created_at WHEN completed_at IS NOT NULL AND completed_at < expires_at THEN completed_at ELSE expires_at END), id
+       LIMIT ?`,
     )
-    .bind(nowIsoStr, staleLaunch, maxRuns)
-    .all<RunRow>();
+    .bind(nowIsoStr, staleLaunch, nowIsoStr, maxRuns)
+    .all<RunRow & { secrets_left: number }>();
   const budget = new SubrequestBudget(settings.ceiling);
-  const report = { runs: results.length, cleaned: 0, secretsLeft: 0 };
+  const report = { runs: results.length, cleaned: 0, secretsLeft: 0, deferred: 0 };
   const system: Actor = { kind: 'system', id: null, ip: null, userAgent: 'sweeper' };
-  for (const row of results) {
-    if (budget.remaining < AWS_CONCURRENCY + 1) break;
-    if (row.expires_at <= nowIsoStr && row.completed_at === null)
-      await db.batch([
-        db.prepare('UPDATE runs SET last_error = ? WHERE id = ?').bind(`No completion was reported before ${row.expires_at}; the secrets were deleted when their time-to-live ran out`, row.id),
-        auditStatement(db, system, { workspaceId: row.workspace_id, action: 'run.expired', targetKind: 'run', targetId: row.id }),
-      ]);
-    if (row.state === 'launching') await db.prepare("UPDATE runs SET state = 'launch_failed', last_error = 'The launch did not finish; its secrets were deleted' WHERE id = ? AND state = 'launching'").bind(row.id).run();
-    const left = await cleanUpRun(db, keyring, settings, row, budget);
-    report.secretsLeft += left;
-    if (left === 0) report.cleaned++;
-  }
+  await mapLimit(results, SWEEP_CONCURRENCY, async (row) => {
+    // One STS call to check the account (or assume the role), one delete per secret, and room to retry each once.
+    const share = row.secrets_left === 0 ? budget.carve(0) : budget.carve(1 + row.secrets_left, 1 + row.secrets_left * 2);
+    if (!share) {
+      report.deferred++;
+      return;
+    }
+    try {
+      if (row.expires_at <= nowIsoStr && row.completed_at === null && row.expired_at === null) {
+        // Audited once, when the sweeper first finds the time-to-live over; the message claims nothing about deletion.
+        await db.batch([
+          db.prepare('UPDATE runs SET expired_at = ?, last_error = ? WHERE id = ? AND expired_at IS NULL')
+            .bind(nowIsoStr, `No completion was reported before ${row.expires_at}, when the time-to-live of its secrets ran out`, row.id),
+          auditStatement(db, system, {
+            workspaceId: row.workspace_id, action: 'run.expired', targetKind: 'run', targetId: row.id, targetName: row.run_name,
+            detail: { accountId: row.account_id, roleArn: row.role_arn, region: row.region, secretsLeft: row.secrets_left },
+          }),
+        ]);
+      }
+      if (row.state === 'launching')
+        await db.prepare("UPDATE runs SET state = 'launch_failed', last_error = 'The launch did not finish' WHERE id = ? AND state = 'launching'").bind(row.id).run();
+      const left = await cleanUpRun(db, keyring, settings, row, share);
+      report.secretsLeft += left;
+      if (left === 0) {
+        report.cleaned++;
+        if (row.state === 'launching')
+          await db.prepare("UPDATE runs SET last_error = 'The launch did not finish; its secrets were deleted' WHERE id = ?").bind(row.id).run();
+      } else {
+        const attempts = (row.cleanup_attempts ?? 0) + 1;
+        const next = isoOf(new Date(now.getTime() + retryDelayMs(attempts)));
+        await db
+          .prepare("UPDATE runs SET cleanup_attempts = ?, next_attempt_at = ?, cleanup_error = COALESCE(cleanup_error, '') || ? WHERE id = ?")
+          .bind(attempts, next, ` The sweeper tries again after ${next} (failed attempts: ${attempts}).`, row.id)
+          .run();
+      }
+    } finally {
+      budget.giveBack(share);
+    }
+  });
   return report;
 }

@@ -32,11 +32,17 @@ export class AwsError extends Error {
   get retryable(): boolean {
     return this.status >= 500 || this.status === 429 || /Throttling|TooManyRequests|RequestLimitExceeded/.test(this.type) || this.type === 'NetworkError';
   }
-  /** "ThrottlingException: Rate exceeded" — what users see; AWS messages carry no secret values. */
+  /**
+   * "ThrottlingException: Rate exceeded" — what users see, without a closing period so it reads cleanly inside a
+   * sentence. Secret values the request carried were already cut out of the message (see errorFrom).
+   */
   describe(): string {
-    return `${this.type}: ${this.message}`;
+    return `${this.type}: ${withoutFinalPeriod(this.message)}`;
   }
 }
+
+/** "Rate exceeded." → "Rate exceeded": callers put AWS's words inside their own sentences. */
+export const withoutFinalPeriod = (text: string) => text.trim().replace(/[.\s]+$/, '');
 
 export class BudgetExceededError extends Error {
   constructor(ceiling: number) {
@@ -45,16 +51,53 @@ export class BudgetExceededError extends Error {
   }
 }
 
-/** Counts outbound requests against Workers' per-request subrequest ceiling. */
+/** Workers allow 6 simultaneous open connections per request. */
+export const MAX_OPEN_CONNECTIONS = 6;
+
+/** At most `limit` calls in flight at once, shared by everything one request does (e.g. several runs swept at once). */
+export class ConnectionLimiter {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  constructor(readonly limit = MAX_OPEN_CONNECTIONS) {}
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.active++;
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
+}
+
+/** Counts outbound requests against Workers' per-request subrequest ceiling, and limits how many are open at once. */
 export class SubrequestBudget {
   used = 0;
-  constructor(readonly ceiling: number) {}
+  constructor(
+    readonly ceiling: number,
+    readonly connections = new ConnectionLimiter(),
+  ) {}
   spend(): void {
     if (this.used >= this.ceiling) throw new BudgetExceededError(this.ceiling);
     this.used++;
   }
   get remaining(): number {
     return this.ceiling - this.used;
+  }
+  /**
+   * Sets aside up to `wanted` (at least `needed`) subrequests for one piece of work, sharing the connection limit;
+   * null when fewer than `needed` are left. Give back what the piece did not use with `giveBack`.
+   */
+  carve(needed: number, wanted = needed): SubrequestBudget | null {
+    if (this.remaining < needed) return null;
+    const share = Math.min(this.remaining, Math.max(needed, wanted));
+    this.used += share;
+    return new SubrequestBudget(share, this.connections);
+  }
+  giveBack(part: SubrequestBudget): void {
+    this.used -= part.remaining;
   }
 }
 
@@ -65,8 +108,15 @@ function endpointFor(service: 'secretsmanager' | 'sts', target: AwsTarget): stri
   return `https://${service}.${target.region}.amazonaws.com/`;
 }
 
-async function errorFrom(res: Response): Promise<AwsError> {
-  const text = await res.text();
+/** Replaces every value in `secrets` found in `text` (e.g. an endpoint echoing the request) so no error carries one. */
+function redact(text: string, secrets: ReadonlyArray<string | undefined>): string {
+  let out = text;
+  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('[redacted]');
+  return out;
+}
+
+async function errorFrom(res: Response, secrets: ReadonlyArray<string | undefined> = []): Promise<AwsError> {
+  const text = redact((await res.text()).slice(0, 64 * 1024), secrets);
   let type = `HTTP${res.status}`;
   let message = text.slice(0, 300);
   try {
@@ -79,7 +129,7 @@ async function errorFrom(res: Response): Promise<AwsError> {
     if (xmlCode) type = xmlCode;
     if (xmlMessage !== undefined) message = xmlMessage;
   }
-  return new AwsError(type, message || res.statusText, res.status);
+  return new AwsError(type, redact(message, secrets) || res.statusText, res.status);
 }
 
 /** Calls `attempt` until it succeeds, fails for good, runs out of attempts or of budget. */
@@ -114,20 +164,23 @@ export function secretsManager(keys: AwsKeys, target: AwsTarget, budget: Subrequ
   const url = endpointFor('secretsmanager', target);
   const baseMs = target.retryBaseMs ?? 200;
 
-  async function call<T>(operation: string, body: unknown): Promise<T> {
+  async function call<T>(operation: string, body: { SecretString?: string } & Record<string, unknown>): Promise<T> {
     budget.spend();
-    let res: Response;
-    try {
-      res = await aws.fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `secretsmanager.${operation}` },
-        body: JSON.stringify(body),
-      });
-    } catch (err) {
-      throw new AwsError('NetworkError', `Secrets Manager in ${target.region} could not be reached (${(err as Error).message})`, 0);
-    }
-    if (!res.ok) throw await errorFrom(res);
-    return (await res.json()) as T;
+    const secrets = [keys.secretAccessKey, keys.sessionToken, body.SecretString];
+    return budget.connections.run(async () => {
+      let res: Response;
+      try {
+        res = await aws.fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `secretsmanager.${operation}` },
+          body: JSON.stringify(body),
+        });
+      } catch (err) {
+        throw new AwsError('NetworkError', `Secrets Manager in ${target.region} could not be reached (${redact(withoutFinalPeriod((err as Error).message), secrets)})`, 0);
+      }
+      if (!res.ok) throw await errorFrom(res, secrets);
+      return (await res.json()) as T;
+    });
   }
 
   return {
@@ -160,35 +213,72 @@ export function secretsManager(keys: AwsKeys, target: AwsTarget, budget: Subrequ
   };
 }
 
-/** Temporary keys for `roleArn` through STS AssumeRole (Query protocol, SigV4 via aws4fetch). */
-export async function assumeRole(keys: AwsKeys, roleArn: string, sessionName: string, target: AwsTarget, budget: SubrequestBudget): Promise<AwsKeys> {
+/** One STS Query-protocol call (SigV4 via aws4fetch), retried on throttling and 5xx; answers the XML text. */
+async function stsCall(keys: AwsKeys, params: Record<string, string>, target: AwsTarget, budget: SubrequestBudget): Promise<string> {
   const aws = new AwsClient({ ...keys, service: 'sts', region: target.region, retries: 0 });
-  const form = new URLSearchParams({ Action: 'AssumeRole', Version: '2011-06-15', RoleArn: roleArn, RoleSessionName: sessionName, DurationSeconds: '3600' });
-  const res = await withRetries(
+  const form = new URLSearchParams({ ...params, Version: '2011-06-15' });
+  const secrets = [keys.secretAccessKey, keys.sessionToken];
+  return withRetries(
     async () => {
       budget.spend();
-      let r: Response;
-      try {
-        r = await aws.fetch(endpointFor('sts', target), {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
-          body: form.toString(),
-        });
-      } catch (err) {
-        throw new AwsError('NetworkError', `STS in ${target.region} could not be reached (${(err as Error).message})`, 0);
-      }
-      if (!r.ok) throw await errorFrom(r);
-      return r.text();
+      return budget.connections.run(async () => {
+        let r: Response;
+        try {
+          r = await aws.fetch(endpointFor('sts', target), {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+            body: form.toString(),
+          });
+        } catch (err) {
+          throw new AwsError('NetworkError', `STS in ${target.region} could not be reached (${redact(withoutFinalPeriod((err as Error).message), secrets)})`, 0);
+        }
+        if (!r.ok) throw await errorFrom(r, secrets);
+        return (await r.text()).slice(0, 64 * 1024);
+      });
     },
     3,
     target.retryBaseMs ?? 200,
   );
-  const pick = (tag: string) => new RegExp(`<${tag}>([^<]+)</${tag}>`).exec(res)?.[1];
-  const accessKeyId = pick('AccessKeyId');
-  const secretAccessKey = pick('SecretAccessKey');
-  const sessionToken = pick('SessionToken');
+}
+
+const xmlValue = (xml: string, tag: string) => new RegExp(`<${tag}>([^<]+)</${tag}>`).exec(xml)?.[1];
+/** The 12-digit account of an IAM or STS ARN (arn:aws:iam::123456789012:role/x, arn:aws:sts::…:assumed-role/…). */
+export const accountOfArn = (arn: string) => /^arn:aws(?:-[a-z]+)*:(?:iam|sts|secretsmanager):[a-z0-9-]*:(\d{12}):/.exec(arn)?.[1] ?? null;
+
+export interface AwsIdentity {
+  /** The 12-digit account the keys act in. */
+  accountId: string;
+  /** The caller's ARN: an IAM user, or an assumed-role session. */
+  arn: string;
+}
+
+/** Who these keys are: STS GetCallerIdentity, which needs no permission and changes nothing. */
+export async function getCallerIdentity(keys: AwsKeys, target: AwsTarget, budget: SubrequestBudget): Promise<AwsIdentity> {
+  const xml = await stsCall(keys, { Action: 'GetCallerIdentity' }, target, budget);
+  const accountId = xmlValue(xml, 'Account');
+  const arn = xmlValue(xml, 'Arn');
+  if (!accountId || !/^\d{12}$/.test(accountId) || !arn) throw new AwsError('MalformedResponse', 'STS GetCallerIdentity answered without an account', 502);
+  return { accountId, arn };
+}
+
+/** Temporary keys for `roleArn` through STS AssumeRole, and the account of the session STS made. */
+export async function assumeRole(
+  keys: AwsKeys,
+  roleArn: string,
+  sessionName: string,
+  target: AwsTarget,
+  budget: SubrequestBudget,
+): Promise<{ keys: AwsKeys; identity: AwsIdentity }> {
+  const xml = await stsCall(keys, { Action: 'AssumeRole', RoleArn: roleArn, RoleSessionName: sessionName, DurationSeconds: '3600' }, target, budget);
+  const accessKeyId = xmlValue(xml, 'AccessKeyId');
+  const secretAccessKey = xmlValue(xml, 'SecretAccessKey');
+  const sessionToken = xmlValue(xml, 'SessionToken');
   if (!accessKeyId || !secretAccessKey || !sessionToken) throw new AwsError('MalformedResponse', 'STS AssumeRole answered without credentials', 502);
-  return { accessKeyId, secretAccessKey, sessionToken };
+  // The session's ARN says which account the temporary keys act in; without one, the role's own ARN does.
+  const arn = xmlValue(/<AssumedRoleUser>[\s\S]*<\/AssumedRoleUser>/.exec(xml)?.[0] ?? '', 'Arn') ?? roleArn;
+  const accountId = accountOfArn(arn);
+  if (!accountId) throw new AwsError('MalformedResponse', 'STS AssumeRole answered with a session ARN that names no account', 502);
+  return { keys: { accessKeyId, secretAccessKey, sessionToken }, identity: { accountId, arn } };
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight, keeping order of results. */

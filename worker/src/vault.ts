@@ -7,7 +7,8 @@
  */
 import { z } from 'zod';
 
-export type SealedKind = 'credentials' | 'pipeline-secret';
+/** What a sealed value belongs to; 'run' is the copy of the AWS keys a run keeps to delete its own secrets. */
+export type SealedKind = 'credentials' | 'pipeline-secret' | 'run';
 
 export interface SealContext {
   kind: SealedKind;

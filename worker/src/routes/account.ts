@@ -14,6 +14,7 @@ const AuditResponse = z.object({
     z.object({
       id: z.string(), at: z.string(), actorKind: z.string(), actorId: z.string().nullable(), action: z.string(),
       targetKind: z.string(), targetId: z.string().nullable(), targetName: z.string().nullable(), ip: z.string().nullable(),
+      detail: z.record(z.string(), z.unknown()).nullable().meta({ description: 'More about the event, e.g. the account, role, region and secret names a launch relayed to (never a value)' }),
     }),
   ),
 });

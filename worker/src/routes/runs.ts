@@ -3,7 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { CompleteRunBody, DescribeRunResponse, LaunchRunBody, LaunchRunResponse, ListRunsResponse, WorkspaceQuery } from '../../../shared/api';
 import { bearerSecurity, createRouter, errorResponses, jsonBody, jsonResponse } from '../app';
 import { authorize } from '../directory';
-import { completeRun, getRun, launchRun, listRuns, relaySettings } from '../runs';
+import { assertMayComplete, completeRun, getRun, launchRun, listRuns, relaySettings } from '../runs';
 import { keyringFor } from '../vault';
 
 const tags = ['runs'];
@@ -50,12 +50,13 @@ export const runsRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/{runId}/complete', tags, security, summary: "End a run and delete its secrets (for callers with an access token)",
+      method: 'post', path: '/{runId}/complete', tags, security, summary: "End a run and delete its secrets (your own runs with launch; anyone's with maintain or above)",
       request: { params: RunParam, query: WorkspaceQuery, body: jsonBody(CompleteRunBody) },
       responses: { 200: jsonResponse(DescribeRunResponse, 'The run after deletion'), ...errorResponses(400, 401, 403, 404) },
     }),
     async (c) => {
       const ws = await authorize(c.env.DB, c.var.caller, c.req.valid('query').workspaceId, 'launch', WHAT);
+      await assertMayComplete(c.env.DB, ws, c.var.caller, c.req.valid('param').runId);
       const keyring = await keyringFor(c.env.VAULT_KEYS);
       const outcome = c.req.valid('json').success === false ? 'failed' : 'succeeded';
       const { run } = await completeRun(c.env.DB, keyring, relaySettings(c.env), c.req.valid('param').runId, outcome, c.var.caller.actor, ws.id);

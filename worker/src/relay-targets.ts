@@ -1,0 +1,104 @@
+/**
+ * Relay targets: the AWS accounts (and optionally only certain roles in them) a workspace's owners allow its
+ * secrets to be relayed to. A launch anywhere else is refused before any secret leaves the vault.
+ */
+import type { RelayTarget } from '../../shared/api';
+import { type Actor, auditStatement } from './audit';
+import type { WorkspaceAccess } from './directory';
+import { forbidden, notFound } from './errors';
+import { nowIso } from './ids';
+
+interface RelayTargetRow {
+  workspace_id: string;
+  account_id: string;
+  role_arns: string;
+  description: string | null;
+  created_at: string;
+  updated_at: string;
+  created_by: string | null;
+}
+
+function relayTargetView(row: RelayTargetRow): RelayTarget {
+  return {
+    accountId: row.account_id,
+    roleArns: JSON.parse(row.role_arns) as string[],
+    description: row.description,
+    dateCreated: row.created_at,
+    lastUpdated: row.updated_at,
+    createdBy: row.created_by,
+  };
+}
+
+export async function listRelayTargets(db: D1Database, workspaceId: string): Promise<RelayTarget[]> {
+  const { results } = await db.prepare('SELECT * FROM relay_targets WHERE workspace_id = ? ORDER BY account_id').bind(workspaceId).all<RelayTargetRow>();
+  return results.map(relayTargetView);
+}
+
+async function getRelayTarget(db: D1Database, workspaceId: string, accountId: string): Promise<RelayTarget | null> {
+  const row = await db.prepare('SELECT * FROM relay_targets WHERE workspace_id = ? AND account_id = ?').bind(workspaceId, accountId).first<RelayTargetRow>();
+  return row ? relayTargetView(row) : null;
+}
+
+export interface RelayTargetInput {
+  accountId: string;
+  roleArns?: string[];
+  description?: string | null;
+}
+
+/** Approves an account (or replaces its entry): its roles list, when not empty, is the only roles allowed. */
+export async function setRelayTarget(db: D1Database, actor: Actor, ws: WorkspaceAccess, input: RelayTargetInput): Promise<RelayTarget> {
+  const roleArns = [...new Set(input.roleArns ?? [])].sort();
+  const now = nowIso();
+  const before = await getRelayTarget(db, ws.id, input.accountId);
+  await db.batch([
+    db
+      .prepare(
+        `INSERT INTO relay_targets (workspace_id, account_id, role_arns, description, created_at, updated_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (workspace_id, account_id) DO UPDATE SET role_arns = excluded.role_arns, description = excluded.description, updated_at = excluded.updated_at`,
+      )
+      .bind(ws.id, input.accountId, JSON.stringify(roleArns), input.description?.trim() || null, now, now, actor.id),
+    auditStatement(db, actor, {
+      workspaceId: ws.id,
+      action: before ? 'relay-target.update' : 'relay-target.add',
+      targetKind: 'relay-target',
+      targetId: input.accountId,
+      detail: { accountId: input.accountId, roleArns, ...(before ? { previousRoleArns: before.roleArns } : {}) },
+    }),
+  ]);
+  return (await getRelayTarget(db, ws.id, input.accountId))!;
+}
+
+export async function removeRelayTarget(db: D1Database, actor: Actor, ws: WorkspaceAccess, accountId: string): Promise<void> {
+  const before = await getRelayTarget(db, ws.id, accountId);
+  if (!before) throw notFound(`Relay target for AWS account ${accountId} in this workspace`);
+  await db.batch([
+    db.prepare('DELETE FROM relay_targets WHERE workspace_id = ? AND account_id = ?').bind(ws.id, accountId),
+    auditStatement(db, actor, { workspaceId: ws.id, action: 'relay-target.remove', targetKind: 'relay-target', targetId: accountId, detail: { accountId, roleArns: before.roleArns } }),
+  ]);
+}
+
+const howToApprove = (ws: WorkspaceAccess, body: Record<string, unknown>) =>
+  `An owner of the workspace approves it with POST /relay-targets?workspaceId=${ws.id} ${JSON.stringify(body)}`;
+
+/**
+ * Throws 403 unless the workspace's owners approved `accountId` and, when its entry lists roles, `roleArn` among
+ * them (a launch with the credentials' own keys then needs an entry without roles).
+ */
+export async function assertRelayApproved(db: D1Database, ws: WorkspaceAccess, via: { credentialsName: string; accountId: string; roleArn: string | null }) {
+  const target = await getRelayTarget(db, ws.id, via.accountId);
+  const who = via.roleArn ? `role ${via.roleArn}` : `the own keys of credentials '${via.credentialsName}'`;
+  if (!target)
+    throw forbidden(
+      `AWS account ${via.accountId} (reached through ${who}) is not an approved relay target of workspace '${ws.name}', so no secret was sent there. ${howToApprove(ws, { accountId: via.accountId })}.`,
+    );
+  if (target.roleArns.length === 0) return;
+  if (via.roleArn && target.roleArns.includes(via.roleArn)) return;
+  const listed = target.roleArns.join(', ');
+  if (!via.roleArn)
+    throw forbidden(
+      `AWS account ${via.accountId} is approved for workspace '${ws.name}' only through the roles ${listed}, but credentials '${via.credentialsName}' use their own keys there, so no secret was sent. Set one of those roles as the credentials' assumeRoleArn, or ${howToApprove(ws, { accountId: via.accountId }).replace(/^An owner/, 'an owner')} (no roleArns: any identity in the account).`,
+    );
+  throw forbidden(
+    `Role ${via.roleArn} is not approved for workspace '${ws.name}': AWS account ${via.accountId} is approved only for the roles ${listed}, so no secret was sent. ${howToApprove(ws, { accountId: via.accountId, roleArns: [...target.roleArns, via.roleArn] })}.`,
+  );
+}
