@@ -258,6 +258,11 @@ export const LaunchRunBody = z
       .optional()
       .meta({ description: 'Delete the secrets after this long even if the run never reports completion (default RUN_SECRETS_TTL_HOURS; at most the operator’s RUN_SECRETS_MAX_TTL_HOURS)' }),
     runName: z.string({ error: mustBeString }).max(200, 'must be at most 200 characters').optional(),
+    batchCliPath: z
+      .string({ error: mustBeString })
+      .regex(/^\/[A-Za-z0-9/._+-]{1,500}$/, 'must be an absolute path such as /home/ec2-user/miniconda/bin/aws (letters, digits and / . _ + -)')
+      .optional()
+      .meta({ description: "Where the AWS CLI is inside AWS Batch task containers (Nextflow's aws.batch.cliPath); default /home/ec2-user/miniconda/bin/aws" }),
   })
   .meta({ id: 'LaunchRunRequest' });
 
@@ -305,14 +310,18 @@ export type RelayTarget = z.infer<typeof RelayTarget>;
 export const ListRelayTargetsResponse = z.object({ relayTargets: z.array(RelayTarget) });
 export const SetRelayTargetResponse = z.object({ relayTarget: RelayTarget });
 
+/** One line of a run's ledger: which version of which secret went where, when, and when it was deleted (never a value). */
 export const RunSecret = z.object({
   name: z.string(),
   source: z.enum(['user', 'workspace']),
+  version: z.number().int().nullable().meta({ description: "The pipeline secret's version that was relayed (it changes on every update); null for runs launched before versions were kept" }),
   awsName: z.string(),
   arn: z.string().nullable(),
   state: z.enum(RUN_SECRET_STATES),
   lastError: z.string().nullable(),
   updatedAt: IsoDate,
+  deliveredAt: IsoDate.nullable().meta({ description: 'When it was created in AWS Secrets Manager' }),
+  deletedAt: IsoDate.nullable().meta({ description: 'When it was deleted from AWS Secrets Manager' }),
 });
 
 export const Run = z
@@ -340,14 +349,23 @@ export const Run = z
   .meta({ id: 'Run' });
 export type Run = z.infer<typeof Run>;
 
+export const LaunchKit = z
+  .object({
+    config: z.string().meta({
+      description:
+        "nextflow.config lines: weblog to this run's completion URL with the run token as basicToken (not in the URL), the region, aws.batch.cliPath, and a process.beforeScript giving each AWS Batch task the secrets it declares",
+    }),
+    env: z.record(z.string(), z.string()).meta({ description: 'Environment for the head job: NXF_SECRETS_FILE (where the head script writes the store), AWS_REGION, LATCHKEY_RUN' }),
+    headScript: z.string().meta({ description: "bash for the head job: writes Nextflow's secret store (0600) from Secrets Manager with the AWS CLI; no value on any command line" }),
+    taskScript: z.string().meta({ description: "The bash the beforeScript runs in each Batch task for the names in $LATCHKEY_SECRETS (for reading; it is already in config)" }),
+    weblogOption: z.string().meta({ description: 'The older form, -with-weblog with the token in the URL (Nextflow logs URLs): prefer config' }),
+  })
+  .meta({ id: 'LaunchKit' });
+
 export const LaunchRunResponse = z.object({
   run: Run,
-  completionUrl: z.string().meta({ description: 'For `nextflow run -with-weblog <url>`: ends this run, and only this run' }),
-  nextflow: z.object({
-    weblogOption: z.string(),
-    config: z.string().meta({ description: 'nextflow.config lines that post run events to Latchkey' }),
-    headScript: z.string().meta({ description: 'Shell lines for the head job that put the relayed secrets in Nextflow’s secret store' }),
-  }),
+  completionUrl: z.string().meta({ description: 'The older completion URL with the token in it (still accepted); the launch kit posts to the same path with the token as Basic auth' }),
+  nextflow: LaunchKit,
   subrequests: z.object({
     ceiling: z.number().int(),
     planned: z.number().int().meta({ description: 'AWS calls a launch makes: one CreateSecret per secret, plus STS AssumeRole when the credentials name a role, plus STS GetCallerIdentity when their account is not known yet' }),
@@ -356,6 +374,7 @@ export const LaunchRunResponse = z.object({
   }),
 });
 export const ListRunsResponse = z.object({ runs: z.array(Run) });
+export const LaunchKitResponse = z.object({ nextflow: LaunchKit, completionUrl: z.string() });
 export const DescribeRunResponse = z.object({ run: Run });
 export const CompleteRunBody = z.object({ success: z.boolean({ error: 'must be true or false' }).optional() }).meta({ id: 'CompleteRunRequest' });
 

@@ -185,6 +185,6 @@ describe('the config fragment', () => {
     expect(kit.config).toContain("beforeScript = { 'LATCHKEY_SECRETS=\"' + ((task.secret ?: []) as List).join(' ') + '\"; ' + '''");
     expect(kit.taskScript).not.toContain('\\');
     expect(kit.taskScript).not.toContain("'''");
-    expect(kit.env).toEqual({ NXF_SECRETS_FILE: '$HOME/.nextflow/latchkey/run125/store.json', AWS_REGION: REGION });
+    expect(kit.env).toEqual({ NXF_SECRETS_FILE: '$HOME/.nextflow/latchkey/run125/store.json', AWS_REGION: REGION, LATCHKEY_RUN: 'run125' });
   });
 });

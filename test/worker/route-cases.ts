@@ -49,6 +49,9 @@ export interface RouteCase {
   prepare(w: World, r: Records, as: Person | null): Promise<Call>;
 }
 
+/** The role a seeded member has in the organization workspace, or null (an outsider). */
+const roleOfIn = (w: World, p: Person): Role | null => (Object.entries(w.members).find(([, m]) => m.id === p.id)?.[0] as Role | undefined) ?? null;
+
 let unique = 0;
 const n = () => `${++unique}`;
 
@@ -155,6 +158,18 @@ export const ROUTES: Record<string, RouteCase> = {
   'post /runs': { access: 'launch', ok: 200, prepare: async (_w, r) => ({ path: `/runs${ws(r.workspaceId)}`, body: { credentialsId: r.awsCredId, region: 'eu-west-1', runName: `r${n()}`, ttlHours: 2 } }) },
   'get /runs/{runId}': { access: 'read', ok: 200, prepare: async (w, r) => ({ path: `/runs/${(await launched(w, r)).run.id}${ws(r.workspaceId)}` }) },
   // The run is the owner's: completing another member's run needs maintain (their own, launch: see runs tests).
+  'get /runs/{runId}/launch-kit': {
+    access: 'launch',
+    ok: 200,
+    // The kit is the launcher's alone: each member with the launch role asks for the kit of a run they launched.
+    prepare: async (w, r, as) => {
+      const role = as && r.workspaceId === w.org.workspaceId ? roleOfIn(w, as) : null;
+      const launcher = as && role && roleAtLeast(role, PERMISSIONS.launch) ? as : w.owner;
+      const res = await call('POST', `/runs${ws(r.workspaceId)}`, { token: launcher.token, json: { credentialsId: r.awsCredId, region: 'eu-west-1' } });
+      expect(res.status, res.text).toBe(200);
+      return { path: `/runs/${res.body.run.id}/launch-kit${ws(r.workspaceId)}` };
+    },
+  },
   'post /runs/{runId}/complete': {
     access: 'maintain',
     ok: 200,

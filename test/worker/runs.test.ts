@@ -61,9 +61,16 @@ describe('run secrets relay', () => {
     expect(run.secrets[0]).toMatchObject({ name: 'SECRET_000', source: 'workspace', awsName: first.name, arn: first.arn, state: 'created', lastError: null });
     expect(res.text).not.toContain('value-0');
     expect(completionUrl).toMatch(new RegExp(`^https://latchkey\\.test/weblog/${run.id}\\?token=[\\w-]+\\.[\\w-]+\\.[\\w-]+$`));
-    expect(nextflow.config).toContain(`url = '${completionUrl}'`);
+    // The kit posts to the run's weblog URL with the token as Basic auth, never in the URL Nextflow logs.
+    const token = new URL(completionUrl).searchParams.get('token')!;
+    expect(nextflow.config).toContain(`url = 'https://latchkey.test/weblog/${run.id}'`);
+    expect(nextflow.config).toContain(`basicToken = 'run:${token}'`);
     expect(nextflow.weblogOption).toBe(`-with-weblog '${completionUrl}'`);
-    expect(nextflow.headScript).toContain(`nextflow secrets set SECRET_000 "$(aws secretsmanager get-secret-value --region eu-west-1 --secret-id '${first.arn}'`);
+    expect(nextflow.headScript).toContain(`secretsmanager get-secret-value --region 'eu-west-1' --secret-id '${first.arn}' --query "{name: 'SECRET_000', value: SecretString}" --output json`);
+    expect(nextflow.headScript).not.toContain('nextflow secrets set');
+    expect(nextflow.taskScript).toContain(`SECRET_000) __lk_id='${first.arn}' ;;`);
+    expect(nextflow.env).toMatchObject({ NXF_SECRETS_FILE: `$HOME/.nextflow/latchkey/${run.id}/store.json`, AWS_REGION: 'eu-west-1' });
+    expect(run.secrets[0]).toMatchObject({ version: 1, deliveredAt: expect.stringMatching(/^\d{4}-/), deletedAt: null });
 
     const started = await weblog(completionUrl, startedEvent);
     expect(started.body).toEqual({ event: 'started', handled: true, state: 'running', secretsLeft: n });

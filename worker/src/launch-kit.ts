@@ -9,6 +9,8 @@
  * (LocalSecretsProvider); the CLI's own JSON output does the escaping, so values come back byte for byte.
  */
 
+import { SECRET_NAME_PATTERN } from '../../shared/name-rules';
+
 /** A secret of the run as the kit names it: Nextflow's name, and its id in Secrets Manager (ARN or name). */
 export interface KitSecret {
   name: string;
@@ -27,6 +29,9 @@ export interface LaunchKitInput {
   batchCliPath: string;
 }
 
+/** Where the AWS CLI sits in the AMIs AWS Batch examples build (Nextflow's docs use it for `aws.batch.cliPath`). */
+export const DEFAULT_BATCH_CLI_PATH = '/home/ec2-user/miniconda/bin/aws';
+
 export interface LaunchKit {
   /** nextflow.config lines: weblog with Basic auth, the region, and the Batch task prelude. */
   config: string;
@@ -42,11 +47,12 @@ export interface LaunchKit {
 export const shellQuote = (s: string) => `'${s.replace(/'/g, `'"'"'`)}'`;
 const groovyQuote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
-/** Nextflow's secret-name rule; a name that breaks it could not be read by Nextflow and would break the scripts. */
-export const NEXTFLOW_SECRET_NAME = /^[a-zA-Z_](?:[0-9A-Za-z]+|(_)(?!\1)){1,49}$/;
-
+/**
+ * Every name a script uses is a shell identifier (the stored-name rule guarantees it): it appears unquoted in `case`
+ * labels, `export` and a JMESPath literal, so anything else is refused here rather than trusted.
+ */
 function checkNames(secrets: KitSecret[]) {
-  for (const s of secrets) if (!NEXTFLOW_SECRET_NAME.test(s.name)) throw new Error(`launch kit: '${s.name}' is not a Nextflow secret name`);
+  for (const s of secrets) if (!SECRET_NAME_PATTERN.test(s.name)) throw new Error(`launch kit: '${s.name}' is not a shell-safe secret name`);
 }
 
 /** The head script: fills Nextflow's secret store from Secrets Manager, atomically, never exposing a value. */
@@ -139,7 +145,7 @@ process {
 `;
   return {
     config,
-    env: { NXF_SECRETS_FILE: `$HOME/.nextflow/latchkey/${input.runId}/store.json`, AWS_REGION: input.region },
+    env: { NXF_SECRETS_FILE: `$HOME/.nextflow/latchkey/${input.runId}/store.json`, AWS_REGION: input.region, LATCHKEY_RUN: input.runId },
     headScript: headScript(input),
     taskScript: taskPrelude(input),
   };

@@ -18,6 +18,7 @@ import type { Env } from './env';
 import { ApiError, forbidden, invalidField, notFound } from './errors';
 import { newId, nowIso } from './ids';
 import { assertRelayApproved } from './relay-targets';
+import { DEFAULT_BATCH_CLI_PATH, launchKit } from './launch-kit';
 import { signRunToken } from './run-tokens';
 import { resolveRunSecrets } from './secrets';
 import {
@@ -66,6 +67,7 @@ interface RunRow {
   next_attempt_at: string | null;
   cleanup_error: string | null;
   expired_at: string | null;
+  batch_cli_path: string | null;
 }
 
 interface RunSecretRow {
@@ -77,6 +79,9 @@ interface RunSecretRow {
   state: Run['secrets'][number]['state'];
   last_error: string | null;
   updated_at: string;
+  secret_version: number | null;
+  delivered_at: string | null;
+  deleted_at: string | null;
 }
 
 const LIVE_STATES = "('pending', 'created', 'failed')";
@@ -149,7 +154,10 @@ function runView(row: RunRow, secrets: RunSecretRow[]): Run {
     lastError: row.cleanup_error ?? row.last_error,
     cleanupAttempts: row.cleanup_attempts ?? 0,
     nextAttemptAt: row.next_attempt_at,
-    secrets: secrets.map((s) => ({ name: s.name, source: s.source, awsName: s.aws_name, arn: s.arn, state: s.state, lastError: s.last_error, updatedAt: s.updated_at })),
+    secrets: secrets.map((s) => ({
+      name: s.name, source: s.source, version: s.secret_version, awsName: s.aws_name, arn: s.arn, state: s.state, lastError: s.last_error, updatedAt: s.updated_at,
+      deliveredAt: s.delivered_at, deletedAt: s.deleted_at,
+    })),
   };
 }
 
@@ -253,6 +261,7 @@ export interface LaunchInput {
   secretsPrefix?: string;
   ttlHours?: number;
   runName?: string;
+  batchCliPath?: string;
 }
 
 export async function launchRun(
@@ -344,14 +353,14 @@ export async function launchRun(
     db
       .prepare(
         `INSERT INTO runs (id, workspace_id, launched_by, credentials_id, region, secrets_prefix, run_name, state, created_at, expires_at,
-           account_id, role_arn, cleanup_ct, cleanup_iv, key_version)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'launching', ?, ?, ?, ?, ?, ?, ?)`,
+           account_id, role_arn, cleanup_ct, cleanup_iv, key_version, batch_cli_path)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'launching', ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .bind(runId, ws.id, caller.userId, input.credentialsId, input.region, prefix, input.runName ?? null, created, expiresIso, accountId, roleArn, sealedKeys.ct, sealedKeys.iv, sealedKeys.keyVersion),
+      .bind(runId, ws.id, caller.userId, input.credentialsId, input.region, prefix, input.runName ?? null, created, expiresIso, accountId, roleArn, sealedKeys.ct, sealedKeys.iv, sealedKeys.keyVersion, input.batchCliPath ?? null),
     ...secrets.map((s) =>
       db
-        .prepare("INSERT INTO run_secrets (run_id, name, source, pipeline_secret_id, aws_name, state, updated_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)")
-        .bind(runId, s.name, s.source, s.id, awsNameOf(s.name), created),
+        .prepare("INSERT INTO run_secrets (run_id, name, source, pipeline_secret_id, secret_version, aws_name, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)")
+        .bind(runId, s.name, s.source, s.id, s.version, awsNameOf(s.name), created),
     ),
     auditStatement(db, caller.actor, {
       workspaceId: ws.id, action: 'run.launch', targetKind: 'run', targetId: runId, targetName: input.runName ?? null,
@@ -388,18 +397,15 @@ export async function launchRun(
     await db.batch([
       db.prepare("UPDATE runs SET state = 'launched' WHERE id = ? AND state = 'launching'").bind(runId),
       ...outcomes.map((o) =>
-        db.prepare("UPDATE run_secrets SET state = 'created', arn = ?, updated_at = ? WHERE run_id = ? AND name = ?").bind((o as { arn: string }).arn, stamp, runId, o.name),
+        db.prepare("UPDATE run_secrets SET state = 'created', arn = ?, updated_at = ?, delivered_at = ? WHERE run_id = ? AND name = ?").bind((o as { arn: string }).arn, stamp, stamp, runId, o.name),
       ),
       db.prepare('UPDATE credentials SET last_used_at = ? WHERE id = ?').bind(stamp, input.credentialsId),
       ...secrets.map((s) => db.prepare('UPDATE pipeline_secrets SET last_used_at = ? WHERE id = ?').bind(stamp, s.id)),
     ]);
-    const token = await signRunToken(settings.tokenKey, runId, expiresAt);
-    const completionUrl = `${origin}/weblog/${runId}?token=${token}`;
     const run = await getRun(db, ws.id, runId);
     return {
       run,
-      completionUrl,
-      nextflow: nextflowUsage(run, completionUrl),
+      ...(await kitFor(settings, run, input.batchCliPath ?? null, origin)),
       subrequests: { ceiling: settings.ceiling, planned, reservedForRollback, used: launchBudget.used },
     };
   }
@@ -426,15 +432,32 @@ export async function launchRun(
   );
 }
 
-function nextflowUsage(run: Run, completionUrl: string) {
-  const lines = run.secrets.map(
-    (s) => `nextflow secrets set ${s.name} "$(aws secretsmanager get-secret-value --region ${run.region} --secret-id '${s.arn ?? s.awsName}' --query SecretString --output text)"`,
-  );
-  return {
-    weblogOption: `-with-weblog '${completionUrl}'`,
-    config: `// Latchkey run ${run.id}: report run events so its secrets are deleted when it ends\nweblog {\n  enabled = true\n  url = '${completionUrl}'\n}\n`,
-    headScript: `# On the head job, with AWS access to the compute environment's account: load this run's secrets\n${lines.join('\n')}\n`,
-  };
+/** The launch kit for a run, with a fresh run-scoped token (valid until the run's expiry plus the grace period). */
+async function kitFor(settings: RelaySettings, run: Run, batchCliPath: string | null, origin: string) {
+  const token = await signRunToken(settings.tokenKey, run.id, new Date(run.expiresAt));
+  const weblogUrl = `${origin}/weblog/${run.id}`;
+  const completionUrl = `${weblogUrl}?token=${token}`;
+  const kit = launchKit({
+    runId: run.id,
+    region: run.region,
+    secrets: run.secrets.filter((s) => s.state === 'created').map((s) => ({ name: s.name, secretId: s.arn ?? s.awsName })),
+    weblogUrl,
+    runToken: token,
+    batchCliPath: batchCliPath ?? DEFAULT_BATCH_CLI_PATH,
+  });
+  return { completionUrl, nextflow: { ...kit, weblogOption: `-with-weblog '${completionUrl}'` } };
+}
+
+/**
+ * The launch kit again, for the member who launched the run (nobody else: it carries the run's completion token),
+ * while the run is live. 404 for others, as for a run they cannot see.
+ */
+export async function launchKitOf(db: D1Database, settings: RelaySettings, ws: WorkspaceAccess, caller: { userId: string }, runId: string, origin: string) {
+  const { row, secrets } = await loadRun(db, runId, ws.id);
+  if (row.launched_by !== caller.userId) throw forbidden(`Only the member who launched run '${runId}' can get its launch kit: it carries the run's completion token`);
+  if (row.state === 'launch_failed' || row.completed_at !== null)
+    throw new ApiError(409, `Run '${runId}' has ${row.state === 'launch_failed' ? 'failed to launch' : 'ended'}; its secrets are gone or going, so there is no kit to give. Launch a new run`);
+  return kitFor(settings, runView(row, secrets), row.batch_cli_path, origin);
 }
 
 /** "3 secrets still in AWS account 123456789012 (eu-west-1): latchkey/…/A, …" — what is left, exactly where. */
@@ -471,7 +494,7 @@ async function deleteRunSecrets(db: D1Database, row: RunRow, keys: AwsKeys, acco
   await db.batch([
     ...outcomes.map((o) =>
       o.ok
-        ? db.prepare("UPDATE run_secrets SET state = 'deleted', last_error = NULL, updated_at = ? WHERE run_id = ? AND name = ?").bind(stamp, runId, o.s.name)
+        ? db.prepare("UPDATE run_secrets SET state = 'deleted', last_error = NULL, updated_at = ?, deleted_at = ? WHERE run_id = ? AND name = ?").bind(stamp, stamp, runId, o.s.name)
         : db.prepare("UPDATE run_secrets SET state = 'failed', last_error = ?, updated_at = ? WHERE run_id = ? AND name = ?").bind(o.error, stamp, runId, o.s.name),
     ),
     db

@@ -21,10 +21,12 @@ export interface SecretRow {
   created_at: string;
   updated_at: string;
   last_used_at: string | null;
+  /** 1 when created, +1 on every update of the value. */
+  version: number;
 }
 
 const PUBLIC_COLUMNS = 'id, workspace_id, name, created_at, updated_at, last_used_at';
-type PublicRow = Omit<SecretRow, 'value_ct' | 'value_iv' | 'key_version'>;
+type PublicRow = Omit<SecretRow, 'value_ct' | 'value_iv' | 'key_version' | 'version'>;
 
 export const secretView = (r: PublicRow): PipelineSecret => ({
   id: r.id,
@@ -81,7 +83,7 @@ export async function updateSecret(db: D1Database, keyring: Keyring, actor: Acto
   const sealed = await keyring.seal(sealContext(ws.id, id), value);
   const [update] = await db.batch([
     db
-      .prepare('UPDATE pipeline_secrets SET value_ct = ?, value_iv = ?, key_version = ?, updated_at = ? WHERE id = ? AND workspace_id = ?')
+      .prepare('UPDATE pipeline_secrets SET value_ct = ?, value_iv = ?, key_version = ?, updated_at = ?, version = version + 1 WHERE id = ? AND workspace_id = ?')
       .bind(sealed.ct, sealed.iv, sealed.keyVersion, nowIso(), id, ws.id),
     auditStatement(db, actor, { workspaceId: ws.id, action: 'pipeline-secret.update', targetKind: 'pipeline-secret', targetId: id, targetName: row.name }),
   ]);
@@ -104,6 +106,7 @@ export interface ResolvedSecret {
   source: 'user' | 'workspace';
   id: string;
   workspaceId: string;
+  version: number;
 }
 
 /**
@@ -138,6 +141,7 @@ export async function resolveRunSecrets(
       value: await keyring.open(sealContext(row.workspace_id, row.id), { ct: row.value_ct, iv: row.value_iv, keyVersion: row.key_version }),
       source: row.workspace_id === scope.personalWorkspaceId ? ('user' as const) : ('workspace' as const),
       id: row.id,
+      version: row.version,
       workspaceId: row.workspace_id,
     })),
   );

@@ -1,9 +1,9 @@
 /** Runs: launch (secrets into AWS Secrets Manager), inspect, and complete with an access token. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { CompleteRunBody, DescribeRunResponse, LaunchRunBody, LaunchRunResponse, ListRunsResponse, WorkspaceQuery } from '../../../shared/api';
+import { CompleteRunBody, DescribeRunResponse, LaunchKitResponse, LaunchRunBody, LaunchRunResponse, ListRunsResponse, WorkspaceQuery } from '../../../shared/api';
 import { bearerSecurity, createRouter, errorResponses, jsonBody, jsonResponse } from '../app';
 import { authorize } from '../directory';
-import { assertMayComplete, completeRun, getRun, launchRun, listRuns, relaySettings } from '../runs';
+import { assertMayComplete, completeRun, getRun, launchKitOf, launchRun, listRuns, relaySettings } from '../runs';
 import { keyringFor } from '../vault';
 
 const tags = ['runs'];
@@ -46,6 +46,19 @@ export const runsRoutes = createRouter()
     async (c) => {
       const ws = await authorize(c.env.DB, c.var.caller, c.req.valid('query').workspaceId, 'read', WHAT);
       return c.json({ run: await getRun(c.env.DB, ws.id, c.req.valid('param').runId) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get', path: '/{runId}/launch-kit', tags, security,
+      summary: "The run's launch kit again (nextflow.config, environment, head script, Batch task prelude), for the member who launched it",
+      request: { params: RunParam, query: WorkspaceQuery },
+      responses: { 200: jsonResponse(LaunchKitResponse, 'The kit, with a fresh run-scoped token'), ...errorResponses(400, 401, 403, 404, 409) },
+    }),
+    async (c) => {
+      const ws = await authorize(c.env.DB, c.var.caller, c.req.valid('query').workspaceId, 'launch', WHAT);
+      const origin = new URL(c.req.url).origin;
+      return c.json(await launchKitOf(c.env.DB, relaySettings(c.env), ws, c.var.caller, c.req.valid('param').runId, origin), 200);
     },
   )
   .openapi(
