@@ -2,8 +2,7 @@ import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { normalizeRegistry } from '../../shared/registry';
 import { createLatchkeyService } from '../lib/api';
-import { callFromPage, captureSaveFor, captureTargetsFor, type Self } from '../lib/channels';
-import { messenger } from '../lib/messages';
+import { answer, messageHandlers, type Self } from '../lib/channels';
 import { moveLegacyToken } from '../lib/storage';
 
 const MENU_ID = 'latchkey-save-selection';
@@ -20,9 +19,11 @@ export default defineBackground(() => {
   // token is not there anyway (see lib/storage.ts); Firefox only supports this for storage.session.
   void (browser.storage.local as { setAccessLevel?: (o: { accessLevel: string }) => Promise<void> }).setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' })?.catch(() => undefined);
 
-  messenger.onMessage('page', ({ data, sender }) => callFromPage(service, data, sender, self));
-  messenger.onMessage('captureTargets', ({ data, sender }) => captureTargetsFor(service, data, sender, self));
-  messenger.onMessage('captureSave', ({ data, sender }) => captureSaveFor(service, data, sender, self));
+  const handlers = messageHandlers(service, self);
+  browser.runtime.onMessage.addListener((message, sender, sendResponse) => {
+    void answer(handlers, message, sender).then(sendResponse);
+    return true; // answered asynchronously
+  });
 
   // For registries without a capture helper: select a token on the page, right-click, save.
   browser.runtime.onInstalled.addListener(() => {

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { CREDENTIALS_NAME_PATTERN, credentialsNameProblem } from '../../shared/name-rules';
 import type { LatchkeyService, Result } from './api';
 import { type CaptureTarget, captureTargets, targetWorkspace } from './capture-targets';
-import type { PageCall } from './messages';
+import type { Protocol } from './messages';
 
 /** The parts of runtime.MessageSender the checks read. */
 export interface Sender {
@@ -123,4 +123,36 @@ export async function captureSaveFor(service: LatchkeyService, req: unknown, sen
     d.skipRegistryCheck,
   );
   return res.ok ? { ok: true, data: null } : res;
+}
+
+/** A handler for one message type: its data and sender in, its answer out (or a thrown refusal). */
+export type Handler = (data: unknown, sender: Sender) => Promise<unknown>;
+export type Answer = { res: unknown } | { err: { name: string; message: string; stack: string } };
+
+/** The handlers for the background's message types, keyed in a Map so a message's type never reaches a prototype. */
+export function messageHandlers(service: LatchkeyService, self: Self): ReadonlyMap<keyof Protocol, Handler> {
+  return new Map<keyof Protocol, Handler>([
+    ['page', (data, sender) => callFromPage(service, data, sender, self)],
+    ['captureTargets', (data, sender) => captureTargetsFor(service, data, sender, self)],
+    ['captureSave', (data, sender) => captureSaveFor(service, data, sender, self)],
+  ]);
+}
+
+/**
+ * Answers one runtime message in @webext-core/messaging's wire format ({ type, data } in; { res } or { err } out),
+ * so pages and content scripts send with its typed `sendMessage`. Receiving is done here rather than by its
+ * `onMessage`, whose per-type lookup on a plain object answers types such as 'constructor' from Object.prototype:
+ * here an unknown type is refused like an unknown method or sender.
+ */
+export async function answer(handlers: ReadonlyMap<string, Handler>, message: unknown, sender: Sender): Promise<Answer> {
+  const type = (message as { type?: unknown } | null)?.type;
+  const handler = typeof type === 'string' ? handlers.get(type) : undefined;
+  try {
+    if (!handler) throw new Refused(`Refused: '${String(type).slice(0, 40)}' is not a Latchkey message.`);
+    return { res: await handler((message as { data?: unknown }).data, sender) };
+  } catch (err) {
+    // Refusals say what was refused; anything else is reported without its details (they could carry a value).
+    const text = err instanceof Refused ? err.message : 'The Latchkey background could not complete this request.';
+    return { err: { name: 'Error', message: text, stack: '' } };
+  }
 }

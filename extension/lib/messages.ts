@@ -3,7 +3,8 @@
  * - `page`: the full Latchkey service, for the extension's own pages (popup, options, capture page) only.
  * - `captureTargets` / `captureSave`: what a content script may ask for, and nothing more: where a captured token
  *   may be saved, and saving that one token as a container-reg credential for the sender's own registry.
- * The background checks every sender (lib/channels.ts); messages are never logged (they carry tokens).
+ * Pages and content scripts send with @webext-core/messaging; the background answers in its wire format and checks
+ * every sender and type (lib/channels.ts). Messages are never logged (they carry tokens).
  */
 import { defineExtensionMessaging } from '@webext-core/messaging';
 import type { Result } from './api';

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { createLatchkeyService } from '../../extension/lib/api';
-import { callFromPage, captureRegistry, captureSaveFor, captureTargetsFor, isExtensionPage, Refused, type Self, type Sender } from '../../extension/lib/channels';
+import { answer, callFromPage, captureRegistry, messageHandlers, captureSaveFor, captureTargetsFor, isExtensionPage, Refused, type Self, type Sender } from '../../extension/lib/channels';
 import { accessTokenItem, serverUrlItem } from '../../extension/lib/storage';
 
 const SELF: Self = { id: 'abcdefghijklmnopabcdefghijklmnop', base: 'chrome-extension://abcdefghijklmnopabcdefghijklmnop/' };
@@ -128,5 +128,19 @@ describe('background channels', () => {
     expect(await captureSaveFor(service, { ...save, workspaceId: '999' }, quay, SELF)).toMatchObject({ ok: false, status: 403 });
     expect(await captureSaveFor(service, { ...save, name: 'has space' }, quay, SELF)).toMatchObject({ ok: false, status: 400, field: 'name' });
     expect(worker.requests.filter((r) => r.method !== 'GET')).toHaveLength(2);
+  });
+
+  it('answers only its own message types, in the messaging library’s format, and refuses the rest', async () => {
+    const handlers = messageHandlers(createLatchkeyService(), SELF);
+    const ok = await answer(handlers, { id: 1, type: 'page', data: { method: 'workspaces', args: [] }, timestamp: 1 }, popup);
+    expect((ok as { res: { ok: boolean } }).res.ok).toBe(true);
+    for (const type of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'listCredentials', 'deleteCredentials', undefined, 42]) {
+      const res = await answer(handlers, { id: 1, type, data: {}, timestamp: 1 }, hub);
+      expect(res, String(type)).toEqual({ err: { name: 'Error', message: `Refused: '${String(type)}' is not a Latchkey message.`, stack: '' } });
+    }
+    expect(await answer(handlers, null, hub)).toMatchObject({ err: { message: "Refused: 'undefined' is not a Latchkey message." } });
+    expect(await answer(handlers, { type: 'page', data: { method: 'listSecrets', args: [null] } }, hub)).toMatchObject({ err: { message: 'Refused: only Latchkey’s own pages may use its full service.' } });
+    const posted = worker.requests.filter((r) => r.method !== 'GET');
+    expect(posted).toEqual([]);
   });
 });
