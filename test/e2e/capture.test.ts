@@ -266,4 +266,31 @@ describe('registry token capture', () => {
     await world.close();
     await page.close();
   });
+
+  it('the context-menu capture page still saves through the full service (it is an extension page)', async () => {
+    const sw = browser.context.serviceWorkers()[0]!;
+    const before = (await listCredentials()).length;
+    const pagePromise = browser.context.waitForEvent('page');
+    // What the browser does when "Save selection as registry token" is clicked on a page of a registry.
+    await sw.evaluate(
+      ([selection]) =>
+        (chrome.contextMenus.onClicked as unknown as { dispatch: (info: unknown, tab: unknown) => void }).dispatch(
+          { menuItemId: 'latchkey-save-selection', selectionText: selection, pageUrl: 'https://registry.example.com/settings/tokens' },
+          undefined,
+        ),
+      [QUAY_ROBOT.token],
+    );
+    const page = await pagePromise;
+    await page.waitForURL(/capture\.html#/);
+    await expect.poll(() => page.getByLabel('Name', { exact: true }).inputValue()).toBe('registry-registry-example-com');
+    expect(await page.locator('body').innerText()).not.toContain(QUAY_ROBOT.token);
+    await page.getByLabel('User name', { exact: true }).fill('acme+ci');
+    await page.getByLabel('Registry', { exact: true }).fill(`http://${stack.peers.registryBasicHost}`);
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => page.locator('body').innerText(), { timeout: 15_000 }).toContain('Saved to Latchkey ✓');
+    const saved = await listCredentials();
+    expect(saved).toHaveLength(before + 1);
+    expect(saved.find((c) => c.name === 'registry-registry-example-com')?.keys).toMatchObject({ userName: 'acme+ci' });
+    await page.close();
+  });
 });
