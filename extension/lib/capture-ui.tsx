@@ -69,7 +69,7 @@ function panelWatch(host: HTMLElement, shadow: ShadowRoot) {
   host.popover = 'manual';
   // The page may close our popover; put it back (and restart the clock).
   host.addEventListener('toggle', (e) => {
-    if ((e as ToggleEvent).newState === 'closed' && host.isConnected) queueMicrotask(() => host.isConnected && raise());
+    if ((e as ToggleEvent).newState === 'closed') queueMicrotask(() => host.isConnected && !host.matches(':popover-open') && raise());
   });
   raise();
 

@@ -109,8 +109,10 @@ export async function captureSaveFor(service: LatchkeyService, req: unknown, sen
   const registry = captureOnly(sender, self);
   const parsed = SaveRequest.safeParse(req);
   if (!parsed.success) {
+    // A name the user typed wrong is theirs to fix; any other problem is a malformed request.
     const name = (req as { name?: unknown } | null)?.name;
-    if (typeof name === 'string' && credentialsNameProblem(name))
+    const onlyName = parsed.error.issues.every((i) => i.path.join('.') === 'name');
+    if (onlyName && typeof name === 'string' && credentialsNameProblem(name))
       return { ok: false, status: 400, field: 'name', message: `Name ${credentialsNameProblem(name)}.` };
     throw new Refused(`Refused: captureSave takes { workspaceId, name, userName, token, skipRegistryCheck }: ${parsed.error.issues.map((i) => i.path.join('.') || 'request').join(', ')} invalid.`);
   }

@@ -153,6 +153,11 @@ describe('registry token capture', () => {
       await expect.poll(() => p.text()).toContain('Something on the page was shown over this panel');
       await page.waitForTimeout(500);
       expect(await listCredentials()).toHaveLength(before);
+      // The panel is back on top of the overlay: once seen, a deliberate click saves.
+      await look(page);
+      await p.click('button[type="submit"]');
+      await expect.poll(() => p.text(), { timeout: 15_000 }).toContain('Saved to Latchkey ✓');
+      expect(await listCredentials()).toHaveLength(before + 1);
       await p.close();
       await page.close();
     });

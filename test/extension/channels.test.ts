@@ -127,6 +127,7 @@ describe('background channels', () => {
     expect(await captureSaveFor(service, { ...save, workspaceId: '300' }, quay, SELF)).toMatchObject({ ok: false, status: 403, field: 'workspace' });
     expect(await captureSaveFor(service, { ...save, workspaceId: '999' }, quay, SELF)).toMatchObject({ ok: false, status: 403 });
     expect(await captureSaveFor(service, { ...save, name: 'has space' }, quay, SELF)).toMatchObject({ ok: false, status: 400, field: 'name' });
+    await expect(captureSaveFor(service, { ...save, name: 'has space', registry: 'evil.example' }, quay, SELF)).rejects.toThrow(Refused);
     expect(worker.requests.filter((r) => r.method !== 'GET')).toHaveLength(2);
   });
 
