@@ -42,7 +42,11 @@ try {
   const id = new URL(sw.url()).host;
   const setup = await context.newPage();
   await setup.goto(`chrome-extension://${id}/options.html`);
-  await setup.evaluate(([serverUrl, accessToken]) => chrome.storage.local.set({ serverUrl, accessToken }), [worker.url, accessKey]);
+  // Connect as a user does (the token is kept in the extension origin's IndexedDB, not storage.local).
+  await setup.getByLabel('Worker URL').fill(worker.url);
+  await setup.getByLabel('Access token').fill(accessKey);
+  await setup.getByRole('button', { name: 'Test connection and save' }).click();
+  await setup.getByText(/^Connected as /).waitFor({ timeout: 15_000 });
   await setup.close();
   const times = [];
   for (let r = 0; r < 6; r++) {

@@ -1,16 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Workspace } from '../../shared/api';
-import { suggestCredentialsName } from '../../shared/name-rules';
 import { normalizeRegistry } from '../../shared/registry';
-import type { Failure } from '../lib/api';
-import { latchkey } from '../lib/service';
+import type { Failure, Result } from '../lib/api';
+import type { CaptureSave, CaptureTarget } from '../lib/capture-targets';
 
-export interface CaptureDetails {
-  workspaceId: string | null;
-  name: string;
-  userName: string;
+export interface CaptureDetails extends CaptureSave {
+  /** Only used where the registry is editable (capture page); content scripts' registry comes from the site. */
   registry: string;
-  skipRegistryCheck: boolean;
 }
 
 interface Props {
@@ -19,15 +14,23 @@ interface Props {
   registry: string;
   registryEditable?: boolean;
   userName: string | null;
-  nameBase: string;
+  /** Where the token may be saved, each with a suggested free name. */
+  targets: () => Promise<Result<CaptureTarget[]>>;
   /** Sends the held token with these details; the token itself never enters this component. */
   save: (details: CaptureDetails) => Promise<{ ok: true } | Failure>;
+  /**
+   * Checks a click on Save before anything is sent (content scripts: trusted, on the panel, visible, not too soon);
+   * returns why it is refused, or null.
+   */
+  guard?: (e: MouseEvent) => string | null;
+  /** Receives the panel's element each time it is (re)rendered, for visibility tracking. */
+  panelRef?: (el: HTMLElement | null) => void;
   onClose: () => void;
 }
 
 /** The capture panel: offers to save a token the site just showed, and does nothing until Save is clicked. */
-export function CapturePanel({ site, masked, registry: initialRegistry, registryEditable, userName: initialUser, nameBase, save, onClose }: Props) {
-  const [workspaces, setWorkspaces] = useState<Workspace[] | null>(null);
+export function CapturePanel({ site, masked, registry: initialRegistry, registryEditable, userName: initialUser, targets: loadTargets, save, guard, panelRef, onClose }: Props) {
+  const [targets, setTargets] = useState<CaptureTarget[] | null>(null);
   const [wsId, setWsId] = useState('');
   const [name, setName] = useState('');
   const [nameTouched, setNameTouched] = useState(false);
@@ -36,32 +39,36 @@ export function CapturePanel({ site, masked, registry: initialRegistry, registry
   const [state, setState] = useState<{ kind: 'idle' | 'saving' } | { kind: 'saved'; name: string } | { kind: 'error'; message: string; unreachable: boolean }>({ kind: 'idle' });
 
   useEffect(() => {
-    void latchkey.workspaces().then((r) => {
+    void loadTargets().then((r) => {
       if (!r.ok) return setState({ kind: 'error', message: r.message, unreachable: false });
-      setWorkspaces(r.data.workspaces);
-      setWsId(r.data.workspaces[0]?.id ?? '');
+      setTargets(r.data);
+      setWsId(r.data[0]?.id ?? '');
     });
   }, []);
-  const workspace = workspaces?.find((w) => w.id === wsId);
+  const target = targets?.find((w) => w.id === wsId);
+  // A suggestion never replaces what the user typed.
   useEffect(() => {
-    if (!workspace) return;
-    void latchkey.listCredentials(workspace.kind === 'personal' ? null : workspace.id).then((r) => {
-      // A suggestion never replaces what the user typed.
-      if (r.ok && !nameTouched) setName(suggestCredentialsName(nameBase, r.data.credentials.map((c) => c.name)));
-    });
-  }, [workspace?.id]);
+    if (target && !nameTouched) setName(target.suggestedName);
+  }, [target?.id]);
 
   async function submit(skipRegistryCheck: boolean) {
-    if (!workspace) return;
+    if (!target) return;
     setState({ kind: 'saving' });
     const host = normalizeRegistry(registry) ?? registry;
-    const res = await save({ workspaceId: workspace.kind === 'personal' ? null : workspace.id, name: name.trim(), userName: userName.trim(), registry: host, skipRegistryCheck });
+    const res = await save({ workspaceId: target.id, name: name.trim(), userName: userName.trim(), registry: host, skipRegistryCheck });
     setState(res.ok ? { kind: 'saved', name: name.trim() } : { kind: 'error', message: res.message, unreachable: res.status === 502 });
   }
+  /** Save buttons act only on a click the guard accepts (Enter in a field is a click on Save, checked the same way). */
+  const onSave = (skipRegistryCheck: boolean) => (e: MouseEvent) => {
+    e.preventDefault();
+    const refused = guard?.(e) ?? null;
+    if (refused) return setState({ kind: 'error', message: refused, unreachable: false });
+    void submit(skipRegistryCheck);
+  };
 
   if (state.kind === 'saved')
     return (
-      <div class="lk-panel" role="status">
+      <div class="lk-panel" role="status" ref={panelRef}>
         <p class="lk-title">Saved to Latchkey ✓</p>
         <p>
           “{state.name}” is stored{registry ? ` for ${normalizeRegistry(registry) ?? registry}` : ''}; the token was dropped from this page.
@@ -70,14 +77,14 @@ export function CapturePanel({ site, masked, registry: initialRegistry, registry
       </div>
     );
   return (
-    <form class="lk-panel" aria-label="Save this token to Latchkey" onSubmit={(e) => { e.preventDefault(); void submit(false); }}>
+    <form class="lk-panel" ref={panelRef} aria-label="Save this token to Latchkey" onSubmit={(e) => e.preventDefault()}>
       <p class="lk-title">Save this {site} token to Latchkey?</p>
       <p class="lk-token">{masked}</p>
       <label>
         Workspace
-        <select name="workspace" value={wsId} onChange={(e) => setWsId((e.target as HTMLSelectElement).value)} disabled={!workspaces}>
-          {(workspaces ?? []).map((w) => (
-            <option key={w.id} value={w.id}>{w.kind === 'personal' ? 'Personal' : `${w.orgName} / ${w.name}`}</option>
+        <select name="workspace" value={wsId} onChange={(e) => setWsId((e.target as HTMLSelectElement).value)} disabled={!targets}>
+          {(targets ?? []).map((w) => (
+            <option key={w.id} value={w.id}>{w.label}</option>
           ))}
         </select>
       </label>
@@ -99,11 +106,11 @@ export function CapturePanel({ site, masked, registry: initialRegistry, registry
       )}
       {state.kind === 'error' ? <p class="lk-error" role="alert">{state.message}</p> : null}
       <div class="lk-actions">
-        <button type="submit" class="lk-primary" disabled={state.kind === 'saving' || !workspace || !name || !userName}>
+        <button type="submit" class="lk-primary" onClick={onSave(false)} disabled={state.kind === 'saving' || !target || !name || !userName}>
           {state.kind === 'saving' ? 'Checking and saving…' : 'Save'}
         </button>
         {state.kind === 'error' && state.unreachable ? (
-          <button type="button" onClick={() => void submit(true)}>Save without checking</button>
+          <button type="button" onClick={onSave(true)}>Save without checking</button>
         ) : null}
         <button type="button" onClick={onClose}>Dismiss</button>
       </div>

@@ -1,15 +1,29 @@
-import { registerService } from '@webext-core/proxy-service';
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { normalizeRegistry } from '../../shared/registry';
-import { createLatchkeyService, LATCHKEY_SERVICE } from '../lib/api';
+import { createLatchkeyService } from '../lib/api';
+import { answer, messageHandlers, type Self } from '../lib/channels';
+import { moveLegacyToken } from '../lib/storage';
 
 const MENU_ID = 'latchkey-save-selection';
 
-/** The background owns the network: the popup, options page and content scripts call it through the proxy. */
+/**
+ * The background owns the network and the access token. Extension pages reach the full service over the `page`
+ * channel; content scripts reach only the capture channel; lib/channels.ts checks each message's sender.
+ */
 export default defineBackground(() => {
   const service = createLatchkeyService();
-  registerService(LATCHKEY_SERVICE, service);
+  const self: Self = { id: browser.runtime.id, base: browser.runtime.getURL('/') };
+  void moveLegacyToken();
+  // Defence in depth where the browser allows it (Chrome): storage.local stays out of content scripts' reach. The
+  // token is not there anyway (see lib/storage.ts); Firefox only supports this for storage.session.
+  void (browser.storage.local as { setAccessLevel?: (o: { accessLevel: string }) => Promise<void> }).setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' })?.catch(() => undefined);
+
+  const handlers = messageHandlers(service, self);
+  browser.runtime.onMessage.addListener((message, sender, sendResponse) => {
+    void answer(handlers, message, sender).then(sendResponse);
+    return true; // answered asynchronously
+  });
 
   // For registries without a capture helper: select a token on the page, right-click, save.
   browser.runtime.onInstalled.addListener(() => {

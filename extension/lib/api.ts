@@ -1,12 +1,13 @@
 /**
  * The extension's one way to the worker: Hono's typed client over the worker's own route types, owned by the
- * background and called from the popup, options page and content scripts through a proxy service.
+ * background and called from the extension's own pages through the page channel (lib/messages.ts); content
+ * scripts never reach it (they get the capture channel, lib/channels.ts).
  * Every call returns a Result, so failures cross the messaging boundary intact and name the field when they can.
  */
-import type { ProxyServiceKey } from '@webext-core/proxy-service';
 import { hc } from 'hono/client';
 import type { CreateCredentialsRequest, Credentials, PipelineSecret, UpdateCredentialsRequest, Workspace } from '../../shared/api';
 import type { AppType } from '../../worker/src/index';
+import { type CaptureSave, targetWorkspace } from './capture-targets';
 import { accessTokenItem, serverUrlItem } from './storage';
 
 export type Failure = { ok: false; status: number; message: string; field?: string };
@@ -87,7 +88,7 @@ function createLatchkeyService() {
   const q = (workspaceId: string | null) => (workspaceId ? { workspaceId } : {});
   const skip = (yes: boolean) => (yes ? { skipRegistryCheck: 'true' as const } : {});
 
-  return {
+  const service = {
     /** Checks a server and token before they are saved: reachable, a Latchkey server, a valid token. */
     async testConnection(serverUrl: string, token: string): Promise<Result<{ user: UserInfo; version: string }>> {
       const client = hc<AppType>(serverUrl, { headers: { authorization: `Bearer ${token}` }, fetch: fetchWithDeadline });
@@ -106,10 +107,11 @@ function createLatchkeyService() {
       call<{ credentialsId: string }>((c) => c.credentials.$post({ query: { ...q(workspaceId), ...skip(skipRegistryCheck) }, json: body })),
     updateCredentials: (workspaceId: string | null, credentialsId: string, body: UpdateCredentialsRequest, skipRegistryCheck = false) =>
       call<null>((c) => c.credentials[':credentialsId'].$put({ param: { credentialsId }, query: { ...q(workspaceId), ...skip(skipRegistryCheck) }, json: body })),
-    /** Asks the registry whether a stored container-registry login still works. */
+    /** Asks the registry whether a stored container-registry login still works (an empty JSON body, as every POST has). */
     checkRegistryLogin: (workspaceId: string | null, credentialsId: string) =>
-      // A state change carries a JSON body (the worker answers 415 otherwise); this one has nothing to say.
-      call<null>((c) => c.credentials[':credentialsId'].check.$post({ param: { credentialsId }, query: q(workspaceId), json: {} } as never)),
+      call<null>((c) =>
+        c.credentials[':credentialsId'].check.$post({ param: { credentialsId }, query: q(workspaceId) }, { headers: { 'content-type': 'application/json' }, init: { body: '{}' } }),
+      ),
     deleteCredentials: (workspaceId: string | null, credentialsId: string) =>
       call<null>((c) => c.credentials[':credentialsId'].$delete({ param: { credentialsId }, query: q(workspaceId) })),
     /** Holds a token selected on a page (context menu) and returns the id the capture page asks about. */
@@ -125,14 +127,16 @@ function createLatchkeyService() {
       const p = pending.get(id);
       return p ? { registry: p.registry, masked: `••••••••${p.token.slice(-4)}` } : null;
     },
-    async savePendingCapture(id: string, d: { workspaceId: string | null; name: string; userName: string; registry: string; skipRegistryCheck: boolean }): Promise<Result<null>> {
+    /** Saves a held token as a container-reg credential in a workspace where the user may save (a capture target). */
+    async savePendingCapture(id: string, d: CaptureSave & { registry: string }): Promise<Result<null>> {
       const p = pending.get(id);
       if (!p) return { ok: false, status: 0, message: 'This captured token expired or was already saved; select it on the page again.' };
-      const res = await call<{ credentialsId: string }>((c) =>
-        c.credentials.$post({
-          query: { ...q(d.workspaceId), ...skip(d.skipRegistryCheck) },
-          json: { credentials: { name: d.name, provider: 'container-reg', keys: { userName: d.userName, password: p.token, registry: d.registry } } },
-        }),
+      const target = await targetWorkspace(service, d.workspaceId);
+      if (!target.ok) return target;
+      const res = await service.createCredentials(
+        target.data,
+        { credentials: { name: d.name, provider: 'container-reg', keys: { userName: d.userName, password: p.token, registry: d.registry } } },
+        d.skipRegistryCheck,
       );
       if (!res.ok) return res;
       pending.delete(id); // saved: drop the token
@@ -148,8 +152,8 @@ function createLatchkeyService() {
     deleteSecret: (workspaceId: string | null, secretId: string) =>
       call<null>((c) => c['pipeline-secrets'][':secretId'].$delete({ param: { secretId }, query: q(workspaceId) })),
   };
+  return service;
 }
 
 export type LatchkeyService = ReturnType<typeof createLatchkeyService>;
-export const LATCHKEY_SERVICE = 'latchkey-api' as ProxyServiceKey<LatchkeyService>;
 export { createLatchkeyService };

@@ -1,7 +1,8 @@
 /**
  * Finding a freshly shown registry token on a page: Docker Hub's "Copy access token" step (dckr_pat_…) and Quay's
- * robot-account credentials (namespace+name and its token). Pure functions over the DOM, so they are testable and
- * the content scripts stay thin. Nothing here sends or stores anything.
+ * robot-account credentials (namespace+name and its token). Only the site's token dialog on its token pages counts:
+ * a token in a README, a comment or any other text is not offered. Pure functions over the DOM, so they are
+ * testable and the content scripts stay thin. Nothing here sends or stores anything.
  */
 export interface Captured {
   registry: string;
@@ -31,9 +32,21 @@ function textsOf(root: Node): string[] {
   return out;
 }
 
-export function findDockerHubToken(doc: Document): Captured | null {
-  const scopes = [...doc.querySelectorAll(DIALOGS)];
-  for (const scope of scopes.length ? scopes : [doc.body]) {
+/** Docker Hub's personal access token pages (Account settings › Personal access tokens; the older Security page). */
+export function isDockerHubTokenPage(url: URL): boolean {
+  return url.origin === 'https://hub.docker.com' && /^\/settings\/(personal-access-tokens|security)(\/|$)/.test(url.pathname);
+}
+
+/** Quay's robot-account views: an organization's or user's Robot accounts tab (old and new UI). */
+export function isQuayRobotView(url: URL): boolean {
+  if (url.origin !== 'https://quay.io') return false;
+  if (/^\/(organization|user)\/[^/]+\/?$/.test(url.pathname)) return ['robots', 'robotaccounts'].includes(url.searchParams.get('tab') ?? '');
+  return /^\/organization\/[^/]+\/robots?(\/|$)/.test(url.pathname);
+}
+
+export function findDockerHubToken(doc: Document, url: URL): Captured | null {
+  if (!isDockerHubTokenPage(url)) return null;
+  for (const scope of doc.querySelectorAll(DIALOGS)) {
     for (const text of textsOf(scope)) {
       const token = DOCKER_PAT.exec(text)?.[0];
       if (!token) continue;
@@ -45,7 +58,8 @@ export function findDockerHubToken(doc: Document): Captured | null {
   return null;
 }
 
-export function findQuayRobot(doc: Document): Captured | null {
+export function findQuayRobot(doc: Document, url: URL): Captured | null {
+  if (!isQuayRobotView(url)) return null;
   for (const scope of doc.querySelectorAll(DIALOGS)) {
     const texts = textsOf(scope);
     const joined = texts.join('\n');

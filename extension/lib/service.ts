@@ -1,5 +1,12 @@
-import { createProxyService } from '@webext-core/proxy-service';
-import { LATCHKEY_SERVICE } from './api';
+/**
+ * The background's Latchkey service as seen from the extension's own pages (popup, options, capture page): each
+ * call is one `page` message; the background refuses it from anything but an extension page.
+ */
+import type { LatchkeyService } from './api';
+import { messenger } from './messages';
 
-/** The background's Latchkey service, as seen from pages and content scripts. */
-export const latchkey = createProxyService(LATCHKEY_SERVICE);
+type Remote<T> = { [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never };
+
+export const latchkey = new Proxy({} as Remote<Omit<LatchkeyService, 'holdCapture'>>, {
+  get: (_target, method) => (typeof method === 'string' ? (...args: unknown[]) => messenger.sendMessage('page', { method, args }) : undefined),
+});

@@ -2,6 +2,8 @@
  * The extension end to end: the built extension in Debian's Chromium, against the worker under `wrangler dev` with a
  * fresh local D1. Everything is done through the options page and the popup, and checked through the worker's API.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { QUAY_ROBOT } from '../fixtures/registry-logins';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -71,9 +73,34 @@ describe('the browser extension', () => {
     await submit.click();
     await expect.poll(() => page.getByRole('status').innerText(), { timeout: 15_000 }).toMatch(/^Connected as ada \(ada@example\.com\) to Latchkey 0\.1\.0/);
     await shot(page, 'options');
-    // The token is kept in storage.local and nothing else secret is.
+    // The token is not in storage.local (content scripts can read that); it is in the extension origin's IndexedDB.
     const stored = await page.evaluate(() => chrome.storage.local.get(null));
-    expect(stored).toEqual({ serverUrl: worker.url, accessToken: token });
+    expect(stored).toEqual({ serverUrl: worker.url });
+    expect(JSON.stringify(await page.evaluate(() => chrome.storage.sync.get(null)))).not.toContain(token);
+
+    // A changed URL never receives the saved token: it must be pasted again.
+    const seen: string[] = [];
+    const listener = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
+    const elsewhere = `http://127.0.0.1:${(listener.address() as AddressInfo).port}`;
+    try {
+      await url.fill(elsewhere);
+      await tokenInput.fill('');
+      await submit.click();
+      await expect.poll(() => page.getByRole('alert').innerText()).toBe(`The worker URL changed from ${worker.url}: paste the access token again. A saved token is only sent to the server it was saved for.`);
+      await page.waitForTimeout(300);
+      expect(seen).toEqual([]);
+      expect(await page.evaluate(() => chrome.storage.local.get(null))).toEqual({ serverUrl: worker.url });
+      // The same URL (as saved) still works with the token left empty.
+      await url.fill(`${worker.url}/`);
+      await submit.click();
+      await expect.poll(() => page.getByRole('status').innerText(), { timeout: 15_000 }).toMatch(/^Connected as ada/);
+    } finally {
+      listener.close();
+    }
     await page.close();
   });
 

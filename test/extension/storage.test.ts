@@ -1,20 +1,37 @@
+import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { fieldOfMessage } from '../../extension/lib/api';
-import { accessTokenItem, normalizeServerUrl, originPattern, serverUrlItem, workspaceItem } from '../../extension/lib/storage';
+import { accessTokenItem, moveLegacyToken, normalizeServerUrl, originPattern, serverUrlItem, workspaceItem } from '../../extension/lib/storage';
 
 describe('extension storage', () => {
-  beforeEach(() => fakeBrowser.reset());
+  beforeEach(async () => {
+    fakeBrowser.reset();
+    await accessTokenItem.removeValue();
+  });
 
-  it('keeps the token in storage.local, and nothing secret besides it', async () => {
+  it('keeps the token out of every storage area content scripts can read, and nothing secret besides it', async () => {
     await serverUrlItem.setValue('https://latchkey.example.com');
     await accessTokenItem.setValue('lk_token');
     await workspaceItem.setValue('12345');
-    expect(await fakeBrowser.storage.local.get(null)).toEqual({ serverUrl: 'https://latchkey.example.com', accessToken: 'lk_token', workspaceId: '12345' });
+    expect(await fakeBrowser.storage.local.get(null)).toEqual({ serverUrl: 'https://latchkey.example.com', workspaceId: '12345' });
     expect(await fakeBrowser.storage.sync.get(null)).toEqual({});
     expect(await fakeBrowser.storage.session.get(null)).toEqual({});
+    expect(await accessTokenItem.getValue()).toBe('lk_token');
     await accessTokenItem.removeValue();
     expect(await accessTokenItem.getValue()).toBe('');
+  });
+
+  it('moves a token an older version left in storage.local', async () => {
+    await fakeBrowser.storage.local.set({ accessToken: 'lk_old', serverUrl: 'https://latchkey.example.com' });
+    await moveLegacyToken();
+    expect(await fakeBrowser.storage.local.get(null)).toEqual({ serverUrl: 'https://latchkey.example.com' });
+    expect(await accessTokenItem.getValue()).toBe('lk_old');
+    // A newer token already in place wins; the old one is still removed.
+    await fakeBrowser.storage.local.set({ accessToken: 'lk_older' });
+    await moveLegacyToken();
+    expect(await accessTokenItem.getValue()).toBe('lk_old');
+    expect(await fakeBrowser.storage.local.get('accessToken')).toEqual({});
   });
 
   it('normalizes the worker URL and asks for exactly its origin', () => {

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import '../../assets/style.css';
 import '../../assets/capture-panel.css';
 import { CapturePanel } from '../../components/CapturePanel';
+import { captureTargets } from '../../lib/capture-targets';
 import { latchkey } from '../../lib/service';
 
 /** The page the context menu opens: the selected token is held by the background; this page only sees it masked. */
@@ -20,7 +21,7 @@ function CapturePage() {
         registry={pending.registry}
         registryEditable
         userName={null}
-        nameBase={`registry-${pending.registry.replace(/[^A-Za-z0-9]+/g, '-')}`}
+        targets={() => captureTargets(latchkey, `registry-${pending.registry.replace(/[^A-Za-z0-9]+/g, '-')}`)}
         save={async (d) => {
           const res = await latchkey.savePendingCapture(id, d);
           return res.ok ? { ok: true } : res;

@@ -13,11 +13,16 @@ export function Options() {
   const [url, setUrl] = useState('');
   const [token, setToken] = useState('');
   const [hasToken, setHasToken] = useState(false);
+  const [savedUrl, setSavedUrl] = useState('');
   const [urlError, setUrlError] = useState<string | null>(null);
+  const [tokenError, setTokenError] = useState<string | null>(null);
   const [status, setStatus] = useState<Status>({ kind: 'idle' });
 
   useEffect(() => {
-    void serverUrlItem.getValue().then(setUrl);
+    void serverUrlItem.getValue().then((u) => {
+      setUrl(u);
+      setSavedUrl(u);
+    });
     void accessTokenItem.getValue().then((t) => setHasToken(t !== ''));
   }, []);
 
@@ -26,8 +31,18 @@ export function Options() {
     const server = normalizeServerUrl(url);
     if (!server) return setUrlError('Enter the worker’s URL, such as https://latchkey.example.com or http://127.0.0.1:8787');
     setUrlError(null);
+    setTokenError(null);
+    // The saved token goes only to the server it was saved for: a changed URL needs the token typed again, so a
+    // mistyped or planted URL never receives it.
+    if (!token.trim() && hasToken && server !== savedUrl) {
+      setStatus({ kind: 'idle' });
+      return setTokenError(`The worker URL changed from ${savedUrl}: paste the access token again. A saved token is only sent to the server it was saved for.`);
+    }
     const useToken = token.trim() || (hasToken ? await accessTokenItem.getValue() : '');
-    if (!useToken) return setStatus({ kind: 'error', message: 'Paste an access token (lk_…): npm start prints one, or ask your administrator.' });
+    if (!useToken) {
+      setStatus({ kind: 'idle' });
+      return setTokenError('Paste an access token (lk_…): npm start prints one, or ask your administrator.');
+    }
     // Ask for the worker's origin now, in this click (optional host permission). The extension also works through
     // CORS when it is refused, so the connection test does not wait on the browser's prompt.
     const permission = browser.permissions.request({ origins: [originPattern(server)] }).catch(() => false);
@@ -38,6 +53,7 @@ export function Options() {
     await accessTokenItem.setValue(useToken.trim());
     await workspaceItem.removeValue();
     setUrl(server);
+    setSavedUrl(server);
     setToken('');
     setHasToken(true);
     setStatus({ kind: 'ok', user: res.data.user, version: res.data.version, permission: false });
@@ -61,7 +77,11 @@ export function Options() {
         <Field label="Worker URL" error={urlError ?? undefined} hint="Where your worker runs; npm start prints it.">
           {(id, d) => <input id={id} aria-describedby={d} type="url" placeholder="https://latchkey.example.com" value={url} autoComplete="url" onInput={(e) => setUrl((e.target as HTMLInputElement).value)} />}
         </Field>
-        <Field label="Access token" hint={hasToken ? 'A token is saved. Leave empty to keep it, or paste a new one.' : 'lk_… — shown once when it was created.'}>
+        <Field
+          label="Access token"
+          error={tokenError ?? undefined}
+          hint={hasToken ? 'A token is saved for this worker URL. Leave empty to keep it, or paste a new one.' : 'lk_… — shown once when it was created.'}
+        >
           {(id, d) => <input id={id} aria-describedby={d} type="password" placeholder={hasToken ? '•••••• (saved)' : 'lk_…'} value={token} autoComplete="off" onInput={(e) => setToken((e.target as HTMLInputElement).value)} />}
         </Field>
         <div class="actions">
