@@ -22,6 +22,11 @@ export default defineConfig({
                 AWS_RETRY_BASE_MS: '5',
                 TEST_REGISTRY_BASIC: inject<string>('registryBasicHost'),
                 TEST_REGISTRY_TOKEN: inject<string>('registryTokenHost'),
+                // The test registries and the hostile listener all run on 127.0.0.1 over plain HTTP: allowed here as an
+                // operator would allow a private registry. Every other loopback and private address stays refused.
+                REGISTRY_ALLOWED_HOSTS: '127.0.0.1',
+                REGISTRY_ALLOW_INSECURE_LOOPBACK: 'true',
+                TEST_HOSTILE: inject<string>('hostile'),
                 RUN_TOKEN_KEY: RUN_TOKEN_KEY_TEST,
                 TEST_MIGRATIONS: await readD1Migrations('worker/migrations'),
               },

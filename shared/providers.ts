@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { mustBeString } from './names';
-import { normalizeRegistry } from './registry';
+import { registryFormProblem } from './registry';
 
 export type FieldMeta = {
   title: string;
@@ -153,8 +153,8 @@ export const providerKeys = {
       .trim()
       .max(300, 'must be at most 300 characters')
       .check((ctx) => {
-        if (normalizeRegistry(ctx.value) === null)
-          ctx.issues.push({ code: 'custom', message: 'must be a registry host such as docker.io, quay.io or registry.example.com:5000', input: ctx.value });
+        const problem = registryFormProblem(ctx.value);
+        if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
       })
       .meta({ title: 'Registry server', description: 'Host only; empty means docker.io.', 'x-placeholder': 'docker.io' })
       .optional(),
@@ -242,6 +242,20 @@ export function secretFieldNames(provider: ProviderId): string[] {
   return providerFields(provider)
     .filter((f) => f.secret)
     .map((f) => f.name);
+}
+
+/**
+ * Where a provider's secret fields are sent, and which fields decide it: a registry host, a server URL, the account
+ * an access key or role belongs to. A change to any of those fields needs the secret fields sent again in the same
+ * request (an editor may change where a secret goes, never send a stored one somewhere new). Field names are as in
+ * the request body: `keys.x` for a key, `baseUrl` for the top-level server URL. New providers add a line here.
+ */
+export function secretDestination(provider: ProviderId): { decidedBy: string[]; secrets: string[] } | null {
+  if (provider === 'container-reg') return { decidedBy: ['keys.registry'], secrets: ['password'] };
+  if (provider === 'aws') return { decidedBy: ['keys.accessKey', 'keys.assumeRoleArn'], secrets: ['secretKey'] };
+  if (provider === 'azure') return { decidedBy: ['keys.batchName', 'keys.storageName'], secrets: ['batchKey', 'storageKey'] };
+  if (providers[provider].baseUrl) return { decidedBy: ['baseUrl'], secrets: secretFieldNames(provider) };
+  return null;
 }
 
 /**

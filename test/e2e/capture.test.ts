@@ -34,6 +34,9 @@ beforeAll(async () => {
   // docker.io and quay.io logins are checked against the local registries (Basic and token auth).
   stack = await startStack({ userName: 'alice', email: 'alice@example.com' }, (peers) => ({
     REGISTRY_ENDPOINTS: JSON.stringify({ 'docker.io': `http://${peers.registryBasicHost}`, 'quay.io': `http://${peers.registryTokenHost}` }),
+    // The test registries answer plain HTTP on 127.0.0.1, allowed here as an operator would allow a private registry.
+    REGISTRY_ALLOWED_HOSTS: '127.0.0.1',
+    REGISTRY_ALLOW_INSECURE_LOOPBACK: 'true',
   }));
   ({ worker, browser, token } = stack);
   const options = await browser.context.newPage();

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { TestProject } from 'vitest/node';
 import { startAccessPeer } from './access-jwks';
+import { startHostilePeer } from './hostile';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -11,6 +12,7 @@ declare module 'vitest' {
     secretsManagerUrl: string;
     registryBasicHost: string;
     registryTokenHost: string;
+    hostile: string;
   }
 }
 
@@ -30,13 +32,14 @@ async function startPeersProcess() {
 }
 
 export default async function setup(project: TestProject) {
-  const [access, secretsManager] = await Promise.all([startAccessPeer(), startPeersProcess()]);
+  const [access, secretsManager, hostile] = await Promise.all([startAccessPeer(), startPeersProcess(), startHostilePeer()]);
+  project.provide('hostile', JSON.stringify({ hosts: hostile.hosts, control: hostile.control }));
   project.provide('accessOrigin', access.origin);
   project.provide('accessPrivateJwk', access.privateJwk);
   project.provide('secretsManagerUrl', secretsManager.secretsManagerUrl);
   project.provide('registryBasicHost', secretsManager.registryBasicHost!);
   project.provide('registryTokenHost', secretsManager.registryTokenHost!);
   return async () => {
-    await Promise.all([access.close(), secretsManager.close()]);
+    await Promise.all([access.close(), secretsManager.close(), hostile.close()]);
   };
 }

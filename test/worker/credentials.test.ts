@@ -58,13 +58,17 @@ describe('credentials API', () => {
     const { body } = await call('POST', '/credentials', { token: me.token, json: sampleCredentials('gitlab', 'OLD') });
     const res = await call('PUT', `/credentials/${body.credentialsId}`, {
       token: me.token,
-      json: { credentials: { name: 'gitlab-creds', provider: 'gitlab', keys: { username: 'octo2', token: 'glpat-NEW' } } },
+      json: { credentials: { name: 'gitlab-creds', provider: 'gitlab', baseUrl: 'https://gitlab.example.com', keys: { username: 'octo2', token: 'glpat-NEW' } } },
     });
     expect(res.status, res.text).toBe(204);
     const opened = await loadCredentialsWithSecrets(env.DB, await keyringFor(env.VAULT_KEYS), me.personalWorkspaceId, body.credentialsId);
     expect(opened.secrets).toEqual({ password: 'pw-OLD', token: 'glpat-NEW' });
     expect(opened.credentials.keys.username).toBe('octo2');
-    expect(opened.credentials.baseUrl).toBeNull();
+    expect(opened.credentials.baseUrl).toBe('https://gitlab.example.com');
+    // Leaving the server out moves the token's destination (to gitlab.com): the stored password must then be re-sent.
+    const moved = await call('PUT', `/credentials/${body.credentialsId}`, { token: me.token, json: { credentials: { name: 'gitlab-creds', provider: 'gitlab', keys: { username: 'octo2', token: 'glpat-NEW' } } } });
+    expect(moved.status).toBe(400);
+    expect(moved.body.message).toMatch(/^Field 'credentials\.keys\.password' must be sent again: 'credentials\.baseUrl' changes from 'https:\/\/gitlab\.example\.com' to empty/);
   });
 
   it('accepts what Seqera clients send: discriminator in keys, echoed read-only fields', async () => {

@@ -9,6 +9,8 @@ declare global {
       ACCESS_TEST_PRIVATE_JWK: string;
       TEST_REGISTRY_BASIC: string;
       TEST_REGISTRY_TOKEN: string;
+      /** JSON: the hostile listener's personas (test/peers/hostile.ts), name → host:port, and its control URL. */
+      TEST_HOSTILE: string;
     }
     interface GlobalProps {
       mainModule: typeof import('../../worker/src/index');

@@ -65,7 +65,8 @@ describe('faults mid-operation', () => {
     const id = await createCredentials(env.DB, keyring, caller.actor, ws, { ...sampleCredentials('aws', 'old', 'upd').credentials, provider: 'aws' });
     for (let failAt = 1; failAt <= 2; failAt++) {
       const { db } = faultyD1(env.DB, failAt);
-      await expect(updateCredentials(db, keyring, caller.actor, ws, id, { name: 'upd', provider: 'aws', keys: { accessKey: 'AKIAIOSFODNN7EXAMPLE' } })).rejects.toThrow(/injected fault/);
+      // Same access key and role: the stored secret key is kept (and re-sealed).
+      await expect(updateCredentials(db, keyring, caller.actor, ws, id, { name: 'upd', provider: 'aws', keys: { accessKey: 'AKIAIOSFODNN7EXAMPLE', assumeRoleArn: 'arn:aws:iam::123456789012:role/NextflowRunner' } })).rejects.toThrow(/injected fault/);
       const [row] = await assertIntact(ws.id);
       expect(await openCredentialsSecrets(keyring, row!)).toEqual({ secretKey: 'aws-old' });
     }

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { QUAY_ROBOT } from '../fixtures/registry-logins';
 import { describe, expect, it } from 'vitest';
-import { parseChallenge, registryBase, registryEndpoints } from '../../worker/src/registry';
+import { parseChallenge, realmProblem, registryBase, registryEndpoints, registryPolicy } from '../../worker/src/registry';
 import { call, seedUser } from './helpers';
 
 const USER = 'acme+ci';
@@ -43,7 +43,9 @@ describe('container registry login check', () => {
     const me = await seedUser();
     const res = await call('POST', '/credentials', { token: me.token, json: registryCreds('far', '127.0.0.1:9', RIGHT) });
     expect(res.status).toBe(502);
-    expect(res.body.message).toMatch(/^Could not check the login with container registry '127\.0\.0\.1:9': 127\.0\.0\.1:9 could not be reached .*save with skipRegistryCheck=true to store it unchecked$/);
+    expect(res.body.message).toBe(
+      "Could not check the login with container registry '127.0.0.1:9': the registry could not be reached: the connection failed. Try again, or save with skipRegistryCheck=true to store it unchecked",
+    );
     const skipped = await call('POST', '/credentials?skipRegistryCheck=true', { token: me.token, json: registryCreds('far', '127.0.0.1:9', RIGHT) });
     expect(skipped.status).toBe(200);
     const recheck = await call('POST', `/credentials/${skipped.body.credentialsId}/check`, { token: me.token });
@@ -65,18 +67,34 @@ describe('container registry login check', () => {
   });
 
   it('maps docker.io to Docker Hub’s API host and reads challenges as the token spec writes them', () => {
+    const policy = registryPolicy({ REGISTRY_ALLOW_INSECURE_LOOPBACK: 'true' });
     expect(registryBase('docker.io')).toBe('https://registry-1.docker.io');
     expect(registryBase('quay.io')).toBe('https://quay.io');
-    expect(registryBase('127.0.0.1:5000')).toBe('http://127.0.0.1:5000');
-    expect(registryBase('localhost:5000')).toBe('http://localhost:5000');
+    expect(registryBase('127.0.0.1:5000', policy)).toBe('http://127.0.0.1:5000');
+    expect(registryBase('127.0.0.1:5000', registryPolicy({}))).toBe('https://127.0.0.1:5000'); // plain HTTP only when the operator allows it
+    expect(registryBase('localhost:5000', policy)).toBe('http://localhost:5000');
     expect(registryBase('docker.io', registryEndpoints('{"docker.io":"http://127.0.0.1:5001/"}'))).toBe('http://127.0.0.1:5001');
-    expect(registryEndpoints('not json')).toEqual({});
-    expect(parseChallenge('Bearer realm="https://auth.docker.io/token",service="registry.docker.io"')).toEqual({
-      scheme: 'bearer',
-      params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io' },
-    });
-    expect(parseChallenge('Bearer realm="https://quay.io/v2/auth",service="quay.io",scope="repository:a/b:pull"')?.params.scope).toBe('repository:a/b:pull');
-    expect(parseChallenge('Basic realm="Registry Realm"')).toEqual({ scheme: 'basic', params: { realm: 'Registry Realm' } });
+    expect([...registryEndpoints('not json')]).toEqual([]);
+    expect(registryEndpoints('{"constructor":"https://x.example"}').get('toString')).toBeUndefined();
+    const bearer = parseChallenge('Bearer realm="https://auth.docker.io/token",service="registry.docker.io"');
+    expect(bearer?.scheme).toBe('bearer');
+    expect(Object.fromEntries(bearer!.params)).toEqual({ realm: 'https://auth.docker.io/token', service: 'registry.docker.io' });
+    expect(parseChallenge('Bearer realm="https://quay.io/v2/auth",service="quay.io",scope="repository:a/b:pull"')?.params.get('scope')).toBe('repository:a/b:pull');
+    expect(Object.fromEntries(parseChallenge('Basic realm="Registry Realm"')!.params)).toEqual({ realm: 'Registry Realm' });
+    expect(parseChallenge('Bearer constructor="x",__proto__="y"')?.params.get('constructor')).toBe('x');
     expect(parseChallenge(null)).toBeNull();
+  });
+
+  it('sends the login only to the registry or its own token service', () => {
+    const policy = registryPolicy({});
+    const problem = (realm: string, registry: string) => realmProblem(new URL(realm), registry, new URL(registryBase(registry, policy)), policy);
+    expect(problem('https://auth.docker.io/token', 'docker.io')).toBeNull();
+    expect(problem('https://quay.io/v2/auth', 'quay.io')).toBeNull();
+    expect(problem('https://gitlab.com/jwt/auth', 'registry.gitlab.com')).toBeNull();
+    expect(problem('https://ghcr.io/token', 'ghcr.io')).toBeNull();
+    expect(problem('https://attacker.example/token', 'quay.io')).toBe("its token service attacker.example is not the registry's own host or domain");
+    expect(problem('https://auth.docker.io.attacker.example/token', 'docker.io')).toMatch(/is not the registry's own host or domain/);
+    expect(problem('http://quay.io/v2/auth', 'quay.io')).toBe('its token service http://quay.io is not HTTPS');
+    expect(problem('https://user:pw@quay.io/v2/auth', 'quay.io')).toBe('its token service address carries a user name or password');
   });
 });

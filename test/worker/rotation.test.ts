@@ -26,7 +26,7 @@ describe('key rotation', () => {
     expect(await versions()).toEqual([{ key_version: '1', n: 12 }, { key_version: '2', n: 2 }]);
 
     // Before rotation the worker still reads the old rows (an update keeping stored secrets opens key 1).
-    const keep = await call('PUT', `/credentials/${oldIds[0]}`, { token: me.token, json: { credentials: { name: 'old-0', provider: 'aws', keys: { accessKey: 'AKIAIOSFODNN7EXAMPLE' } } } });
+    const keep = await call('PUT', `/credentials/${oldIds[0]}`, { token: me.token, json: { credentials: { name: 'old-0', provider: 'aws', keys: { accessKey: 'AKIAIOSFODNN7EXAMPLE', assumeRoleArn: 'arn:aws:iam::123456789012:role/NextflowRunner' } } } });
     expect(keep.status, keep.text).toBe(204);
 
     // Rotate in small pages, as an operator would with a limit.

@@ -81,7 +81,7 @@ export const ROUTES: Record<string, RouteCase> = {
     },
   },
   'post /credentials/{credentialsId}/check': {
-    access: 'read',
+    access: 'manage',
     ok: 204,
     prepare: async (w, r) => {
       const made = await call('POST', `/credentials${ws(r.workspaceId)}`, {

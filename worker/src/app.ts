@@ -58,7 +58,7 @@ export function createRouter() {
 }
 
 export function handleError(err: Error, c: Context<AppEnv>) {
-  if (err instanceof ApiError) return c.json({ message: err.message }, err.status);
+  if (err instanceof ApiError) return c.json({ message: err.message }, err.status, err.headers);
   if (err instanceof HTTPException) {
     const message = err.status === 400 && /JSON/i.test(err.message)
       ? 'The request body is not valid JSON; send a JSON object with Content-Type: application/json'

@@ -4,7 +4,7 @@
  */
 import type { Credentials, CredentialsInput } from '../../shared/api';
 import { credentialsNameProblem } from '../../shared/names';
-import { crossFieldProblems, type ProviderId, providers, secretFieldNames } from '../../shared/providers';
+import { crossFieldProblems, type ProviderId, providers, secretDestination, secretFieldNames } from '../../shared/providers';
 import { normalizeRegistry } from '../../shared/registry';
 import { type Actor, auditStatement } from './audit';
 import type { WorkspaceAccess } from './directory';
@@ -149,6 +149,33 @@ export async function createCredentials(db: D1Database, keyring: Keyring, actor:
   return id;
 }
 
+const shown = (v: unknown) => (v === null || v === undefined || v === '' ? 'empty' : `'${String(v)}'`);
+
+/**
+ * The one rule behind every secret field: a request that changes where a secret is sent (secretDestination in
+ * shared/providers.ts) must send that secret again. `kept` are the stored secret fields the request left out.
+ */
+export function assertSecretsResent(
+  provider: ProviderId,
+  before: { keys: Record<string, unknown>; baseUrl: string | null },
+  after: { keys: Record<string, unknown>; baseUrl: string | null },
+  kept: string[],
+): void {
+  const destination = secretDestination(provider);
+  if (!destination) return;
+  const valueOf = (side: typeof before, field: string) => {
+    const v = field === 'baseUrl' ? side.baseUrl : Object.hasOwn(side.keys, field.slice(5)) ? side.keys[field.slice(5)] : undefined;
+    return v === undefined || v === null || v === '' ? null : String(v);
+  };
+  const changed = destination.decidedBy.find((f) => valueOf(before, f) !== valueOf(after, f));
+  const missing = destination.secrets.filter((f) => kept.includes(f));
+  if (!changed || missing.length === 0) return;
+  throw invalidField(
+    `credentials.keys.${missing[0]}`,
+    `must be sent again: 'credentials.${changed}' changes from ${shown(valueOf(before, changed))} to ${shown(valueOf(after, changed))}, and a stored secret is never sent to a new destination. Enter ${missing.map((f) => `'credentials.keys.${f}'`).join(' and ')} again, or keep '${changed}' as it was`,
+  );
+}
+
 /**
  * Replaces the credentials' fields. A secret field left out keeps its stored value, which is then opened and
  * re-sealed under the current key; the provider cannot change.
@@ -178,6 +205,7 @@ export async function updateCredentials(
         throw new ApiError(409, `${err.message}. Its stored secret fields cannot be kept: send ${omitted.map((f) => `'credentials.keys.${f}'`).join(', ')} to replace them`);
       throw err;
     }
+    assertSecretsResent(input.provider, { keys: JSON.parse(row.public_keys) as Record<string, unknown>, baseUrl: row.base_url }, { keys: publicKeys, baseUrl: emptyToNull(input.baseUrl) }, omitted.filter((f) => f in stored));
     merged = { ...Object.fromEntries(omitted.filter((f) => f in stored).map((f) => [f, stored[f]!])), ...secretKeys };
   }
   checkCrossFields(input.provider, { ...publicKeys, ...merged });

@@ -27,6 +27,13 @@ export interface Env {
   RUN_SECRETS_PREFIXES?: string;
   /** JSON map of registry host to base URL for login checks (a mirror, or a local registry in tests). */
   REGISTRY_ENDPOINTS?: string;
+  /**
+   * Comma-separated `host` or `host:port` entries registry checks may reach although the address rules refuse them
+   * (IP literals, private or special-use names, ports other than 443): a private registry the worker can reach.
+   */
+  REGISTRY_ALLOWED_HOSTS?: string;
+  /** "true": registry checks to loopback addresses may use plain HTTP (development only). */
+  REGISTRY_ALLOW_INSECURE_LOOPBACK?: string;
   /** Longest life, in days, of an access token a user makes for themselves (POST /tokens); default 90. */
   ACCESS_TOKEN_MAX_DAYS?: string;
   /** First retry delay for AWS throttling and 5xx, in ms; default 200. */

@@ -15,7 +15,8 @@ import {
 import { bearerSecurity, createRouter, errorResponses, jsonBody, jsonResponse } from '../app';
 import { checkCredentialsName, createCredentials, deleteCredentials, getCredentials, listCredentials, loadCredentialsWithSecrets, updateCredentials } from '../credentials';
 import { invalidField } from '../errors';
-import { assertRegistryLogin, registryEndpoints, registryVerifier } from '../registry';
+import { checkStoredLogin } from '../login-checks';
+import { registryPolicy, registryVerifier } from '../registry';
 import { authorize } from '../directory';
 import { keyringFor } from '../vault';
 
@@ -59,7 +60,7 @@ export const credentialsRoutes = createRouter()
       const ws = await authorize(c.env.DB, c.var.caller, q.workspaceId, 'manage');
       const keyring = await keyringFor(c.env.VAULT_KEYS);
       const input = c.req.valid('json').credentials as CredentialsInput;
-      const verify = registryVerifier(q.skipRegistryCheck === 'true', registryEndpoints(c.env.REGISTRY_ENDPOINTS));
+      const verify = registryVerifier(q.skipRegistryCheck === 'true', registryPolicy(c.env));
       return c.json({ credentialsId: await createCredentials(c.env.DB, keyring, c.var.caller.actor, ws, input, verify) }, 200);
     },
   )
@@ -85,23 +86,20 @@ export const credentialsRoutes = createRouter()
       const ws = await authorize(c.env.DB, c.var.caller, q.workspaceId, 'manage');
       const keyring = await keyringFor(c.env.VAULT_KEYS);
       const input = c.req.valid('json').credentials as CredentialsInput & { id?: string };
-      await updateCredentials(c.env.DB, keyring, c.var.caller.actor, ws, c.req.valid('param').credentialsId, input, registryVerifier(q.skipRegistryCheck === 'true', registryEndpoints(c.env.REGISTRY_ENDPOINTS)));
+      await updateCredentials(c.env.DB, keyring, c.var.caller.actor, ws, c.req.valid('param').credentialsId, input, registryVerifier(q.skipRegistryCheck === 'true', registryPolicy(c.env)));
       return c.body(null, 204);
     },
   )
   .openapi(
     createRoute({
       method: 'post', path: '/{credentialsId}/check', tags, security: bearerSecurity,
-      summary: 'Check a stored container-registry login with its registry (as on save)',
+      summary: 'Check a stored container-registry login with its registry (as on save); owner and admin, at most 5 times in 10 minutes per credential, audited',
       request: { params: IdParam, query: WorkspaceQuery },
-      responses: { 204: { description: 'The registry accepts the login' }, ...errorResponses(400, 401, 404, 502) },
+      responses: { 204: { description: 'The registry accepts the login' }, ...errorResponses(400, 401, 403, 404, 429, 502) },
     }),
     async (c) => {
-      const ws = await authorize(c.env.DB, c.var.caller, c.req.valid('query').workspaceId, 'read');
-      const { credentials, secrets } = await loadCredentialsWithSecrets(c.env.DB, await keyringFor(c.env.VAULT_KEYS), ws.id, c.req.valid('param').credentialsId);
-      if (credentials.provider !== 'container-reg')
-        throw invalidField('credentialsId', `names '${credentials.name}', which are ${credentials.provider} credentials; only container-reg logins can be checked`);
-      await assertRegistryLogin(String(credentials.keys.registry), String(credentials.keys.userName), secrets.password ?? '', registryEndpoints(c.env.REGISTRY_ENDPOINTS));
+      const ws = await authorize(c.env.DB, c.var.caller, c.req.valid('query').workspaceId, 'manage');
+      await checkStoredLogin(c.env.DB, await keyringFor(c.env.VAULT_KEYS), c.var.caller.actor, ws, c.req.valid('param').credentialsId, registryPolicy(c.env));
       return c.body(null, 204);
     },
   )
