@@ -97,7 +97,7 @@ describe('fuzzing every request body and query parameter', () => {
           const u = new URL(url);
           for (const [k, v] of Object.entries(query)) if (!(route.access === 'weblog' && k === 'token')) u.searchParams.set(k, v);
           const before = await fingerprint();
-          const res = await call(method, u.pathname + u.search, { token: tokenOf(w, who), ...(body ?? {}) });
+          const res = await call(method, u.pathname + u.search, { token: prepared.token ?? tokenOf(w, who), ...(body ?? {}) });
           cases++;
           expect(res.status, `${key} ${u.search} ${JSON.stringify(body)?.slice(0, 300)}: ${res.text}`).toBeLessThan(500);
           if (res.status >= 400) {

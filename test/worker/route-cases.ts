@@ -13,7 +13,8 @@ import { awsCredentials, newAwsAccount, pathOf } from './aws';
 import { admin, call, credentialsPath, type Person, seedOrgWorkspace, seedUser, ws } from './helpers';
 import { ADMIN_TOKEN_TEST } from './keys';
 
-/** Who may call: anyone; any signed-in user for themselves; a workspace role; ADMIN_TOKEN; a run's completion token. */
+/** Who may call: anyone; any signed-in user for themselves; a workspace role; ADMIN_TOKEN; a run's token ('weblog':
+ * the run token decides, in the URL or in Authorization, whoever sends it). */
 export type Access = 'public' | 'self' | 'read' | 'manage' | 'launch' | 'maintain' | 'own' | 'admin' | 'weblog';
 export type Caller = Role | 'outsider' | 'admin-token' | 'anonymous';
 export const CALLERS: Caller[] = [...ROLES, 'outsider', 'admin-token', 'anonymous'];
@@ -38,6 +39,8 @@ export interface World {
 export interface Call {
   path: string;
   body?: unknown;
+  /** The token to send instead of the caller's (a run token in Authorization: the trace API). */
+  token?: string;
 }
 
 export interface RouteCase {
@@ -59,6 +62,12 @@ async function launched(w: World, r: Records) {
   const res = await call('POST', `/runs${ws(r.workspaceId)}`, { token: w.owner.token, json: { credentialsId: r.awsCredId, region: 'eu-west-1' } });
   expect(res.status, res.text).toBe(200);
   return res.body as { run: { id: string }; completionUrl: string };
+}
+
+/** A launched run's id and run token, as Nextflow's trace client sends it (Authorization: Bearer). */
+async function traced(w: World, r: Records) {
+  const { run, completionUrl } = await launched(w, r);
+  return { runId: run.id, token: new URL(completionUrl).searchParams.get('token')! };
 }
 
 export const ROUTES: Record<string, RouteCase> = {
@@ -199,6 +208,51 @@ export const ROUTES: Record<string, RouteCase> = {
     access: 'weblog',
     ok: 200,
     prepare: async (w, r) => ({ path: pathOf((await launched(w, r)).completionUrl), body: { event: 'started', runName: 'serene_babbage', runId: crypto.randomUUID(), utcTime: '2026-11-22T10:00:00Z' } }),
+  },
+  // Nextflow's trace API (bodies: the typed fields of test/fixtures/trace; every leaf here must be type-checked).
+  'post /trace/create': {
+    access: 'weblog',
+    ok: 200,
+    prepare: async (w, r) => {
+      const { token } = await traced(w, r);
+      const body = { sessionId: crypto.randomUUID(), runName: 'golden_curie', projectName: 'nf-core/rnaseq', repository: 'https://github.com/nf-core/rnaseq', instant: 1795860000000 };
+      return { path: '/trace/create', token, body };
+    },
+  },
+  'put /trace/{workflowId}/begin': {
+    access: 'weblog',
+    ok: 200,
+    prepare: async (w, r) => {
+      const { runId, token } = await traced(w, r);
+      const body = { workflow: { id: runId, runName: 'golden_curie', sessionId: crypto.randomUUID(), success: false }, processNames: ['FASTQC'], towerLaunch: false, instant: 1795860002100 };
+      return { path: `/trace/${runId}/begin`, token, body };
+    },
+  },
+  'put /trace/{workflowId}/progress': {
+    access: 'weblog',
+    ok: 200,
+    emptyBodyIsValid: true,
+    prepare: async (w, r) => {
+      const { runId, token } = await traced(w, r);
+      return { path: `/trace/${runId}/progress`, token, body: { tasks: [], progress: { running: 1, succeeded: 0 }, instant: 1795860104000 } };
+    },
+  },
+  'put /trace/{workflowId}/heartbeat': {
+    access: 'weblog',
+    ok: 200,
+    emptyBodyIsValid: true,
+    prepare: async (w, r) => {
+      const { runId, token } = await traced(w, r);
+      return { path: `/trace/${runId}/heartbeat`, token, body: { progress: { running: 1 }, instant: 1795860165000 } };
+    },
+  },
+  'put /trace/{workflowId}/complete': {
+    access: 'weblog',
+    ok: 200,
+    prepare: async (w, r) => {
+      const { runId, token } = await traced(w, r);
+      return { path: `/trace/${runId}/complete?workspaceId=${r.workspaceId}`, token, body: { workflow: { success: true, exitStatus: 0 }, instant: 1795862537900 } };
+    },
   },
 };
 

@@ -39,8 +39,8 @@ describe('every documented route', () => {
       const route = ROUTES[key]!;
       const callers: Caller[] = route.access === 'weblog' ? ['anonymous', 'view', 'outsider'] : CALLERS;
       for (const who of callers) {
-        const { path, body } = await route.prepare(w, w.org, personOf(w, who));
-        const res = await call(method, path, { token: tokenOf(w, who), json: body });
+        const { path, body, token } = await route.prepare(w, w.org, personOf(w, who));
+        const res = await call(method, path, { token: token ?? tokenOf(w, who), json: body });
         matrix.push(`${key} ${who} ${res.status}`);
         expect(res.status, `${key} as ${who}: ${res.text}`).toBe(expectedStatus(route, who));
         if (res.status >= 400) expect(res.body?.message, `${key} as ${who}`).toEqual(expect.any(String));
@@ -109,7 +109,7 @@ describe('every documented route', () => {
       if (method === 'GET') continue;
       const route = ROUTES[key]!;
       const who: Caller = route.access === 'admin' ? 'admin-token' : route.access === 'weblog' ? 'anonymous' : 'owner';
-      const { path, body } = await route.prepare(w, w.org, personOf(w, who));
+      const { path, body, token } = await route.prepare(w, w.org, personOf(w, who));
       const before = JSON.stringify(await dumpTables());
       const form = new URLSearchParams({ json: JSON.stringify(body ?? {}) }).toString();
       const attempts: Array<[string, string | undefined, string | undefined]> = [
@@ -119,7 +119,7 @@ describe('every documented route', () => {
       ];
       if (method !== 'DELETE') attempts.push(['no Content-Type', undefined, JSON.stringify(body ?? {})]);
       for (const [what, type, raw] of attempts) {
-        const res = await exportsFetch(method, path, tokenOf(w, who), type, raw);
+        const res = await exportsFetch(method, path, token ?? tokenOf(w, who), type, raw);
         expect(res.status, `${key} as ${what}: ${await res.clone().text()}`).toBe(415);
         expect((await res.json() as { message: string }).message, key).toMatch(/accepts only Content-Type: application\/json/);
         checked++;
@@ -148,17 +148,18 @@ describe('every documented route', () => {
       if (!hasBody) continue;
       const route = ROUTES[key]!;
       const who: Caller = route.access === 'admin' ? 'admin-token' : route.access === 'weblog' ? 'anonymous' : 'owner';
-      const { path, body } = await route.prepare(w, w.org, personOf(w, who));
+      const { path, body, token: runToken } = await route.prepare(w, w.org, personOf(w, who));
+      const token = runToken ?? tokenOf(w, who);
       const before = JSON.stringify(await dumpTables());
       for (const raw of ['{bad', '', '[]', 'null', '"text"', '{"a":1']) {
-        const res = await call(method, path, { token: tokenOf(w, who), raw });
+        const res = await call(method, path, { token, raw });
         expect(res.status, `${key} with ${JSON.stringify(raw)}: ${res.text}`).toBe(400);
         expect(res.body?.message, key).toMatch(/request body|Field '/);
       }
       for (const leaf of leaves(body)) {
         if (leaf.length === 0) continue;
         const field = leaf.join('.');
-        const res = await call(method, path, { token: tokenOf(w, who), json: withLeaf(body, leaf, wrongType(leaf.reduce((o: any, k) => o[k], body))) });
+        const res = await call(method, path, { token, json: withLeaf(body, leaf, wrongType(leaf.reduce((o: any, k) => o[k], body))) });
         // A wrong-typed provider picks no schema at all, so it is named as the provider field.
         expect(res.status, `${key} ${field}: ${res.text}`).toBe(400);
         expect(res.body.message, `${key} ${field}`).toContain(field === 'credentials.provider' ? 'credentials.provider' : `'${field}'`);
@@ -166,7 +167,7 @@ describe('every documented route', () => {
       }
       expect(JSON.stringify(await dumpTables()), `${key}: a rejected request changed D1`).toBe(before);
       if (!route.emptyBodyIsValid) {
-        const missing = await call(method, path, { token: tokenOf(w, who), json: {} });
+        const missing = await call(method, path, { token, json: {} });
         expect(missing.status, `${key} with {}`).toBe(400);
         expect(missing.body.message).toMatch(/^Field '[\w.]+' is required/);
         expect(JSON.stringify(await dumpTables()), `${key}: a rejected request changed D1`).toBe(before);

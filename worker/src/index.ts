@@ -16,6 +16,7 @@ import { credentialsRoutes } from './routes/credentials';
 import { pipelineSecretsRoutes } from './routes/pipeline-secrets';
 import { relayTargetsRoutes } from './routes/relay-targets';
 import { runsRoutes } from './routes/runs';
+import { traceRoutes } from './routes/trace';
 import { weblogRoutes } from './routes/weblog';
 import type { Env } from './env';
 import { relaySettings, sweepRuns } from './runs';
@@ -79,11 +80,15 @@ const routes = app
   .route('/runs', runsRoutes)
   .route('/relay-targets', relayTargetsRoutes)
   .route('/weblog', weblogRoutes)
+  .route('/trace', traceRoutes)
   .route('/admin', adminRoutes)
   .route('/', accountRoutes);
 
 app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
   type: 'http', scheme: 'bearer', description: 'A Latchkey access token (lk_…), or a Cloudflare Access session when configured',
+});
+app.openAPIRegistry.registerComponent('securitySchemes', 'runToken', {
+  type: 'http', scheme: 'bearer', description: "A run token from the launch: Bearer (Nextflow's TOWER_ACCESS_TOKEN), or the password of Basic credentials with any user name (weblog.basicToken = 'run:<token>')",
 });
 app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', { type: 'http', scheme: 'bearer', description: 'The ADMIN_TOKEN secret' });
 app.doc31('/openapi.json', {

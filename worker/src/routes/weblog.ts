@@ -1,19 +1,21 @@
 /**
- * The completion webhook: Nextflow's `-with-weblog <url>` posts every run event here. The run-scoped token in the
- * URL is the only authority; `completed` and `error` delete the run's secrets, `started` marks it running, and
- * every other event is accepted and ignored.
+ * The completion webhook: Nextflow's weblog posts every run event here. The run-scoped token is the only authority,
+ * sent as the Basic password (`weblog { url = '<origin>/weblog/<runId>'; basicToken = 'run:<token>' }`, so it never
+ * sits in a URL Nextflow logs) or, the old way, in the URL's `?token=` (which, when present, decides). `completed`
+ * and `error` delete the run's secrets, `started` marks it running, and every other event is accepted and ignored.
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { WeblogEvent, WeblogResponse } from '../../../shared/api';
 import { createRouter, errorResponses, jsonBody, jsonResponse, requestActor } from '../app';
-import { verifyRunToken } from '../run-tokens';
+import { runTokenFromAuthorization, verifyRunToken } from '../run-tokens';
 import { completeRun, markRunStarted, relaySettings, runProgress, runStateOf } from '../runs';
 import { keyringFor } from '../vault';
 
 export const weblogRoutes = createRouter().openapi(
   createRoute({
     method: 'post', path: '/{runId}', tags: ['runs'],
-    summary: "Nextflow weblog events for one run (the completionUrl); the token in the URL is the run's only key",
+    summary: "Nextflow weblog events for one run; the run token (Basic password, Bearer, or the completionUrl's ?token=) is its only key",
+    security: [{ runToken: [] }],
     request: {
       params: z.object({ runId: z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'must be a run id') }),
       query: z.object({ token: z.string().max(2048).optional() }),
@@ -22,7 +24,11 @@ export const weblogRoutes = createRouter().openapi(
     middleware: [
       // The token decides before the body is even read: a stranger learns nothing from validation errors.
       async (c, next) => {
-        await verifyRunToken(c.env.RUN_TOKEN_KEY, c.req.query('token'), c.req.param('runId') ?? '');
+        const token = c.req.query('token') || runTokenFromAuthorization(c.req.header('authorization'));
+        await verifyRunToken(
+          c.env.RUN_TOKEN_KEY, token, c.req.param('runId') ?? '',
+          "This request carries no run token: no Authorization header and no 'token' query parameter; set weblog.basicToken = 'run:<run token>' in nextflow.config, or use the completionUrl the launch returned",
+        );
         await next();
       },
     ] as const,
