@@ -236,10 +236,27 @@ export const RUN_SECRET_STATES = ['pending', 'created', 'deleted', 'failed', 'no
 
 export const LaunchRunBody = z
   .object({
-    credentialsId: z.string({ error: mustBeString }).regex(/^[A-Za-z0-9]{1,64}$/, 'must be the id of aws credentials in this workspace'),
+    target: z
+      .enum(['aws', 'hpc'], { error: "must be 'aws' or 'hpc'" })
+      .optional()
+      .meta({ description: "'aws' (default): relay the secrets to AWS Secrets Manager. 'hpc': relay nothing; the head script downloads the run's secret store once (Slurm and other grid schedulers)" }),
+    credentialsId: z
+      .string({ error: mustBeString })
+      .regex(/^[A-Za-z0-9]{1,64}$/, 'must be the id of aws credentials in this workspace')
+      .optional()
+      .meta({ description: "Required for target 'aws': the aws credentials of the compute environment's account" }),
     region: z
       .string({ error: mustBeString })
-      .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/, 'must be an AWS region such as eu-west-1, the region of the compute environment'),
+      .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/, 'must be an AWS region such as eu-west-1, the region of the compute environment')
+      .optional()
+      .meta({ description: "Required for target 'aws'" }),
+    downloadWindowMinutes: z
+      .number({ error: 'must be a number of minutes' })
+      .int('must be a whole number of minutes')
+      .min(1, 'must be at least 1')
+      .max(1440, 'must be at most 1440 (24 hours)')
+      .optional()
+      .meta({ description: "target 'hpc': how long the single download of the secret store stays possible (default 60; the head job may wait in the queue)" }),
     secrets: z
       .array(z.string({ error: mustBeString }), { error: 'must be a list of pipeline secret names' })
       .max(1000, 'may name at most 1000 secrets')
@@ -330,8 +347,13 @@ export const Run = z
     workspaceId: Id,
     runName: z.string().nullable(),
     state: z.enum(RUN_STATES),
-    region: z.string(),
-    credentialsId: Id,
+    target: z.enum(['aws', 'hpc']),
+    region: z.string().nullable().meta({ description: "The AWS region; null for an 'hpc' run" }),
+    credentialsId: Id.nullable().meta({ description: "The aws credentials used; null for an 'hpc' run" }),
+    download: z
+      .object({ expiresAt: IsoDate, downloadedAt: IsoDate.nullable() })
+      .nullable()
+      .meta({ description: "An 'hpc' run's one secret-store download: until when it is possible, and when it happened" }),
     accountId: z.string().nullable().meta({ description: 'The AWS account that received the secrets (null for runs launched before accounts were recorded, or refused before any create)' }),
     roleArn: z.string().nullable().meta({ description: 'The role that received them; null when the credentials’ own keys did' }),
     launchedBy: Id.nullable(),
@@ -351,13 +373,17 @@ export type Run = z.infer<typeof Run>;
 
 export const LaunchKit = z
   .object({
+    target: z.enum(['aws', 'hpc']),
     config: z.string().meta({
       description:
         "nextflow.config lines: weblog to this run's completion URL with the run token as basicToken (not in the URL), the region, aws.batch.cliPath, and a process.beforeScript giving each AWS Batch task the secrets it declares",
     }),
     env: z.record(z.string(), z.string()).meta({ description: 'Environment for the head job: NXF_SECRETS_FILE (where the head script writes the store), AWS_REGION, LATCHKEY_RUN' }),
-    headScript: z.string().meta({ description: "bash for the head job: writes Nextflow's secret store (0600) from Secrets Manager with the AWS CLI; no value on any command line" }),
-    taskScript: z.string().meta({ description: "The bash the beforeScript runs in each Batch task for the names in $LATCHKEY_SECRETS (for reading; it is already in config)" }),
+    headScript: z.string().meta({
+      description:
+        "bash for the head job. aws: writes Nextflow's secret store (0600) from Secrets Manager with the AWS CLI; no value on any command line. hpc: downloads the store once into a 0700 per-run directory, runs the command it is given (nextflow run …), removes the directory afterwards",
+    }),
+    taskScript: z.string().meta({ description: "aws: the bash the beforeScript runs in each Batch task for the names in $LATCHKEY_SECRETS (for reading; it is already in config). hpc: empty (grid executors give tasks the secrets from the store)" }),
     weblogOption: z.string().meta({ description: 'The older form, -with-weblog with the token in the URL (Nextflow logs URLs): prefer config' }),
   })
   .meta({ id: 'LaunchKit' });

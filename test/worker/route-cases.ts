@@ -45,6 +45,8 @@ export interface Call {
 
 export interface RouteCase {
   access: Access;
+  /** Refusals write an audit event by design (an HPC download refused): the fuzzer's "changes nothing" ignores the audit trail. */
+  auditsRefusals?: boolean;
   ok: 200 | 204;
   /** The body has no required field, so {} is a valid request. */
   emptyBodyIsValid?: boolean;
@@ -208,6 +210,19 @@ export const ROUTES: Record<string, RouteCase> = {
     access: 'weblog',
     ok: 200,
     prepare: async (w, r) => ({ path: pathOf((await launched(w, r)).completionUrl), body: { event: 'started', runName: 'serene_babbage', runId: crypto.randomUUID(), utcTime: '2026-11-22T10:00:00Z' } }),
+  },
+  'post /hpc/{runId}/secrets-store': {
+    access: 'weblog',
+    ok: 200,
+    auditsRefusals: true,
+    // A fresh 'hpc' run each time (its store downloads once); the download token is the head script's.
+    prepare: async (w, r) => {
+      const res = await call('POST', `/runs${ws(r.workspaceId)}`, { token: w.owner.token, json: { target: 'hpc' } });
+      expect(res.status, res.text).toBe(200);
+      const token = /Authorization: Bearer %s"\\n' '([^']+)'/.exec(res.body.nextflow.headScript)?.[1];
+      expect(token, 'download token in the head script').toBeTruthy();
+      return { path: `/hpc/${res.body.run.id}/secrets-store`, token };
+    },
   },
   // Nextflow's trace API (bodies: the typed fields of test/fixtures/trace; every leaf here must be type-checked).
   'post /trace/create': {

@@ -7,3 +7,8 @@ ALTER TABLE run_secrets ADD COLUMN delivered_at TEXT;   -- created in AWS, or in
 ALTER TABLE run_secrets ADD COLUMN deleted_at TEXT;     -- deleted from AWS (or, for HPC, the run ended)
 -- Where the AWS CLI is in the run's Batch task containers (Nextflow's aws.batch.cliPath), for the launch kit.
 ALTER TABLE runs ADD COLUMN batch_cli_path TEXT;
+-- Slurm/HPC runs (target 'hpc') relay nothing to AWS: the head job downloads the run's secret store once, with a
+-- short-lived single-use token, before download_expires_at; downloaded_at records that it happened.
+ALTER TABLE runs ADD COLUMN target TEXT NOT NULL DEFAULT 'aws' CHECK (target IN ('aws', 'hpc'));
+ALTER TABLE runs ADD COLUMN download_expires_at TEXT;
+ALTER TABLE runs ADD COLUMN downloaded_at TEXT;

@@ -15,6 +15,7 @@ import { adminRoutes } from './routes/admin';
 import { credentialsRoutes } from './routes/credentials';
 import { pipelineSecretsRoutes } from './routes/pipeline-secrets';
 import { relayTargetsRoutes } from './routes/relay-targets';
+import { hpcRoutes } from './routes/hpc';
 import { runsRoutes } from './routes/runs';
 import { traceRoutes } from './routes/trace';
 import { weblogRoutes } from './routes/weblog';
@@ -78,6 +79,7 @@ const routes = app
   .route('/credentials', credentialsRoutes)
   .route('/pipeline-secrets', pipelineSecretsRoutes)
   .route('/runs', runsRoutes)
+  .route('/hpc', hpcRoutes)
   .route('/relay-targets', relayTargetsRoutes)
   .route('/weblog', weblogRoutes)
   .route('/trace', traceRoutes)
@@ -89,6 +91,9 @@ app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
 });
 app.openAPIRegistry.registerComponent('securitySchemes', 'runToken', {
   type: 'http', scheme: 'bearer', description: "A run token from the launch: Bearer (Nextflow's TOWER_ACCESS_TOKEN), or the password of Basic credentials with any user name (weblog.basicToken = 'run:<token>')",
+});
+app.openAPIRegistry.registerComponent('securitySchemes', 'downloadToken', {
+  type: 'http', scheme: 'bearer', description: "An 'hpc' run's single-use download token, from its launch kit's head script",
 });
 app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', { type: 'http', scheme: 'bearer', description: 'The ADMIN_TOKEN secret' });
 app.doc31('/openapi.json', {

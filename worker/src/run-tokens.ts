@@ -73,6 +73,37 @@ export async function runIdOfToken(secret: string | undefined, token: string): P
   }
 }
 
+const DOWNLOAD_AUDIENCE = 'latchkey:run-download';
+
+/**
+ * The token of an HPC run's one secret-store download: its own audience and scope (it cannot end or report the run,
+ * and a completion token cannot download), expiring with the download window.
+ */
+export async function signDownloadToken(secret: string | undefined, runId: string, expiresAt: Date): Promise<string> {
+  return new SignJWT({ scope: 'run:download' })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuer(ISSUER)
+    .setAudience(DOWNLOAD_AUDIENCE)
+    .setSubject(runId)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
+    .sign(keyFrom(secret));
+}
+
+/** Why a download token does not open `runId`'s store ('expired', 'other-run', 'invalid'), or null when it does. */
+export async function downloadTokenProblem(secret: string | undefined, token: string | undefined, runId: string): Promise<'missing' | 'expired' | 'other-run' | 'invalid' | null> {
+  if (!token) return 'missing';
+  const key = keyFrom(secret);
+  try {
+    if (token.length > MAX_TOKEN_LENGTH) return 'invalid';
+    const { payload } = await jwtVerify(token, key, { audience: DOWNLOAD_AUDIENCE, issuer: ISSUER, algorithms: ['HS256'] });
+    if (payload.scope !== 'run:download' || typeof payload.sub !== 'string') return 'invalid';
+    return payload.sub === runId ? null : 'other-run';
+  } catch (err) {
+    return err instanceof errors.JWTExpired ? 'expired' : 'invalid';
+  }
+}
+
 /** Throws 401 unless `token` is a valid run token for exactly `runId`; `missing` is the message when there is none. */
 export async function verifyRunToken(
   secret: string | undefined,

@@ -18,8 +18,9 @@ import type { Env } from './env';
 import { ApiError, forbidden, invalidField, notFound } from './errors';
 import { newId, nowIso } from './ids';
 import { assertRelayApproved } from './relay-targets';
+import { DEFAULT_DOWNLOAD_MINUTES, hpcConfig, hpcHeadScript, MAX_DOWNLOAD_MINUTES } from './hpc';
 import { DEFAULT_BATCH_CLI_PATH, launchKit } from './launch-kit';
-import { signRunToken } from './run-tokens';
+import { signDownloadToken, signRunToken } from './run-tokens';
 import { resolveRunSecrets } from './secrets';
 import {
   accountOfArn, type AwsIdentity, type AwsKeys, AwsError, type AwsTarget, assumeRole, getCallerIdentity, MAX_OPEN_CONNECTIONS, mapLimit,
@@ -68,6 +69,9 @@ interface RunRow {
   cleanup_error: string | null;
   expired_at: string | null;
   batch_cli_path: string | null;
+  target: 'aws' | 'hpc';
+  download_expires_at: string | null;
+  downloaded_at: string | null;
 }
 
 interface RunSecretRow {
@@ -140,8 +144,10 @@ function runView(row: RunRow, secrets: RunSecretRow[]): Run {
     workspaceId: row.workspace_id,
     runName: row.run_name,
     state: row.state,
-    region: row.region,
-    credentialsId: row.credentials_id,
+    target: row.target ?? 'aws',
+    region: row.region || null,
+    credentialsId: row.credentials_id || null,
+    download: row.download_expires_at ? { expiresAt: row.download_expires_at, downloadedAt: row.downloaded_at } : null,
     accountId: row.account_id,
     roleArn: row.role_arn,
     launchedBy: row.launched_by,
@@ -255,13 +261,15 @@ const mayExist = (err: unknown) => !(err instanceof AwsError) || err.retryable |
 const runSealContext = (workspaceId: string, runId: string): SealContext => ({ kind: 'run', workspaceId, recordId: runId });
 
 export interface LaunchInput {
-  credentialsId: string;
-  region: string;
+  credentialsId?: string;
+  region?: string;
   secrets?: string[];
   secretsPrefix?: string;
   ttlHours?: number;
   runName?: string;
   batchCliPath?: string;
+  target?: 'aws' | 'hpc';
+  downloadWindowMinutes?: number;
 }
 
 export async function launchRun(
@@ -274,6 +282,10 @@ export async function launchRun(
   origin: string,
 ) {
   const { prefix, ttlHours } = boundedLaunch(settings, input);
+  if (input.target === 'hpc') return launchHpcRun(db, keyring, settings, caller, ws, input, ttlHours, origin);
+  if (!input.credentialsId) throw invalidField('credentialsId', "is required for target 'aws': the id of the aws credentials of the compute environment (or launch with target 'hpc')");
+  if (!input.region) throw invalidField('region', "is required for target 'aws': the AWS region of the compute environment, such as eu-west-1");
+  const region = input.region;
   const credentials = await loadAwsCredentials(db, keyring, ws.id, input.credentialsId);
   const secrets = await resolveRunSecrets(db, keyring, { workspaceId: ws.id, personalWorkspaceId: caller.personalWorkspaceId }, input.secrets);
   if (secrets.length === 0)
@@ -294,9 +306,9 @@ export async function launchRun(
   if (secrets.some((s) => awsNameOf(s.name).length > 512))
     throw invalidField('secretsPrefix', 'makes an AWS secret name longer than 512 characters; shorten it');
 
-  const target = { ...settings.target, region: input.region };
+  const target = { ...settings.target, region: region };
   const launchBudget = new SubrequestBudget(settings.ceiling - reservedForRollback);
-  const what = { credentialsId: credentials.credentials.id, region: input.region, secrets: secrets.map((s) => s.name) };
+  const what = { credentialsId: credentials.credentials.id, region: region, secrets: secrets.map((s) => s.name) };
   const refuse = async (accountId: string) => {
     try {
       await assertRelayApproved(db, ws, { credentialsName: credentials.credentials.name, accountId, roleArn });
@@ -356,7 +368,7 @@ export async function launchRun(
            account_id, role_arn, cleanup_ct, cleanup_iv, key_version, batch_cli_path)
          VALUES (?, ?, ?, ?, ?, ?, ?, 'launching', ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .bind(runId, ws.id, caller.userId, input.credentialsId, input.region, prefix, input.runName ?? null, created, expiresIso, accountId, roleArn, sealedKeys.ct, sealedKeys.iv, sealedKeys.keyVersion, input.batchCliPath ?? null),
+      .bind(runId, ws.id, caller.userId, credentials.credentials.id, region, prefix, input.runName ?? null, created, expiresIso, accountId, roleArn, sealedKeys.ct, sealedKeys.iv, sealedKeys.keyVersion, input.batchCliPath ?? null),
     ...secrets.map((s) =>
       db
         .prepare("INSERT INTO run_secrets (run_id, name, source, pipeline_secret_id, secret_version, aws_name, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)")
@@ -399,7 +411,7 @@ export async function launchRun(
       ...outcomes.map((o) =>
         db.prepare("UPDATE run_secrets SET state = 'created', arn = ?, updated_at = ?, delivered_at = ? WHERE run_id = ? AND name = ?").bind((o as { arn: string }).arn, stamp, stamp, runId, o.name),
       ),
-      db.prepare('UPDATE credentials SET last_used_at = ? WHERE id = ?').bind(stamp, input.credentialsId),
+      db.prepare('UPDATE credentials SET last_used_at = ? WHERE id = ?').bind(stamp, credentials.credentials.id),
       ...secrets.map((s) => db.prepare('UPDATE pipeline_secrets SET last_used_at = ? WHERE id = ?').bind(stamp, s.id)),
     ]);
     const run = await getRun(db, ws.id, runId);
@@ -411,7 +423,7 @@ export async function launchRun(
   }
 
   // Roll back: delete what was created, and what may have been (an ambiguous failure), then report.
-  const firstError = `Could not create secret '${failed.name}' in AWS Secrets Manager (${input.region}): ${describe(failed.error)}`;
+  const firstError = `Could not create secret '${failed.name}' in AWS Secrets Manager (${region}): ${describe(failed.error)}`;
   const states = outcomes.map((o) => {
     if ('arn' in o) return { name: o.name, state: 'created' as const, arn: o.arn as string | null, error: null as string | null };
     if ('error' in o) return { name: o.name, state: mayExist(o.error) ? ('pending' as const) : ('not_created' as const), arn: null, error: `CreateSecret: ${describe(o.error)}` };
@@ -439,13 +451,78 @@ async function kitFor(settings: RelaySettings, run: Run, batchCliPath: string | 
   const completionUrl = `${weblogUrl}?token=${token}`;
   const kit = launchKit({
     runId: run.id,
-    region: run.region,
+    region: run.region ?? '',
     secrets: run.secrets.filter((s) => s.state === 'created').map((s) => ({ name: s.name, secretId: s.arn ?? s.awsName })),
     weblogUrl,
     runToken: token,
     batchCliPath: batchCliPath ?? DEFAULT_BATCH_CLI_PATH,
   });
-  return { completionUrl, nextflow: { ...kit, weblogOption: `-with-weblog '${completionUrl}'` } };
+  return { completionUrl, nextflow: { target: 'aws' as const, ...kit, weblogOption: `-with-weblog '${completionUrl}'` } };
+}
+
+/** An 'hpc' run's kit: the weblog config and the head script with the run's one download token. */
+async function hpcKitFor(settings: RelaySettings, run: Run, origin: string) {
+  const token = await signRunToken(settings.tokenKey, run.id, new Date(run.expiresAt));
+  const weblogUrl = `${origin}/weblog/${run.id}`;
+  const completionUrl = `${weblogUrl}?token=${token}`;
+  const downloadToken = await signDownloadToken(settings.tokenKey, run.id, new Date(run.download!.expiresAt));
+  return {
+    completionUrl,
+    nextflow: {
+      target: 'hpc' as const,
+      config: hpcConfig({ runId: run.id, weblogUrl, runToken: token }),
+      env: { LATCHKEY_RUN: run.id, LATCHKEY_SECRETS_DIR: `$PWD/.latchkey/${run.id}` },
+      headScript: hpcHeadScript({ runId: run.id, storeUrl: `${origin}/hpc/${run.id}/secrets-store`, downloadToken, secretCount: run.secrets.length }),
+      taskScript: '',
+      weblogOption: `-with-weblog '${completionUrl}'`,
+    },
+  };
+}
+
+/**
+ * Slurm/HPC: nothing goes to a cloud. The run and its ledger are written at once (each secret 'pending' until the
+ * head job's one download), and the kit's head script carries a download token valid for downloadWindowMinutes.
+ */
+async function launchHpcRun(
+  db: D1Database,
+  keyring: Keyring,
+  settings: RelaySettings,
+  caller: { userId: string; personalWorkspaceId: string; actor: Actor },
+  ws: WorkspaceAccess,
+  input: LaunchInput,
+  ttlHours: number,
+  origin: string,
+) {
+  for (const field of ['credentialsId', 'region', 'batchCliPath', 'secretsPrefix'] as const)
+    if (input[field] !== undefined) throw invalidField(field, "applies only to target 'aws'; leave it out for an 'hpc' run, which relays nothing to AWS");
+  const secrets = await resolveRunSecrets(db, keyring, { workspaceId: ws.id, personalWorkspaceId: caller.personalWorkspaceId }, input.secrets);
+  if (secrets.length === 0) throw invalidField('secrets', 'selects no pipeline secrets: create workspace or user secrets first, or name existing ones');
+  const runId = newId();
+  const now = Date.now();
+  const created = nowIso();
+  const expiresIso = new Date(now + ttlHours * 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const windowMinutes = input.downloadWindowMinutes ?? DEFAULT_DOWNLOAD_MINUTES;
+  const downloadUntil = new Date(now + Math.min(windowMinutes, MAX_DOWNLOAD_MINUTES) * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  await db.batch([
+    db
+      .prepare(
+        `INSERT INTO runs (id, workspace_id, launched_by, credentials_id, region, secrets_prefix, run_name, state, created_at, expires_at, target, download_expires_at)
+         VALUES (?, ?, ?, '', '', '', ?, 'launched', ?, ?, 'hpc', ?)`,
+      )
+      .bind(runId, ws.id, caller.userId, input.runName ?? null, created, expiresIso, downloadUntil),
+    ...secrets.map((s) =>
+      db
+        .prepare("INSERT INTO run_secrets (run_id, name, source, pipeline_secret_id, secret_version, aws_name, state, updated_at) VALUES (?, ?, ?, ?, ?, '', 'pending', ?)")
+        .bind(runId, s.name, s.source, s.id, s.version, created),
+    ),
+    ...secrets.map((s) => db.prepare('UPDATE pipeline_secrets SET last_used_at = ? WHERE id = ?').bind(created, s.id)),
+    auditStatement(db, caller.actor, {
+      workspaceId: ws.id, action: 'run.launch', targetKind: 'run', targetId: runId, targetName: input.runName ?? null,
+      detail: { target: 'hpc', secrets: secrets.map((s) => s.name), downloadExpiresAt: downloadUntil, expiresAt: expiresIso },
+    }),
+  ]);
+  const run = await getRun(db, ws.id, runId);
+  return { run, ...(await hpcKitFor(settings, run, origin)), subrequests: { ceiling: settings.ceiling, planned: 0, reservedForRollback: 0, used: 0 } };
 }
 
 /**
@@ -457,7 +534,12 @@ export async function launchKitOf(db: D1Database, settings: RelaySettings, ws: W
   if (row.launched_by !== caller.userId) throw forbidden(`Only the member who launched run '${runId}' can get its launch kit: it carries the run's completion token`);
   if (row.state === 'launch_failed' || row.completed_at !== null)
     throw new ApiError(409, `Run '${runId}' has ${row.state === 'launch_failed' ? 'failed to launch' : 'ended'}; its secrets are gone or going, so there is no kit to give. Launch a new run`);
-  return kitFor(settings, runView(row, secrets), row.batch_cli_path, origin);
+  const run = runView(row, secrets);
+  if (run.target === 'hpc') {
+    if (row.downloaded_at) throw new ApiError(409, `The secret store of run '${runId}' was already downloaded; its kit is no longer of use. Launch a new run`);
+    return hpcKitFor(settings, run, origin);
+  }
+  return kitFor(settings, run, row.batch_cli_path, origin);
 }
 
 /** "3 secrets still in AWS account 123456789012 (eu-west-1): latchkey/…/A, …" — what is left, exactly where. */
@@ -514,6 +596,7 @@ async function deleteRunSecrets(db: D1Database, row: RunRow, keys: AwsKeys, acco
  * except for runs launched before runs kept their keys. Returns how many are left.
  */
 async function cleanUpRun(db: D1Database, keyring: Keyring, settings: RelaySettings, row: RunRow, budget: SubrequestBudget): Promise<number> {
+  if (row.target === 'hpc') return closeHpcRun(db, row);
   const live = (await db.prepare(`SELECT aws_name, arn FROM run_secrets WHERE run_id = ? AND state IN ${LIVE_STATES} ORDER BY name`).bind(row.id).all<{ aws_name: string; arn: string | null }>()).results;
   const target = { ...settings.target, region: row.region };
   if (live.length === 0) return deleteRunSecrets(db, row, { accessKeyId: '', secretAccessKey: '' }, row.account_id ?? '', target, budget);
@@ -557,6 +640,20 @@ async function cleanUpRun(db: D1Database, keyring: Keyring, settings: RelaySetti
   }
   if (expected && acting !== expected) return giveUp(`the keys at hand act in AWS account ${acting}, not in ${expected} where the secrets were created`);
   return deleteRunSecrets(db, row, keys, acting, target, budget);
+}
+
+/**
+ * An 'hpc' run holds nothing in a cloud: when it ends (or expires), what was downloaded counts as deleted (the head
+ * script removes the store when Nextflow exits) and what never was as not created. The download closes with it.
+ */
+async function closeHpcRun(db: D1Database, row: RunRow): Promise<number> {
+  const stamp = nowIso();
+  await db.batch([
+    db.prepare("UPDATE run_secrets SET state = 'deleted', deleted_at = ?, updated_at = ? WHERE run_id = ? AND state = 'created'").bind(stamp, stamp, row.id),
+    db.prepare("UPDATE run_secrets SET state = 'not_created', last_error = 'never downloaded', updated_at = ? WHERE run_id = ? AND state = 'pending'").bind(stamp, row.id),
+    db.prepare('UPDATE runs SET cleaned_at = ? WHERE id = ? AND cleaned_at IS NULL').bind(stamp, row.id),
+  ]);
+  return 0;
 }
 
 export type RunOutcome = 'succeeded' | 'failed';
