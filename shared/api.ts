@@ -232,7 +232,7 @@ export const RotateResponse = z.object({
 
 // ---- runs: secrets relayed to AWS Secrets Manager for the life of a pipeline run ----
 export const RUN_STATES = ['launching', 'launched', 'running', 'succeeded', 'failed', 'launch_failed'] as const;
-export const RUN_SECRET_STATES = ['pending', 'created', 'deleted', 'failed', 'not_created'] as const;
+export const RUN_SECRET_STATES = ['pending', 'created', 'deleted', 'failed', 'not_created', 'abandoned'] as const;
 
 export const LaunchRunBody = z
   .object({
@@ -365,6 +365,7 @@ export const Run = z
     cleanedAt: IsoDate.nullable().meta({ description: 'When the last of its secrets was deleted from AWS' }),
     lastError: z.string().nullable().meta({ description: 'While secrets are left in AWS: how many, which, in which account and region, and why' }),
     cleanupAttempts: z.number().int().meta({ description: 'Sweeper attempts that failed to delete what is left' }),
+    abandonedAt: IsoDate.nullable().meta({ description: 'When the sweeper gave up after repeated failed cleanups; lastError then says what may remain in AWS and how to delete it' }),
     nextAttemptAt: IsoDate.nullable().meta({ description: 'The sweeper retries no earlier than this (exponential backoff)' }),
     secrets: z.array(RunSecret),
   })

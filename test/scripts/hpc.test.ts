@@ -23,7 +23,7 @@ let work: string;
 let token = '';
 let workspaceId = '';
 
-async function api(path: string, body?: unknown) {
+async function api(path: string, body?: unknown): Promise<any> {
   const res = await fetch(worker.url + path, {
     method: body === undefined ? 'GET' : 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },

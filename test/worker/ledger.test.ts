@@ -3,7 +3,7 @@
  * and the kit again for the member who launched the run, and only for them.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { type AwsAccount, addSecrets, awsCredentials, newAwsAccount, standIn } from './aws';
+import { type AwsAccount, addSecrets, awsCredentials, injectFaults, newAwsAccount, standIn } from './aws';
 import { call, seedOrgWorkspace, seedUser, ws } from './helpers';
 
 const touched: AwsAccount[] = [];
@@ -82,5 +82,50 @@ describe('the launch kit', () => {
     const ended = await call('GET', `/runs/${runId}/launch-kit${ws(workspaceId)}`, { token: launcher.token });
     expect(ended.status).toBe(409);
     expect(ended.body.message).toMatch(/has ended; its secrets are gone or going/);
+  });
+});
+
+describe('bad regions and dead ends', () => {
+  it('refuses a region AWS does not have before anything is written, naming the ones nearby', async () => {
+    const { owner, workspaceId, credentialsId } = await world();
+    const res = await call('POST', `/runs${ws(workspaceId)}`, { token: owner.token, json: { credentialsId, region: 'eu-west-9' } });
+    expect(res.status).toBe(400);
+    expect(res.body.message).toBe(
+      "Field 'region' names no AWS region ('eu-west-9'); in that area AWS has eu-west-1, eu-west-2, eu-west-3. If AWS has opened it since, the operator can add it to AWS_EXTRA_REGIONS",
+    );
+    expect((await call('GET', `/runs${ws(workspaceId)}`, { token: owner.token })).body.runs).toEqual([]);
+  });
+
+  it('gives up on a cleanup that keeps failing after a bounded number of sweeps, says what is left, and frees the credentials', async () => {
+    const { sweepRuns, relaySettings, MAX_CLEANUP_ATTEMPTS } = await import('../../worker/src/runs');
+    const { keyringFor } = await import('../../worker/src/vault');
+    const { env } = await import('cloudflare:workers');
+    const owner = await seedUser('owner');
+    const { workspaceId } = await seedOrgWorkspace([[owner, 'owner']]);
+    const aws = await newAwsAccount(); // not in `touched`: this test leaves secrets behind on purpose
+    const credentialsId = await awsCredentials(owner, aws, workspaceId);
+    await addSecrets(owner, 2, workspaceId);
+    const run = (await call('POST', `/runs${ws(workspaceId)}`, { token: owner.token, json: { credentialsId, region: 'eu-west-1' } })).body.run;
+    await injectFaults(aws, [{ op: 'DeleteSecret', times: 1000, type: 'AccessDeniedException', status: 400, message: 'User is not authorized to perform: secretsmanager:DeleteSecret.' }]);
+    expect((await call('POST', `/runs/${run.id}/complete${ws(workspaceId)}`, { token: owner.token, json: {} })).status).toBe(200);
+    const keyring = await keyringFor(env.VAULT_KEYS);
+    let at = Date.now();
+    const reports = [];
+    for (let i = 0; i < MAX_CLEANUP_ATTEMPTS + 2; i++) {
+      at += 13 * 3600_000; // past the longest backoff
+      reports.push(await sweepRuns(env.DB, keyring, relaySettings(env), new Date(at)));
+    }
+    expect(reports.filter((r) => r.abandoned === 1)).toHaveLength(1);
+    expect(reports.at(-1)).toMatchObject({ runs: 0 }); // never picked up again
+    const view = (await call('GET', `/runs/${run.id}${ws(workspaceId)}`, { token: owner.token })).body.run;
+    expect(view.abandonedAt).toMatch(/^\d{4}-/);
+    expect(view.cleanupAttempts).toBe(MAX_CLEANUP_ATTEMPTS);
+    expect(view.secrets.map((s: { state: string }) => s.state)).toEqual(['abandoned', 'abandoned']);
+    expect(view.lastError).toMatch(new RegExp(`^Latchkey stopped trying after ${MAX_CLEANUP_ATTEMPTS} failed cleanups: 2 secret\\(s\\) may remain in AWS account ${aws.accountId} \\(eu-west-1\\): arn:aws:secretsmanager:.+ Delete them there by hand`));
+    expect(view.lastError).not.toMatch(/\.\./);
+    const audit = (await env.DB.prepare("SELECT COUNT(*) AS n FROM audit_events WHERE action = 'run.cleanup_abandoned' AND target_id = ?").bind(run.id).first<{ n: number }>())!.n;
+    expect(audit).toBe(1);
+    // The credentials are no longer held for a run nobody can clean.
+    expect((await call('DELETE', `/credentials/${credentialsId}${ws(workspaceId)}`, { token: owner.token })).status).toBe(204);
   });
 });

@@ -274,7 +274,7 @@ describe('the sweeper cannot be starved', () => {
     const settings = relaySettings(env);
 
     const sweep1 = new Date(t0.getTime() + 2 * 3600_000);
-    expect(await sweepRuns(env.DB, keyring, settings, sweep1)).toEqual({ runs: 35, cleaned: 5, secretsLeft: 30, deferred: 0 });
+    expect(await sweepRuns(env.DB, keyring, settings, sweep1)).toEqual({ runs: 35, cleaned: 5, secretsLeft: 30, deferred: 0, abandoned: 0 });
     expect((await standIn(healthy)).secrets).toEqual([]);
     expect((await standIn(healthy)).maxInFlight).toBeGreaterThan(1); // several runs at once
     const next1 = iso(new Date(sweep1.getTime() + retryDelayMs(1)));
@@ -291,11 +291,11 @@ describe('the sweeper cannot be starved', () => {
     // Runs that expire later are reached even by a sweep that may look at only 3 runs: the failing ones are waiting.
     const later: string[] = [];
     for (let i = 0; i < 3; i++) later.push((await launch(owner, workspaceId, { credentialsId: healthyCreds, region: 'eu-west-1', ttlHours: 1 })).body.run.id);
-    expect(await sweepRuns(env.DB, keyring, settings, new Date(sweep1.getTime() + 5 * 60_000), 3)).toEqual({ runs: 3, cleaned: 3, secretsLeft: 0, deferred: 0 });
+    expect(await sweepRuns(env.DB, keyring, settings, new Date(sweep1.getTime() + 5 * 60_000), 3)).toEqual({ runs: 3, cleaned: 3, secretsLeft: 0, deferred: 0, abandoned: 0 });
 
     // When their time comes, the failing runs are tried again, and back off further.
     const sweep3 = new Date(sweep1.getTime() + retryDelayMs(1) + 60_000);
-    expect(await sweepRuns(env.DB, keyring, settings, sweep3)).toEqual({ runs: 30, cleaned: 0, secretsLeft: 30, deferred: 0 });
+    expect(await sweepRuns(env.DB, keyring, settings, sweep3)).toEqual({ runs: 30, cleaned: 0, secretsLeft: 30, deferred: 0, abandoned: 0 });
     expect(await runOf(owner, workspaceId, bad[0]!)).toMatchObject({ cleanupAttempts: 2, nextAttemptAt: iso(new Date(sweep3.getTime() + retryDelayMs(2))) });
     expect(retryDelayMs(2)).toBe(2 * retryDelayMs(1));
     expect(retryDelayMs(40)).toBe(12 * 3600_000);
@@ -308,7 +308,7 @@ describe('the sweeper cannot be starved', () => {
     expect(JSON.parse(expired.results.find((e) => e.target_id === bad[0])!.detail)).toEqual({ accountId: failing.accountId, roleArn: null, region: 'eu-west-1', secretsLeft: 1 });
 
     // The faults are used up: the next due sweep cleans them all, and the messages no longer speak of what is left.
-    expect(await sweepRuns(env.DB, keyring, settings, new Date(sweep3.getTime() + retryDelayMs(2) + 60_000))).toEqual({ runs: 30, cleaned: 30, secretsLeft: 0, deferred: 0 });
+    expect(await sweepRuns(env.DB, keyring, settings, new Date(sweep3.getTime() + retryDelayMs(2) + 60_000))).toEqual({ runs: 30, cleaned: 30, secretsLeft: 0, deferred: 0, abandoned: 0 });
     const cleaned = await runOf(owner, workspaceId, bad[0]!);
     expect(cleaned).toMatchObject({ nextAttemptAt: null, cleanupAttempts: 2 });
     expect(cleaned.lastError).toMatch(/^No completion was reported before/);
@@ -322,10 +322,10 @@ describe('the sweeper cannot be starved', () => {
     for (let i = 0; i < 3; i++) ids.push((await launch(owner, workspaceId, { credentialsId, region: 'eu-west-1', ttlHours: 1, secrets: ['SECRET_000'] })).body.run.id);
     const keyring = await keyringFor(env.VAULT_KEYS);
     const later = new Date(Date.now() + 2 * 3600_000);
-    expect(await sweepRuns(env.DB, keyring, { ...relaySettings(env), ceiling: 4 }, later)).toEqual({ runs: 3, cleaned: 1, secretsLeft: 0, deferred: 2 });
+    expect(await sweepRuns(env.DB, keyring, { ...relaySettings(env), ceiling: 4 }, later)).toEqual({ runs: 3, cleaned: 1, secretsLeft: 0, deferred: 2, abandoned: 0 });
     const waiting = (await Promise.all(ids.map((id) => runOf(owner, workspaceId, id)))).filter((r) => r.cleanedAt === null);
     expect(waiting).toHaveLength(2);
     for (const r of waiting) expect(r).toMatchObject({ cleanupAttempts: 0, nextAttemptAt: null, lastError: null }); // not even looked at yet
-    expect(await sweepRuns(env.DB, keyring, relaySettings(env), later)).toEqual({ runs: 2, cleaned: 2, secretsLeft: 0, deferred: 0 });
+    expect(await sweepRuns(env.DB, keyring, relaySettings(env), later)).toEqual({ runs: 2, cleaned: 2, secretsLeft: 0, deferred: 0, abandoned: 0 });
   });
 });

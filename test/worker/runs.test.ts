@@ -211,7 +211,7 @@ describe('run secrets relay', () => {
     ]);
     expect((await standIn(aws)).secrets).toHaveLength(9);
     const report = await sweepRuns(env.DB, await keyringFor(env.VAULT_KEYS), relaySettings(env), new Date(Date.now() + 2 * 3600_000));
-    expect(report, JSON.stringify(await env.DB.prepare('SELECT id, state, expires_at, created_at, cleaned_at FROM runs').all())).toEqual({ runs: 2, cleaned: 2, secretsLeft: 0, deferred: 0 });
+    expect(report, JSON.stringify(await env.DB.prepare('SELECT id, state, expires_at, created_at, cleaned_at FROM runs').all())).toEqual({ runs: 2, cleaned: 2, secretsLeft: 0, deferred: 0, abandoned: 0 });
     const names = (await standIn(aws)).secrets.map((s) => s.name);
     expect(names).toHaveLength(3);
     expect(names.every((n) => n.includes(fresh.run.id))).toBe(true);

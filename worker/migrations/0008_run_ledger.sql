@@ -12,3 +12,25 @@ ALTER TABLE runs ADD COLUMN batch_cli_path TEXT;
 ALTER TABLE runs ADD COLUMN target TEXT NOT NULL DEFAULT 'aws' CHECK (target IN ('aws', 'hpc'));
 ALTER TABLE runs ADD COLUMN download_expires_at TEXT;
 ALTER TABLE runs ADD COLUMN downloaded_at TEXT;
+-- The sweeper's final state for a run it cannot clean after repeated attempts ('abandoned' secrets may remain in AWS;
+-- the run says what and where). SQLite cannot widen the CHECK on run_secrets.state in place, so the table is rebuilt.
+ALTER TABLE runs ADD COLUMN abandoned_at TEXT;
+CREATE TABLE run_secrets_new (
+  run_id              TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  name                TEXT NOT NULL,
+  source              TEXT NOT NULL CHECK (source IN ('user', 'workspace')),
+  pipeline_secret_id  TEXT,
+  aws_name            TEXT NOT NULL,
+  arn                 TEXT,
+  state               TEXT NOT NULL CHECK (state IN ('pending', 'created', 'deleted', 'failed', 'not_created', 'abandoned')),
+  last_error          TEXT,
+  updated_at          TEXT NOT NULL,
+  secret_version      INTEGER,
+  delivered_at        TEXT,
+  deleted_at          TEXT,
+  PRIMARY KEY (run_id, name)
+);
+INSERT INTO run_secrets_new (run_id, name, source, pipeline_secret_id, aws_name, arn, state, last_error, updated_at, secret_version, delivered_at, deleted_at)
+  SELECT run_id, name, source, pipeline_secret_id, aws_name, arn, state, last_error, updated_at, secret_version, delivered_at, deleted_at FROM run_secrets;
+DROP TABLE run_secrets;
+ALTER TABLE run_secrets_new RENAME TO run_secrets;

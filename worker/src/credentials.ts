@@ -230,7 +230,7 @@ export async function updateCredentials(
 
 /** Runs whose AWS secrets these credentials are still needed to delete. */
 async function runsNeedingCredentials(db: D1Database, credentialsId: string): Promise<number> {
-  const row = await db.prepare('SELECT COUNT(*) AS n FROM runs WHERE credentials_id = ? AND cleaned_at IS NULL').bind(credentialsId).first<{ n: number }>();
+  const row = await db.prepare('SELECT COUNT(*) AS n FROM runs WHERE credentials_id = ? AND cleaned_at IS NULL AND abandoned_at IS NULL').bind(credentialsId).first<{ n: number }>();
   return row?.n ?? 0;
 }
 

@@ -36,6 +36,8 @@ export interface Env {
   REGISTRY_ALLOW_INSECURE_LOOPBACK?: string;
   /** Longest life, in days, of an access token a user makes for themselves (POST /tokens); default 90. */
   ACCESS_TOKEN_MAX_DAYS?: string;
+  /** Comma-separated AWS regions a launch may name beyond those Latchkey knows (shared/aws-regions.ts). */
+  AWS_EXTRA_REGIONS?: string;
   /** First retry delay for AWS throttling and 5xx, in ms; default 200. */
   AWS_RETRY_BASE_MS?: string;
 }

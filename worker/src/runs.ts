@@ -10,6 +10,7 @@
  * deletes what outlived its time-to-live or whose deletion failed, backing off a run that keeps failing.
  */
 import type { Run } from '../../shared/api';
+import { awsRegionProblem } from '../../shared/aws-regions';
 import { type Actor, auditStatement } from './audit';
 import { loadCredentialsWithSecrets } from './credentials';
 import { roleAtLeast, ROLES, PERMISSIONS } from '../../shared/roles';
@@ -69,6 +70,7 @@ interface RunRow {
   cleanup_error: string | null;
   expired_at: string | null;
   batch_cli_path: string | null;
+  abandoned_at: string | null;
   target: 'aws' | 'hpc';
   download_expires_at: string | null;
   downloaded_at: string | null;
@@ -98,6 +100,8 @@ export interface RelaySettings {
   maxTtlHours: number;
   /** The operator's allowed secret-name prefixes (RUN_SECRETS_PREFIXES); the first is the default. */
   prefixes: string[];
+  /** Regions AWS opened after shared/aws-regions.ts was written (AWS_EXTRA_REGIONS). */
+  extraRegions: string[];
   target: Omit<AwsTarget, 'region'>;
   tokenKey: string | undefined;
 }
@@ -116,6 +120,7 @@ export function relaySettings(env: Env): RelaySettings {
     ttlHours: Math.min(num(env.RUN_SECRETS_TTL_HOURS, 72), maxTtlHours),
     maxTtlHours,
     prefixes: prefixes.length ? prefixes : DEFAULT_PREFIXES,
+    extraRegions: (env.AWS_EXTRA_REGIONS ?? '').split(',').map((r) => r.trim()).filter(Boolean),
     target: { endpoint: env.AWS_ENDPOINT_URL || undefined, retryBaseMs: num(env.AWS_RETRY_BASE_MS, 200) },
     tokenKey: env.RUN_TOKEN_KEY,
   };
@@ -159,6 +164,7 @@ function runView(row: RunRow, secrets: RunSecretRow[]): Run {
     cleanedAt: row.cleaned_at,
     lastError: row.cleanup_error ?? row.last_error,
     cleanupAttempts: row.cleanup_attempts ?? 0,
+    abandonedAt: row.abandoned_at ?? null,
     nextAttemptAt: row.next_attempt_at,
     secrets: secrets.map((s) => ({
       name: s.name, source: s.source, version: s.secret_version, awsName: s.aws_name, arn: s.arn, state: s.state, lastError: s.last_error, updatedAt: s.updated_at,
@@ -286,6 +292,8 @@ export async function launchRun(
   if (!input.credentialsId) throw invalidField('credentialsId', "is required for target 'aws': the id of the aws credentials of the compute environment (or launch with target 'hpc')");
   if (!input.region) throw invalidField('region', "is required for target 'aws': the AWS region of the compute environment, such as eu-west-1");
   const region = input.region;
+  const regionProblem = awsRegionProblem(region, settings.extraRegions);
+  if (regionProblem) throw invalidField('region', regionProblem);
   const credentials = await loadAwsCredentials(db, keyring, ws.id, input.credentialsId);
   const secrets = await resolveRunSecrets(db, keyring, { workspaceId: ws.id, personalWorkspaceId: caller.personalWorkspaceId }, input.secrets);
   if (secrets.length === 0)
@@ -697,6 +705,30 @@ export async function runStateOf(db: D1Database, runId: string) {
 
 const isoOf = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
+/** After this many failed cleanups (about four days with the backoff) the sweeper stops and says so. */
+export const MAX_CLEANUP_ATTEMPTS = 12;
+
+/**
+ * The final state of a run the sweeper cannot clean: its live secrets become 'abandoned' (they may still be in AWS),
+ * the run says exactly what may be left and how to delete it by hand, the audit records it once, and the credentials
+ * are no longer held for it.
+ */
+async function abandonCleanup(db: D1Database, row: RunRow, attempts: number, actor: Actor) {
+  const left = (await db.prepare(`SELECT aws_name, arn FROM run_secrets WHERE run_id = ? AND state IN ${LIVE_STATES} ORDER BY name`).bind(row.id).all<{ aws_name: string; arn: string | null }>()).results;
+  const stamp = nowIso();
+  const where = row.account_id ? `AWS account ${row.account_id} (${row.region})` : `AWS (${row.region})`;
+  const names = left.map((s) => s.arn ?? s.aws_name);
+  const message = `Latchkey stopped trying after ${attempts} failed cleanups: ${left.length} secret(s) may remain in ${where}: ${names.slice(0, NAMES_SHOWN).join(', ')}${names.length > NAMES_SHOWN ? ` and ${names.length - NAMES_SHOWN} more` : ''}. Delete them there by hand (aws secretsmanager delete-secret --force-delete-without-recovery --secret-id <name>) once the cause below is fixed.`;
+  await db.batch([
+    db.prepare(`UPDATE run_secrets SET state = 'abandoned', updated_at = ? WHERE run_id = ? AND state IN ${LIVE_STATES}`).bind(stamp, row.id),
+    db.prepare("UPDATE runs SET abandoned_at = ?, cleanup_attempts = ?, next_attempt_at = NULL, cleanup_error = ? || ' ' || COALESCE(cleanup_error, '') WHERE id = ?").bind(stamp, attempts, message, row.id),
+    auditStatement(db, actor, {
+      workspaceId: row.workspace_id, action: 'run.cleanup_abandoned', targetKind: 'run', targetId: row.id, targetName: row.run_name,
+      detail: { accountId: row.account_id, region: row.region, attempts, secretsLeft: names },
+    }),
+  ]);
+}
+
 /** The wait before the next sweep may retry a run whose cleanup failed `attempts` times: 10 min, 20, 40 … 12 h. */
 export const retryDelayMs = (attempts: number) => Math.min(RETRY_BASE_MS * 2 ** Math.max(0, attempts - 1), RETRY_CAP_MS);
 
@@ -712,7 +744,7 @@ export async function sweepRuns(db: D1Database, keyring: Keyring, settings: Rela
   const { results } = await db
     .prepare(
       `SELECT runs.*, (SELECT COUNT(*) FROM run_secrets s WHERE s.run_id = runs.id AND s.state IN ${LIVE_STATES}) AS secrets_left
-       FROM runs WHERE cleaned_at IS NULL AND (
+       FROM runs WHERE cleaned_at IS NULL AND abandoned_at IS NULL AND (
          state IN ('succeeded', 'failed', 'launch_failed') OR expires_at <= ? OR (state = 'launching' AND created_at <= ?)
        ) AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
        ORDER BY COALESCE(next_attempt_at, CASE WHEN state = 'launching' THEN created_at WHEN completed_at IS NOT NULL AND completed_at < expires_at THEN completed_at ELSE expires_at END), id
@@ -721,7 +753,7 @@ export async function sweepRuns(db: D1Database, keyring: Keyring, settings: Rela
     .bind(nowIsoStr, staleLaunch, nowIsoStr, maxRuns)
     .all<RunRow & { secrets_left: number }>();
   const budget = new SubrequestBudget(settings.ceiling);
-  const report = { runs: results.length, cleaned: 0, secretsLeft: 0, deferred: 0 };
+  const report = { runs: results.length, cleaned: 0, secretsLeft: 0, deferred: 0, abandoned: 0 };
   const system: Actor = { kind: 'system', id: null, ip: null, userAgent: 'sweeper' };
   await mapLimit(results, SWEEP_CONCURRENCY, async (row) => {
     // One STS call to check the account (or assume the role), one delete per secret, and room to retry each once.
@@ -750,6 +782,9 @@ export async function sweepRuns(db: D1Database, keyring: Keyring, settings: Rela
         report.cleaned++;
         if (row.state === 'launching')
           await db.prepare("UPDATE runs SET last_error = 'The launch did not finish; its secrets were deleted' WHERE id = ?").bind(row.id).run();
+      } else if ((row.cleanup_attempts ?? 0) + 1 >= MAX_CLEANUP_ATTEMPTS) {
+        await abandonCleanup(db, row, (row.cleanup_attempts ?? 0) + 1, system);
+        report.abandoned++;
       } else {
         const attempts = (row.cleanup_attempts ?? 0) + 1;
         const next = isoOf(new Date(now.getTime() + retryDelayMs(attempts)));
