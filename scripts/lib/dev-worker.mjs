@@ -70,8 +70,9 @@ export async function startDevWorker({ vars = {}, config = 'wrangler.toml', log 
   async function admin(method, path, body) {
     const res = await fetch(url + '/admin' + path, {
       method,
-      headers: { authorization: `Bearer ${adminToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
+      // State changes carry a JSON body, empty when there is nothing to say (the worker answers 415 otherwise).
+      headers: { authorization: `Bearer ${adminToken}`, ...(method !== 'GET' && method !== 'DELETE' ? { 'content-type': 'application/json' } : {}) },
+      body: method !== 'GET' && method !== 'DELETE' ? JSON.stringify(body ?? {}) : undefined,
     });
     const json = res.status === 204 ? null : await res.json();
     if (!res.ok) throw new Error(`${method} /admin${path}: ${res.status} ${json?.message}`);
