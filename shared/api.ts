@@ -324,7 +324,10 @@ export const RelayTarget = z
   })
   .meta({ id: 'RelayTarget' });
 export type RelayTarget = z.infer<typeof RelayTarget>;
-export const ListRelayTargetsResponse = z.object({ relayTargets: z.array(RelayTarget) });
+export const ListRelayTargetsResponse = z.object({
+  relayTargets: z.array(RelayTarget),
+  hpc: z.boolean().meta({ description: "Whether owners allow Slurm/HPC runs (target 'hpc'), which download the run's secret store once" }),
+});
 export const SetRelayTargetResponse = z.object({ relayTarget: RelayTarget });
 
 /** One line of a run's ledger: which version of which secret went where, when, and when it was deleted (never a value). */

@@ -80,11 +80,12 @@ export function CapturePanel({ site, masked, registry: initialRegistry, registry
     <form class="lk-panel" ref={panelRef} aria-label="Save this token to Latchkey" onSubmit={(e) => e.preventDefault()}>
       <p class="lk-title">Save this {site} token to Latchkey?</p>
       <p class="lk-token">{masked}</p>
+      <p class="lk-muted lk-hint">Alt+Shift+L reaches this panel; Escape dismisses it.</p>
       <label>
         Workspace
         <select name="workspace" value={wsId} onChange={(e) => setWsId((e.target as HTMLSelectElement).value)} disabled={!targets}>
           {(targets ?? []).map((w) => (
-            <option key={w.id} value={w.id}>{w.label}</option>
+            <option key={w.id} value={w.id} title={w.label}>{w.label}</option>
           ))}
         </select>
       </label>

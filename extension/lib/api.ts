@@ -7,7 +7,7 @@
 import { hc } from 'hono/client';
 import type { CreateCredentialsRequest, Credentials, PipelineSecret, UpdateCredentialsRequest, Workspace } from '../../shared/api';
 import type { AppType } from '../../worker/src/index';
-import { type CaptureSave, targetWorkspace } from './capture-targets';
+import { type CaptureSave, rememberCaptureWorkspace, targetWorkspace } from './capture-targets';
 import { accessTokenItem, serverUrlItem } from './storage';
 
 export type Failure = { ok: false; status: number; message: string; field?: string };
@@ -140,6 +140,7 @@ function createLatchkeyService() {
       );
       if (!res.ok) return res;
       pending.delete(id); // saved: drop the token
+      await rememberCaptureWorkspace(d.workspaceId);
       return { ok: true, data: null };
     },
     dropPendingCapture: async (id: string) => void pending.delete(id),

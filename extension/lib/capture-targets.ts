@@ -8,6 +8,7 @@ import type { Workspace } from '../../shared/api';
 import { suggestCredentialsName } from '../../shared/name-rules';
 import { PERMISSIONS, type Role, roleAtLeast } from '../../shared/roles';
 import type { LatchkeyService, Result } from './api';
+import { captureWorkspaceItem, workspaceItem } from './storage';
 
 export interface CaptureTarget {
   id: string;
@@ -45,7 +46,10 @@ export async function captureTargets(api: Api, nameBase: string): Promise<Result
     });
   }
   if (!targets.length) return { ok: false, status: 403, message: 'You cannot save credentials in any workspace: saving needs the admin or owner role. Ask a workspace owner.' };
-  return { ok: true, data: targets };
+  // The workspace a token was last captured into comes first, else the one last chosen in the popup.
+  const [lastCapture, lastPopup] = await Promise.all([captureWorkspaceItem.getValue(), workspaceItem.getValue()]);
+  const rank = (t: CaptureTarget) => (t.id === lastCapture ? 0 : t.id === lastPopup ? 1 : 2);
+  return { ok: true, data: [...targets].sort((a, b) => rank(a) - rank(b)) };
 }
 
 /** The API's workspaceId for a capture target id, refused unless it is a workspace where the user may save. */
@@ -57,3 +61,6 @@ export async function targetWorkspace(api: Pick<LatchkeyService, 'workspaces'>, 
     return { ok: false, status: 403, field: 'workspace', message: `Workspace ${targetId} is not one where you may save credentials (it needs the admin or owner role); pick another.` };
   return { ok: true, data: apiWorkspaceId(w) };
 }
+
+/** Remembers where a captured token was saved, to offer that workspace first next time. */
+export const rememberCaptureWorkspace = (targetId: string) => captureWorkspaceItem.setValue(targetId);

@@ -176,6 +176,11 @@ export async function watchForTokens(ctx: ContentScriptContext, site: string, fi
     (e) => {
       const active = document.activeElement;
       if (ui && e.key === 'Escape' && e.isTrusted && (e.target === host || !active || active === document.body || active === host)) close();
+      // Alt+Shift+L reaches the panel from anywhere on the page: its first field takes the focus.
+      if (ui && e.isTrusted && e.altKey && e.shiftKey && e.code === 'KeyL' && ui.mounted) {
+        e.preventDefault();
+        ui.mounted.container.querySelector<HTMLElement>('select, input, button')?.focus();
+      }
     },
     { capture: true },
   );

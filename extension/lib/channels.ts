@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { CREDENTIALS_NAME_PATTERN, credentialsNameProblem } from '../../shared/name-rules';
 import type { LatchkeyService, Result } from './api';
-import { type CaptureTarget, captureTargets, targetWorkspace } from './capture-targets';
+import { type CaptureTarget, captureTargets, rememberCaptureWorkspace, targetWorkspace } from './capture-targets';
 import type { Protocol } from './messages';
 
 /** The parts of runtime.MessageSender the checks read. */
@@ -124,7 +124,9 @@ export async function captureSaveFor(service: LatchkeyService, req: unknown, sen
     { credentials: { name: d.name, provider: 'container-reg', keys: { userName: d.userName, password: d.token, registry } } },
     d.skipRegistryCheck,
   );
-  return res.ok ? { ok: true, data: null } : res;
+  if (!res.ok) return res;
+  await rememberCaptureWorkspace(d.workspaceId);
+  return { ok: true, data: null };
 }
 
 /** A handler for one message type: its data and sender in, its answer out (or a thrown refusal). */

@@ -13,6 +13,8 @@ import { storage } from 'wxt/utils/storage';
 
 export const serverUrlItem = storage.defineItem<string>('local:serverUrl', { fallback: '' });
 export const workspaceItem = storage.defineItem<string>('local:workspaceId', { fallback: '' });
+/** The workspace a captured token was last saved to: the capture panel offers it first next time. */
+export const captureWorkspaceItem = storage.defineItem<string>('local:captureWorkspaceId', { fallback: '' });
 /** Where versions before 0.2 kept the token; read once by the background to move it, then removed. */
 const legacyTokenItem = storage.defineItem<string>('local:accessToken', { fallback: '' });
 

@@ -48,6 +48,10 @@ async function pageIn(scheme: 'light' | 'dark', path: string): Promise<Page> {
 beforeAll(async () => {
   stack = await startStack({ userName: 'grace', email: 'grace@example.com' });
   const { orgId } = await stack.worker.admin('POST', '/organizations', { name: 'acme', fullName: 'Acme Genomics' });
+  // A long organization and workspace name, as the capture panel must hold them.
+  const { orgId: longOrg } = await stack.worker.admin('POST', '/organizations', { name: 'institute-for-long-organisation-names' });
+  const longWs = (await stack.worker.admin('POST', `/organizations/${longOrg}/workspaces`, { name: 'computational-genomics-prod-pipelines' })).workspaceId;
+  await stack.worker.admin('PUT', `/workspaces/${longWs}/members/${stack.userId}`, { role: 'admin' });
   orgWorkspaceId = (await stack.worker.admin('POST', `/organizations/${orgId}/workspaces`, { name: 'pipelines' })).workspaceId;
   await stack.worker.admin('PUT', `/workspaces/${orgWorkspaceId}/members/${stack.userId}`, { role: 'owner' });
   // Connect the extension through its options page, as a person would.
@@ -77,6 +81,7 @@ describe.each(['light', 'dark'] as const)('in the %s theme', (scheme) => {
     await popup.getByLabel('Workspace').selectOption({ label: 'acme / pipelines · owner' });
     await expect.poll(() => popup.getByText(/^github-39/).isVisible(), { timeout: 15_000 }).toBe(true);
     found.push(...(await violations(popup)).map((v) => `long list: ${v}`));
+    await popup.screenshot({ path: `docs/screenshots/popup-list-${scheme}.png` });
     await popup.getByRole('button', { name: /^Delete github-05/ }).click();
     await popup.getByRole('group', { name: /^Confirm deleting github-05/ }).waitFor();
     found.push(...(await violations(popup)).map((v) => `delete confirmation: ${v}`));
@@ -89,6 +94,7 @@ describe.each(['light', 'dark'] as const)('in the %s theme', (scheme) => {
 
     await popup.getByRole('button', { name: 'Add credentials' }).click();
     found.push(...(await violations(popup)).map((v) => `form: ${v}`));
+    await popup.screenshot({ path: `docs/screenshots/popup-form-${scheme}.png` });
     await popup.getByLabel('Provider').selectOption('tw-agent');
     await popup.getByRole('button', { name: 'Generate' }).click();
     found.push(...(await violations(popup)).map((v) => `agent form: ${v}`));
@@ -96,6 +102,37 @@ describe.each(['light', 'dark'] as const)('in the %s theme', (scheme) => {
     await expect.poll(() => popup.getByRole('alert').count()).toBeGreaterThan(0);
     found.push(...(await violations(popup)).map((v) => `refused submit: ${v}`));
     await popup.close();
+    expect(found).toEqual([]);
+  });
+
+  it('the capture page (context menu) has no serious or critical violations, with a long workspace name, and after a refusal', async () => {
+    const sw = stack.browser.context.serviceWorkers()[0]!;
+    const pagePromise = stack.browser.context.waitForEvent('page');
+    await sw.evaluate(() =>
+      (chrome.contextMenus.onClicked as unknown as { dispatch: (info: unknown, tab: unknown) => void }).dispatch(
+        { menuItemId: 'latchkey-save-selection', selectionText: 'TOKEN0123456789TOKEN0123456789AB', pageUrl: 'https://registry.example.com/settings/tokens' },
+        undefined,
+      ),
+    );
+    const page = await pagePromise;
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.waitForURL(/capture\.html#/);
+    await expect.poll(() => page.getByLabel('Name', { exact: true }).inputValue(), { timeout: 15_000 }).toMatch(/^registry-/);
+    const found: string[] = (await violations(page)).map((v) => `capture page: ${v}`);
+    // The card holds with the longest workspace label: nothing sticks out of it.
+    const overflow = await page.evaluate(() => {
+      const card = document.querySelector('.lk-panel')!.getBoundingClientRect();
+      return [...document.querySelectorAll('.lk-panel *')].filter((el) => el.getBoundingClientRect().right > card.right + 0.5).map((el) => el.tagName);
+    });
+    expect(overflow).toEqual([]);
+    await page.screenshot({ path: `docs/screenshots/capture-page-${scheme}.png` });
+    await page.getByLabel('User name', { exact: true }).fill('');
+    await page.getByLabel('Name', { exact: true }).fill('bad name!');
+    await page.getByLabel('User name', { exact: true }).fill('someone');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => page.getByRole('alert').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    found.push(...(await violations(page)).map((v) => `capture page refused: ${v}`));
+    await page.close();
     expect(found).toEqual([]);
   });
 

@@ -4,7 +4,9 @@ import { launchWithExtension } from './browser';
 
 export async function startStack(user: { userName: string; email: string }, vars: (peers: Awaited<ReturnType<typeof startPeers>>) => Record<string, string> = () => ({})) {
   const peers = await startPeers();
-  const worker = await startDevWorker({ vars: vars(peers) });
+  // Every peer answers plain HTTP on 127.0.0.1: allowed for registry checks here, as an operator allows a private
+  // registry; every other loopback and private address stays refused.
+  const worker = await startDevWorker({ vars: { REGISTRY_ALLOWED_HOSTS: '127.0.0.1', REGISTRY_ALLOW_INSECURE_LOOPBACK: 'true', ...vars(peers) } });
   const { user: created } = await worker.admin('POST', '/users', user);
   const token: string = (await worker.admin('POST', `/users/${created.id}/tokens`, { name: 'e2e' })).accessKey;
   const browser = await launchWithExtension();

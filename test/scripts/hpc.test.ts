@@ -42,6 +42,8 @@ beforeAll(async () => {
   workspaceId = (await worker.admin('POST', `/organizations/${orgId}/workspaces`, { name: 'slurm' })).workspaceId;
   await worker.admin('PUT', `/workspaces/${workspaceId}/members/${user.id}`, { role: 'owner' });
   for (const [name, value] of Object.entries(VALUES)) await api(`/pipeline-secrets?workspaceId=${workspaceId}`, { name, value });
+  const allow = await fetch(`${worker.url}/relay-targets/hpc?workspaceId=${workspaceId}`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
+  if (allow.status !== 204) throw new Error(`allowing HPC: ${allow.status}`);
   work = mkdtempSync(join(tmpdir(), 'latchkey-hpc-'));
 }, 120_000);
 

@@ -21,10 +21,31 @@ async function hpcWorld() {
   const owner = await seedUser('owner');
   const { workspaceId } = await seedOrgWorkspace([[owner, 'owner']]);
   await addSecrets(owner, 3, workspaceId, (i) => [`ünïcødé ✓ ${i}`, `quote's "and" $HOME\n`, 'x'.repeat(65_536)][i]!);
+  expect((await call('PUT', `/relay-targets/hpc${ws(workspaceId)}`, { token: owner.token, json: {} })).status).toBe(204);
   return { owner, workspaceId };
 }
 
 describe('Slurm/HPC runs', () => {
+  it('are an owner’s decision: refused until an owner allows them, audited both ways', async () => {
+    const owner = await seedUser('owner');
+    const admin = await seedUser('admin');
+    const { workspaceId } = await seedOrgWorkspace([[owner, 'owner'], [admin, 'admin']]);
+    await addSecrets(owner, 1, workspaceId);
+    const refused = await call('POST', `/runs${ws(workspaceId)}`, { token: admin.token, json: { target: 'hpc' } });
+    expect(refused.status).toBe(403);
+    expect(refused.body.message).toBe(
+      `Slurm/HPC downloads are not allowed in workspace 'pipelines': an 'hpc' run hands its secrets to whoever runs the kit, so the owners decide. An owner allows them with PUT /relay-targets/hpc?workspaceId=${workspaceId} {}`,
+    );
+    expect((await call('PUT', `/relay-targets/hpc${ws(workspaceId)}`, { token: admin.token, json: {} })).status).toBe(403);
+    expect((await call('PUT', `/relay-targets/hpc${ws(workspaceId)}`, { token: owner.token, json: {} })).status).toBe(204);
+    expect((await call('GET', `/relay-targets${ws(workspaceId)}`, { token: admin.token })).body.hpc).toBe(true);
+    expect((await call('POST', `/runs${ws(workspaceId)}`, { token: admin.token, json: { target: 'hpc' } })).status).toBe(200);
+    expect((await call('DELETE', `/relay-targets/hpc${ws(workspaceId)}`, { token: owner.token })).status).toBe(204);
+    expect((await call('POST', `/runs${ws(workspaceId)}`, { token: admin.token, json: { target: 'hpc' } })).status).toBe(403);
+    const actions = (await env.DB.prepare("SELECT action FROM audit_events WHERE workspace_id = ? AND action LIKE 'relay-target.hpc%' ORDER BY id").bind(workspaceId).all<{ action: string }>()).results.map((r) => r.action);
+    expect(actions).toEqual(['relay-target.hpc-allow', 'relay-target.hpc-stop']);
+  });
+
   it('hands the store out once, to the run’s own token, and closes the run on completion', async () => {
     const { owner, workspaceId } = await hpcWorld();
     const launched = await call('POST', `/runs${ws(workspaceId)}`, { token: owner.token, json: { target: 'hpc', runName: 'slurm-rnaseq' } });

@@ -47,6 +47,8 @@ export interface RouteCase {
   access: Access;
   /** Refusals write an audit event by design (an HPC download refused): the fuzzer's "changes nothing" ignores the audit trail. */
   auditsRefusals?: boolean;
+  /** The one kind of answer that carries stored values by design (an HPC run's single secret-store download). */
+  returnsValues?: boolean;
   ok: 200 | 204;
   /** The body has no required field, so {} is a valid request. */
   emptyBodyIsValid?: boolean;
@@ -187,6 +189,8 @@ export const ROUTES: Record<string, RouteCase> = {
     emptyBodyIsValid: true,
     prepare: async (w, r) => ({ path: `/runs/${(await launched(w, r)).run.id}/complete${ws(r.workspaceId)}`, body: { success: true } }),
   },
+  'put /relay-targets/hpc': { access: 'own', ok: 204, emptyBodyIsValid: true, prepare: async (_w, r) => ({ path: `/relay-targets/hpc${ws(r.workspaceId)}`, body: {} }) },
+  'delete /relay-targets/hpc': { access: 'own', ok: 204, prepare: async (_w, r) => ({ path: `/relay-targets/hpc${ws(r.workspaceId)}` }) },
   'get /relay-targets': { access: 'read', ok: 200, prepare: async (_w, r) => ({ path: `/relay-targets${ws(r.workspaceId)}` }) },
   'post /relay-targets': {
     access: 'own',
@@ -215,8 +219,10 @@ export const ROUTES: Record<string, RouteCase> = {
     access: 'weblog',
     ok: 200,
     auditsRefusals: true,
+    returnsValues: true,
     // A fresh 'hpc' run each time (its store downloads once); the download token is the head script's.
     prepare: async (w, r) => {
+      expect((await call('PUT', `/relay-targets/hpc${ws(r.workspaceId)}`, { token: w.owner.token, json: {} })).status).toBe(204);
       const res = await call('POST', `/runs${ws(r.workspaceId)}`, { token: w.owner.token, json: { target: 'hpc' } });
       expect(res.status, res.text).toBe(200);
       const token = /Authorization: Bearer %s"\\n' '([^']+)'/.exec(res.body.nextflow.headScript)?.[1];

@@ -19,7 +19,7 @@ async function exportsFetch(method: string, path: string, token: string | undefi
   return exports.default.fetch(new Request(BASE + path, { method, headers, body }));
 }
 
-describe('every documented route', () => {
+describe('every documented route', { timeout: 180_000 }, () => {
   const logged: string[] = [];
   beforeAll(() => {
     for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const)
@@ -44,7 +44,8 @@ describe('every documented route', () => {
         matrix.push(`${key} ${who} ${res.status}`);
         expect(res.status, `${key} as ${who}: ${res.text}`).toBe(expectedStatus(route, who));
         if (res.status >= 400) expect(res.body?.message, `${key} as ${who}`).toEqual(expect.any(String));
-        expect(res.text, `${key} as ${who}`).not.toContain(CANARY);
+        // The HPC store download is the one answer that carries values, by design (owner-allowed, single-use, audited).
+        if (!route.returnsValues) expect(res.text, `${key} as ${who}`).not.toContain(CANARY);
         expect(JSON.stringify([...res.headers]), `${key} as ${who}`).not.toContain(CANARY);
         expect(res.headers.get('x-content-type-options'), `${key} as ${who}`).toBe('nosniff');
         expect(res.headers.get('cache-control'), `${key} as ${who}`).toBe('no-store');

@@ -34,3 +34,10 @@ INSERT INTO run_secrets_new (run_id, name, source, pipeline_secret_id, aws_name,
   SELECT run_id, name, source, pipeline_secret_id, aws_name, arn, state, last_error, updated_at, secret_version, delivered_at, deleted_at FROM run_secrets;
 DROP TABLE run_secrets;
 ALTER TABLE run_secrets_new RENAME TO run_secrets;
+-- Slurm/HPC downloads hand a run's secret store to whoever holds the kit, so, like AWS accounts, they are an owner's
+-- decision: a workspace allows them only while it has a row here.
+CREATE TABLE relay_hpc (
+  workspace_id  TEXT PRIMARY KEY REFERENCES workspaces(id) ON DELETE CASCADE,
+  created_at    TEXT NOT NULL,
+  created_by    TEXT REFERENCES users(id) ON DELETE SET NULL
+);

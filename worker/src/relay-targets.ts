@@ -102,3 +102,26 @@ export async function assertRelayApproved(db: D1Database, ws: WorkspaceAccess, v
     `Role ${via.roleArn} is not approved for workspace '${ws.name}': AWS account ${via.accountId} is approved only for the roles ${listed}, so no secret was sent. ${howToApprove(ws, { accountId: via.accountId, roleArns: [...target.roleArns, via.roleArn] })}.`,
   );
 }
+
+/** Whether the workspace's owners allow Slurm/HPC secret-store downloads (launches with target 'hpc'). */
+export async function hpcAllowed(db: D1Database, workspaceId: string): Promise<boolean> {
+  return (await db.prepare('SELECT 1 AS ok FROM relay_hpc WHERE workspace_id = ?').bind(workspaceId).first()) !== null;
+}
+
+/** Owners allow (or stop allowing) HPC downloads; audited either way. Idempotent. */
+export async function setHpcAllowed(db: D1Database, actor: Actor, ws: WorkspaceAccess, allowed: boolean): Promise<void> {
+  await db.batch([
+    allowed
+      ? db.prepare('INSERT INTO relay_hpc (workspace_id, created_at, created_by) VALUES (?, ?, ?) ON CONFLICT (workspace_id) DO NOTHING').bind(ws.id, nowIso(), actor.id)
+      : db.prepare('DELETE FROM relay_hpc WHERE workspace_id = ?').bind(ws.id),
+    auditStatement(db, actor, { workspaceId: ws.id, action: allowed ? 'relay-target.hpc-allow' : 'relay-target.hpc-stop', targetKind: 'relay-target', targetId: 'hpc' }),
+  ]);
+}
+
+/** Throws 403 unless the workspace's owners allow HPC downloads. */
+export async function assertHpcApproved(db: D1Database, ws: WorkspaceAccess): Promise<void> {
+  if (await hpcAllowed(db, ws.id)) return;
+  throw forbidden(
+    `Slurm/HPC downloads are not allowed in workspace '${ws.name}': an 'hpc' run hands its secrets to whoever runs the kit, so the owners decide. An owner allows them with PUT /relay-targets/hpc?workspaceId=${ws.id} {}`,
+  );
+}

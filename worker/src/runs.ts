@@ -18,7 +18,7 @@ import type { WorkspaceAccess } from './directory';
 import type { Env } from './env';
 import { ApiError, forbidden, invalidField, notFound } from './errors';
 import { newId, nowIso } from './ids';
-import { assertRelayApproved } from './relay-targets';
+import { assertHpcApproved, assertRelayApproved } from './relay-targets';
 import { DEFAULT_DOWNLOAD_MINUTES, hpcConfig, hpcHeadScript, MAX_DOWNLOAD_MINUTES } from './hpc';
 import { DEFAULT_BATCH_CLI_PATH, launchKit } from './launch-kit';
 import { signDownloadToken, signRunToken } from './run-tokens';
@@ -503,6 +503,7 @@ async function launchHpcRun(
 ) {
   for (const field of ['credentialsId', 'region', 'batchCliPath', 'secretsPrefix'] as const)
     if (input[field] !== undefined) throw invalidField(field, "applies only to target 'aws'; leave it out for an 'hpc' run, which relays nothing to AWS");
+  await assertHpcApproved(db, ws);
   const secrets = await resolveRunSecrets(db, keyring, { workspaceId: ws.id, personalWorkspaceId: caller.personalWorkspaceId }, input.secrets);
   if (secrets.length === 0) throw invalidField('secrets', 'selects no pipeline secrets: create workspace or user secrets first, or name existing ones');
   const runId = newId();

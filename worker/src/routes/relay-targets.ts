@@ -3,7 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { AwsAccountId, ListRelayTargetsResponse, SetRelayTargetBody, SetRelayTargetResponse, WorkspaceQuery } from '../../../shared/api';
 import { bearerSecurity, createRouter, errorResponses, jsonBody, jsonResponse } from '../app';
 import { authorize } from '../directory';
-import { listRelayTargets, removeRelayTarget, setRelayTarget } from '../relay-targets';
+import { hpcAllowed, listRelayTargets, removeRelayTarget, setHpcAllowed, setRelayTarget } from '../relay-targets';
 
 const tags = ['runs'];
 const security = bearerSecurity;
@@ -18,7 +18,8 @@ export const relayTargetsRoutes = createRouter()
     }),
     async (c) => {
       const ws = await authorize(c.env.DB, c.var.caller, c.req.valid('query').workspaceId, 'read', WHAT);
-      return c.json({ relayTargets: await listRelayTargets(c.env.DB, ws.id) }, 200);
+      const [relayTargets, hpc] = await Promise.all([listRelayTargets(c.env.DB, ws.id), hpcAllowed(c.env.DB, ws.id)]);
+      return c.json({ relayTargets, hpc }, 200);
     },
   )
   .openapi(
@@ -31,6 +32,32 @@ export const relayTargetsRoutes = createRouter()
     async (c) => {
       const ws = await authorize(c.env.DB, c.var.caller, c.req.valid('query').workspaceId, 'own', WHAT);
       return c.json({ relayTarget: await setRelayTarget(c.env.DB, c.var.caller.actor, ws, c.req.valid('json')) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'put', path: '/hpc', tags, security,
+      summary: "Allow Slurm/HPC runs (target 'hpc'), whose head script downloads the run's secret store once (owners only; audited)",
+      request: { query: WorkspaceQuery, body: jsonBody(z.object({}).strict().meta({ id: 'AllowHpcRequest' })) },
+      responses: { 204: { description: 'Allowed' }, ...errorResponses(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const ws = await authorize(c.env.DB, c.var.caller, c.req.valid('query').workspaceId, 'own', WHAT);
+      await setHpcAllowed(c.env.DB, c.var.caller.actor, ws, true);
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'delete', path: '/hpc', tags, security,
+      summary: 'Stop allowing Slurm/HPC runs (owners only; audited). Downloads already made are not undone',
+      request: { query: WorkspaceQuery },
+      responses: { 204: { description: 'No longer allowed' }, ...errorResponses(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const ws = await authorize(c.env.DB, c.var.caller, c.req.valid('query').workspaceId, 'own', WHAT);
+      await setHpcAllowed(c.env.DB, c.var.caller.actor, ws, false);
+      return c.body(null, 204);
     },
   )
   .openapi(
