@@ -182,7 +182,9 @@ function Header({ children }: { children?: preact.ComponentChildren }) {
             window.close();
           }}
         >
-          ⧉
+          <svg width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">
+            <path d="M14 4h6v6M20 4l-9 9M18 14v5a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1V7a1 1 0 0 1 1-1h5" />
+          </svg>
         </button>
       )}
       <button type="button" class="icon" title="Options" aria-label="Options" onClick={() => browser.runtime.openOptionsPage()}>
