@@ -2,7 +2,8 @@ import preact from '@preact/preset-vite';
 import { defineConfig } from 'wxt';
 import pkg from '../package.json' with { type: 'json' };
 
-// Least privilege: storage, and the context menu for saving a selected token. The worker's origin is asked for at connect time (optional host permission);
+// Least privilege: storage, the context menu for saving a selected token, and alarms (no data: it re-checks credential
+// expiry for the toolbar badge every few hours). The worker's origin is asked for at connect time (optional host permission);
 // calls work through CORS too, so a refusal does not break the extension.
 export default defineConfig({
   srcDir: '.',
@@ -13,7 +14,7 @@ export default defineConfig({
     name: 'Latchkey',
     version: pkg.version,
     description: 'Your Nextflow platform credentials and pipeline secrets, in one place, from the toolbar.',
-    permissions: ['storage', 'contextMenus'],
+    permissions: ['storage', 'contextMenus', 'alarms'],
     optional_host_permissions: ['https://*/*', 'http://127.0.0.1/*', 'http://localhost/*'],
     action: { default_title: 'Latchkey' },
     ...(browser === 'firefox' ? { browser_specific_settings: { gecko: { id: 'latchkey@latchkey.dev', strict_min_version: '140.0', data_collection_permissions: { required: ['none'] } }, gecko_android: { strict_min_version: '142.0' } } } : {}),

@@ -66,6 +66,18 @@ const readOnlyEcho = {
   deleted: z.unknown().optional(),
 };
 
+/** When credentials expire: a date (end of that day, UTC) or a date-time; null or absent for none. Latchkey's addition. */
+export const ExpiresAt = z
+  .string({ error: 'must be a date such as 2027-03-31, or a date-time' })
+  .check((ctx) => {
+    const v = ctx.value;
+    if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(v) || Number.isNaN(Date.parse(v.length === 10 ? `${v}T23:59:59Z` : v)))
+      ctx.issues.push({ code: 'custom', message: 'must be a date such as 2027-03-31, or an ISO-8601 date-time with a time zone', input: v });
+  })
+  .nullable()
+  .optional()
+  .meta({ description: "When these credentials expire (Latchkey's addition; the extension warns a week before). A date means the end of that day, UTC" });
+
 function credentialsVariant<P extends ProviderId>(provider: P, mode: 'create' | 'update') {
   const full = providerKeys[provider] as z.ZodObject;
   const keys =
@@ -77,6 +89,7 @@ function credentialsVariant<P extends ProviderId>(provider: P, mode: 'create' | 
     name: CredentialsName,
     description,
     provider: z.literal(provider),
+    expiresAt: ExpiresAt,
     baseUrl: baseUrlField(provider),
     keys: keys.extend({ discriminator: z.literal(provider, { error: `must be '${provider}', the provider` }).optional() }),
   });
@@ -91,6 +104,7 @@ function credentialsUnion(mode: 'create' | 'update') {
 
 export type CredentialsInput = {
   name: string;
+  expiresAt?: string | null;
   description?: string | null;
   provider: ProviderId;
   baseUrl?: string | null;
@@ -120,6 +134,7 @@ export const Credentials = z
     dateCreated: IsoDate,
     lastUpdated: IsoDate,
     lastUsed: IsoDate.nullable(),
+    expiresAt: IsoDate.optional().meta({ description: "When these credentials expire (Latchkey's addition); absent when not known" }),
     keys: CredentialsKeysOut,
   })
   .meta({ id: 'Credentials' });

@@ -14,6 +14,8 @@ interface Props {
   registry: string;
   registryEditable?: boolean;
   userName: string | null;
+  /** When the site says the token expires (YYYY-MM-DD); saved with it. */
+  expiresAt?: string;
   /** Where the token may be saved, each with a suggested free name. */
   targets: () => Promise<Result<CaptureTarget[]>>;
   /** Sends the held token with these details; the token itself never enters this component. */
@@ -29,7 +31,7 @@ interface Props {
 }
 
 /** The capture panel: offers to save a token the site just showed, and does nothing until Save is clicked. */
-export function CapturePanel({ site, masked, registry: initialRegistry, registryEditable, userName: initialUser, targets: loadTargets, save, guard, panelRef, onClose }: Props) {
+export function CapturePanel({ site, masked, registry: initialRegistry, registryEditable, userName: initialUser, expiresAt, targets: loadTargets, save, guard, panelRef, onClose }: Props) {
   const [targets, setTargets] = useState<CaptureTarget[] | null>(null);
   const [wsId, setWsId] = useState('');
   const [name, setName] = useState('');
@@ -80,6 +82,7 @@ export function CapturePanel({ site, masked, registry: initialRegistry, registry
     <form class="lk-panel" ref={panelRef} aria-label="Save this token to Latchkey" onSubmit={(e) => e.preventDefault()}>
       <p class="lk-title">Save this {site} token to Latchkey?</p>
       <p class="lk-token">{masked}</p>
+      {expiresAt ? <p class="lk-muted">Expires on {expiresAt}: Latchkey will remind you a week before.</p> : null}
       <p class="lk-muted lk-hint">Alt+Shift+L reaches this panel; Escape dismisses it.</p>
       <label>
         Workspace

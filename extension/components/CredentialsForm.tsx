@@ -104,6 +104,9 @@ export function CredentialsForm({ workspace, editing, initial, onDone, onCancel 
             onInput={(e) => { set({ name: (e.target as HTMLInputElement).value }); setErrors(({ name: _n, ...rest }) => rest); }} />
         )}
       </Field>
+      <Field label="Expires (optional)" error={errors.expiresAt} hint="When the token or key stops working; Latchkey warns a week before.">
+        {(id, d) => <input id={id} aria-describedby={d} type="date" value={draft.expiresAt ?? ''} onInput={(e) => set({ expiresAt: (e.target as HTMLInputElement).value })} />}
+      </Field>
       <Field label="Description (optional)" error={errors.description}>
         {(id, d) => <input id={id} aria-describedby={d} value={draft.description} onInput={(e) => set({ description: (e.target as HTMLInputElement).value })} />}
       </Field>

@@ -3,6 +3,7 @@ import type { Credentials, Workspace } from '../../shared/api';
 import { providers } from '../../shared/providers';
 import { agentSnippet, type CredentialsDraft } from '../lib/credential-form';
 import { clearDraft } from '../lib/drafts';
+import { expiresSoon, expiryText } from '../lib/expiry';
 import { ago } from '../lib/format';
 import { plainFailure } from '../lib/plain-errors';
 import { latchkey } from '../lib/service';
@@ -91,7 +92,14 @@ export function CredentialsView({ workspace, canManage, items, reload, restored 
                 key={c.id}
                 name={c.name}
                 data={{ 'data-credentials': c.name, id: rowId }}
-                sub={c.description ? c.description : `Updated ${ago(c.lastUpdated)} · used ${ago(c.lastUsed)}`}
+                sub={
+                  c.expiresAt ? (
+                    <>
+                      <span class={expiresSoon(c) ? 'expiry soon' : 'expiry'}>{expiryText(c.expiresAt)}</span>
+                      {c.description ? ` · ${c.description}` : ''}
+                    </>
+                  ) : c.description ? c.description : `Updated ${ago(c.lastUpdated)} · used ${ago(c.lastUsed)}`
+                }
                 badge={<span class={`badge ${c.category}`}>{providers[c.provider].label}</span>}
               >
                 <CopyMenu what={c.name} items={copies} onCopied={(label) => toast({ kind: 'success', text: `Copied the ${label.toLowerCase()} of '${c.name}'` })} />

@@ -6,6 +6,7 @@ import { answer, messageHandlers, type Self } from '../lib/channels';
 import { moveLegacyToken } from '../lib/storage';
 
 const MENU_ID = 'latchkey-save-selection';
+const BADGE_ALARM = 'latchkey-expiry-badge';
 
 /**
  * The background owns the network and the access token. Extension pages reach the full service over the `page`
@@ -24,6 +25,13 @@ export default defineBackground(() => {
     void answer(handlers, message, sender).then(sendResponse);
     return true; // answered asynchronously
   });
+
+  // The expiry badge: now, at browser start, and every few hours (a credential crosses the one-week line meanwhile).
+  const refreshBadge = () => void service.refreshExpiryBadge().catch(() => undefined);
+  browser.alarms.create(BADGE_ALARM, { periodInMinutes: 180 });
+  browser.alarms.onAlarm.addListener((alarm) => alarm.name === BADGE_ALARM && refreshBadge());
+  browser.runtime.onStartup.addListener(refreshBadge);
+  refreshBadge();
 
   // For registries without a capture helper: select a token on the page, right-click, save.
   browser.runtime.onInstalled.addListener(() => {

@@ -5,6 +5,8 @@
  * Every call returns a Result, so failures cross the messaging boundary intact and name the field when they can.
  */
 import { hc } from 'hono/client';
+import { browser } from 'wxt/browser';
+import { expiresSoon, WARN_DAYS } from './expiry';
 import type { CreateCredentialsRequest, Credentials, PipelineSecret, UpdateCredentialsRequest, Workspace } from '../../shared/api';
 import type { AppType } from '../../worker/src/index';
 import { type CaptureSave, rememberCaptureWorkspace, targetWorkspace } from './capture-targets';
@@ -144,6 +146,23 @@ function createLatchkeyService() {
       return { ok: true, data: null };
     },
     dropPendingCapture: async (id: string) => void pending.delete(id),
+    /**
+     * The toolbar badge: how many credentials in the user's workspaces expire within a week (or have expired). Quiet
+     * when nothing is due or the extension is not connected.
+     */
+    async refreshExpiryBadge(): Promise<number> {
+      const ws = await service.workspaces();
+      let due: string[] = [];
+      if (ws.ok)
+        for (const w of ws.data.workspaces) {
+          const listed = await service.listCredentials(w.kind === 'personal' ? null : w.id);
+          if (listed.ok) due = due.concat(listed.data.credentials.filter((c) => expiresSoon(c)).map((c) => c.name));
+        }
+      await browser.action.setBadgeBackgroundColor({ color: '#b45309' });
+      await browser.action.setBadgeText({ text: due.length ? String(due.length) : '' });
+      await browser.action.setTitle({ title: due.length ? `Latchkey: ${due.length} credential(s) expire within ${WARN_DAYS} days (${due.slice(0, 5).join(', ')}${due.length > 5 ? ', …' : ''})` : 'Latchkey' });
+      return due.length;
+    },
     listSecrets: (workspaceId: string | null) => call<{ pipelineSecrets: PipelineSecret[]; totalSize: number }>((c) => c['pipeline-secrets'].$get({ query: q(workspaceId) }), true),
     validateSecretName: (workspaceId: string | null, name: string) => call<null>((c) => c['pipeline-secrets'].validate.$get({ query: { ...q(workspaceId), name } })),
     createSecret: (workspaceId: string | null, name: string, value: string) =>

@@ -143,13 +143,17 @@ export async function watchForTokens(ctx: ContentScriptContext, site: string, fi
             masked={maskToken(found.token)}
             registry={found.registry}
             userName={found.userName}
+            expiresAt={found.expiresAt}
             targets={() => captureChannel.targets(found.nameBase)}
             guard={watch.guard}
             panelRef={watch.track}
             onClose={close}
             save={async (d) => {
               if (!held) return { ok: false, status: 0, message: 'The token is no longer held; show it on the page again.' };
-              const res = await captureChannel.save({ workspaceId: d.workspaceId, name: d.name, userName: d.userName, token: held.token, skipRegistryCheck: d.skipRegistryCheck });
+              const res = await captureChannel.save({
+                workspaceId: d.workspaceId, name: d.name, userName: d.userName, token: held.token, skipRegistryCheck: d.skipRegistryCheck,
+                ...(found.expiresAt ? { expiresAt: found.expiresAt } : {}),
+              });
               if (!res.ok) return res;
               dismissed.add(held.token);
               held = null; // saved: drop the token from memory

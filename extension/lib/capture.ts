@@ -8,6 +8,8 @@ export interface Captured {
   registry: string;
   token: string;
   userName: string | null;
+  /** YYYY-MM-DD when the site says when the token expires (Docker Hub shows an expiration date). */
+  expiresAt?: string;
   /** A base for the suggested credentials name. */
   nameBase: string;
 }
@@ -44,6 +46,17 @@ export function isQuayRobotView(url: URL): boolean {
   return /^\/organization\/[^/]+\/robots?(\/|$)/.test(url.pathname);
 }
 
+const EXPIRY = /\b(?:expires?(?:\s+on)?|expiration(?:\s+date)?)\s*:?\s*([A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4}|\d{4}-\d{2}-\d{2}|\d{1,2}\s+[A-Z][a-z]{2,8}\.?\s+\d{4})/i;
+
+/** The expiry date a token dialog states ("Expires on Mar 31, 2027", "Expiration date: 2027-03-31"), as YYYY-MM-DD. */
+export function expiryIn(text: string): string | undefined {
+  const m = EXPIRY.exec(text);
+  if (!m) return undefined;
+  const raw = m[1]!.replace(/\./g, '');
+  const t = /^\d{4}-\d{2}-\d{2}$/.test(raw) ? Date.parse(`${raw}T00:00:00Z`) : Date.parse(`${raw} 00:00:00 UTC`);
+  return Number.isNaN(t) ? undefined : new Date(t).toISOString().slice(0, 10);
+}
+
 export function findDockerHubToken(doc: Document, url: URL): Captured | null {
   if (!isDockerHubTokenPage(url)) return null;
   for (const scope of doc.querySelectorAll(DIALOGS)) {
@@ -52,7 +65,8 @@ export function findDockerHubToken(doc: Document, url: URL): Captured | null {
       if (!token) continue;
       const all = textsOf(scope).join(' ');
       const userName = /docker login\s+(?:-u|--username)[ =]?\s*([A-Za-z0-9][A-Za-z0-9_.-]{1,29})/.exec(all)?.[1] ?? null;
-      return { registry: 'docker.io', token, userName, nameBase: `dockerhub-${userName ?? 'token'}` };
+      const expiresAt = expiryIn(all);
+      return { registry: 'docker.io', token, userName, nameBase: `dockerhub-${userName ?? 'token'}`, ...(expiresAt ? { expiresAt } : {}) };
     }
   }
   return null;

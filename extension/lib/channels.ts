@@ -38,7 +38,7 @@ export const CAPTURE_SITES: ReadonlyMap<string, string> = new Map([
 export const PAGE_METHODS = new Set<keyof LatchkeyService>([
   'testConnection', 'userInfo', 'workspaces', 'listCredentials', 'validateCredentialsName', 'createCredentials', 'updateCredentials',
   'checkRegistryLogin', 'deleteCredentials', 'pendingCapture', 'savePendingCapture', 'dropPendingCapture',
-  'listSecrets', 'validateSecretName', 'createSecret', 'updateSecret', 'deleteSecret',
+  'listSecrets', 'validateSecretName', 'createSecret', 'updateSecret', 'deleteSecret', 'refreshExpiryBadge',
 ]);
 
 export class Refused extends Error {}
@@ -87,6 +87,7 @@ const SaveRequest = z
     userName: z.string().trim().min(1).max(255),
     token: z.string().min(1).max(4096),
     skipRegistryCheck: z.boolean(),
+    expiresAt: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
   })
   .strict();
 
@@ -121,7 +122,7 @@ export async function captureSaveFor(service: LatchkeyService, req: unknown, sen
   if (!target.ok) return target;
   const res = await service.createCredentials(
     target.data,
-    { credentials: { name: d.name, provider: 'container-reg', keys: { userName: d.userName, password: d.token, registry } } },
+    { credentials: { name: d.name, provider: 'container-reg', ...(d.expiresAt ? { expiresAt: d.expiresAt } : {}), keys: { userName: d.userName, password: d.token, registry } } },
     d.skipRegistryCheck,
   );
   if (!res.ok) return res;

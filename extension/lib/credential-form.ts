@@ -14,6 +14,8 @@ export interface CredentialsDraft {
   name: string;
   description: string;
   baseUrl: string;
+  /** YYYY-MM-DD, or '' for none. */
+  expiresAt: string;
   values: FormValues;
 }
 
@@ -26,14 +28,14 @@ export function newDraft(provider: ProviderId): CredentialsDraft {
   const values: FormValues = {};
   for (const f of providerFields(provider)) values[f.name] = f.kind === 'boolean' ? false : '';
   if (provider === 'container-reg') values.registry = DOCKER_HUB;
-  return { mode: 'create', provider, name: '', description: '', baseUrl: '', values };
+  return { mode: 'create', provider, name: '', description: '', baseUrl: '', expiresAt: '', values };
 }
 
 /** Switching provider keeps what the two providers share (name, description, same-named public fields). */
 export function switchProvider(draft: CredentialsDraft, provider: ProviderId): CredentialsDraft {
   const next = newDraft(provider);
   for (const f of providerFields(provider)) if (!f.secret && f.name in draft.values && draft.values[f.name] !== '') next.values[f.name] = draft.values[f.name]!;
-  return { ...next, name: draft.name, description: draft.description, baseUrl: providers[provider].baseUrl ? draft.baseUrl : '' };
+  return { ...next, name: draft.name, description: draft.description, expiresAt: draft.expiresAt, baseUrl: providers[provider].baseUrl ? draft.baseUrl : '' };
 }
 
 /** An edit form for stored credentials: public fields filled in, secret fields empty (left empty, they are kept). */
@@ -43,7 +45,7 @@ export function draftFrom(c: Credentials): CredentialsDraft {
     const v = c.keys[f.name];
     if (!f.secret && v !== undefined && v !== null) draft.values[f.name] = v;
   }
-  return { ...draft, mode: 'edit', name: c.name, description: c.description ?? '', baseUrl: c.baseUrl ?? '' };
+  return { ...draft, mode: 'edit', name: c.name, description: c.description ?? '', baseUrl: c.baseUrl ?? '', expiresAt: c.expiresAt?.slice(0, 10) ?? '' };
 }
 
 /** The request body a draft makes: empty optional fields are left out, and on edit so are empty secret fields. */
@@ -64,6 +66,8 @@ export function requestBody(draft: CredentialsDraft): Record<string, unknown> {
       name: draft.name.trim(),
       provider: draft.provider,
       ...(draft.description.trim() ? { description: draft.description.trim() } : {}),
+      // An edit that empties the date clears the stored expiry.
+      ...(draft.expiresAt ? { expiresAt: draft.expiresAt } : draft.mode === 'edit' ? { expiresAt: null } : {}),
       ...(providers[draft.provider].baseUrl && draft.baseUrl.trim() ? { baseUrl: draft.baseUrl.trim() } : {}),
       keys,
     },

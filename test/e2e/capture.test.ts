@@ -19,7 +19,7 @@ const fixture = (name: string, secret: string) => readFileSync(`test/fixtures/pa
 /** What a person does before pressing Save on a panel that just appeared: look at it (over the 500 ms guard). */
 const look = (page: Page) => page.waitForTimeout(700);
 const listCredentials = async () =>
-  (await (await fetch(`${worker.url}/credentials`, { headers: { authorization: `Bearer ${token}` } })).json()).credentials as Array<{ name: string; keys: Record<string, unknown> }>;
+  (await (await fetch(`${worker.url}/credentials`, { headers: { authorization: `Bearer ${token}` } })).json()).credentials as Array<{ name: string; keys: Record<string, unknown>; expiresAt?: string }>;
 
 async function site(url: string, html: string): Promise<Page> {
   const page = await browser.context.newPage();
@@ -79,6 +79,8 @@ describe('registry token capture', () => {
     await expect.poll(() => p.text(), { timeout: 15_000 }).toContain('Saved to Latchkey ✓');
     const saved = await listCredentials();
     expect(saved.map((c) => [c.name, c.keys])).toEqual([['dockerhub-alice', { discriminator: 'container-reg', userName: 'alice', registry: 'docker.io' }]]);
+    // The expiry date the dialog shows was read and saved with it (end of that day, UTC).
+    expect(saved[0]?.expiresAt).toBe('2027-03-31T23:59:59Z');
     await p.click('button');
     await expect.poll(() => p.exists()).toBe(false);
     await p.close();

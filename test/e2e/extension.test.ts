@@ -40,11 +40,11 @@ beforeAll(async () => {
 afterAll(() => stack?.close());
 
 describe('the browser extension', () => {
-  it('asks only for storage and its menu item, runs only on the two registry sites, with the worker origin optional', async () => {
+  it('asks only for storage, its menu item and an alarm (the expiry badge), runs only on the two registry sites, with the worker origin optional', async () => {
     const page = await browser.context.newPage();
     await page.goto(`chrome-extension://${browser.extensionId}/manifest.json`);
     const manifest = JSON.parse((await page.locator('body').innerText()) || '{}');
-    expect(manifest.permissions).toEqual(['storage', 'contextMenus']);
+    expect(manifest.permissions).toEqual(['storage', 'contextMenus', 'alarms']);
     expect(manifest.host_permissions).toBeUndefined();
     expect(manifest.content_scripts.map((c: any) => c.matches)).toEqual([['https://hub.docker.com/*'], ['https://quay.io/*']]);
     expect(manifest.optional_host_permissions).toEqual(['https://*/*', 'http://127.0.0.1/*', 'http://localhost/*']);

@@ -175,10 +175,33 @@ describe('the popup under real conditions', () => {
     await popup.close();
   });
 
+  it('shows when credentials expire, and counts the ones due within a week on the toolbar badge', async () => {
+    const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+    await api(`/credentials?workspaceId=${orgWorkspaceId}`, { credentials: { name: 'aa-expiring', provider: 'github', expiresAt: inDays(3), keys: { username: 'u', password: 'p' } } });
+    await api(`/credentials?workspaceId=${orgWorkspaceId}`, { credentials: { name: 'aa-later', provider: 'github', expiresAt: inDays(60), keys: { username: 'u', password: 'p' } } });
+    const popup = await openPopup();
+    await popup.getByLabel('Workspace').selectOption({ label: 'acme / pipelines · owner' });
+    const soon = popup.locator('[data-credentials="aa-expiring"] .expiry');
+    await expect.poll(() => soon.innerText().catch(() => ''), { timeout: 15_000 }).toMatch(/^expires in [34] days$/);
+    expect(await soon.getAttribute('class')).toBe('expiry soon');
+    expect(await popup.locator('[data-credentials="aa-later"] .expiry').getAttribute('class')).toBe('expiry');
+    const sw = stack.browser.context.serviceWorkers()[0]!;
+    await expect.poll(() => sw.evaluate(() => chrome.action.getBadgeText({})), { timeout: 15_000 }).toBe('1');
+    expect(await sw.evaluate(() => chrome.action.getTitle({}))).toMatch(/^Latchkey: 1 credential\(s\) expire within 7 days \(aa-expiring\)$/);
+    // Set in the edit form too: a date field, cleared to remove the expiry.
+    await popup.getByRole('button', { name: 'Edit aa-expiring' }).click();
+    expect(await popup.getByLabel('Expires (optional)').inputValue()).toBe(inDays(3));
+    await popup.getByLabel('Expires (optional)').fill('');
+    await popup.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => toast(popup)).toBe("Saved 'aa-expiring'");
+    await expect.poll(() => sw.evaluate(() => chrome.action.getBadgeText({})), { timeout: 15_000 }).toBe('');
+    await popup.close();
+  });
+
   it('reports a server that never answers instead of spinning forever', async () => {
     const popup = await openPopup();
     await popup.getByLabel('Workspace').selectOption({ label: 'acme / pipelines · owner' });
-    await expect.poll(() => popup.locator('[data-credentials]').count(), { timeout: 15_000 }).toBe(160);
+    await expect.poll(() => popup.locator('[data-credentials]').count(), { timeout: 15_000 }).toBe(162); // 160, and the two added by the expiry test
     mode = 'hang';
     await popup.getByRole('button', { name: 'Delete gh-010' }).click();
     await popup.getByRole('button', { name: 'Yes, delete' }).click();

@@ -55,3 +55,15 @@ describe('token detection', () => {
     expect(maskToken(TOKEN)).not.toContain(TOKEN.slice(9, -4));
   });
 });
+
+describe('token expiry on the page', () => {
+  it('reads the expiry date a token dialog states', async () => {
+    const { expiryIn } = await import('../../extension/lib/capture');
+    expect(expiryIn('Access token Expires on Mar 31, 2027 Copy')).toBe('2027-03-31');
+    expect(expiryIn('Expiration date: 2027-01-15')).toBe('2027-01-15');
+    expect(expiryIn('expires 5 April 2027')).toBe('2027-04-05');
+    expect(expiryIn('Expiration date: Never')).toBeUndefined();
+    expect(expiryIn('no date here')).toBeUndefined();
+  });
+});
+

@@ -185,3 +185,21 @@ describe('credentials API', () => {
     expect((await call('GET', `/credentials/${emptyReg.body.credentialsId}`, { token: me.token })).body.credentials.keys.registry).toBe('docker.io');
   });
 });
+
+describe('credentials expiry', () => {
+  it('keeps when credentials expire (a public field), clears it on request, and says which format it takes', async () => {
+    const me = await seedUser();
+    const body = (expiresAt?: unknown) => ({ credentials: { name: 'hub', provider: 'github', ...(expiresAt === undefined ? {} : { expiresAt }), keys: { username: 'u', password: 'p' } } });
+    const made = await call('POST', '/credentials', { token: me.token, json: body('2027-03-31') });
+    expect(made.status, made.text).toBe(200);
+    const get = async () => (await call('GET', `/credentials/${made.body.credentialsId}`, { token: me.token })).body.credentials;
+    expect((await get()).expiresAt).toBe('2027-03-31T23:59:59Z');
+    expect((await call('PUT', `/credentials/${made.body.credentialsId}`, { token: me.token, json: body('2027-01-15T12:00:00+01:00') })).status).toBe(204);
+    expect((await get()).expiresAt).toBe('2027-01-15T11:00:00Z');
+    expect((await call('PUT', `/credentials/${made.body.credentialsId}`, { token: me.token, json: body(null) })).status).toBe(204);
+    expect(await get()).not.toHaveProperty('expiresAt');
+    const bad = await call('POST', '/credentials', { token: me.token, json: { ...body('next tuesday'), credentials: { ...body('next tuesday').credentials, name: 'hub2' } } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toBe("Field 'credentials.expiresAt' must be a date such as 2027-03-31, or an ISO-8601 date-time with a time zone");
+  });
+});

@@ -27,10 +27,11 @@ export interface CredentialsRow {
   updated_at: string;
   last_used_at: string | null;
   created_by: string | null;
+  expires_at: string | null;
 }
 
 const PUBLIC_COLUMNS =
-  'id, workspace_id, name, provider, description, base_url, public_keys, created_at, updated_at, last_used_at, created_by';
+  'id, workspace_id, name, provider, description, base_url, public_keys, created_at, updated_at, last_used_at, created_by, expires_at';
 
 type PublicRow = Omit<CredentialsRow, 'secret_ct' | 'secret_iv' | 'key_version'>;
 
@@ -45,6 +46,7 @@ export function credentialsView(row: PublicRow): Credentials {
     dateCreated: row.created_at,
     lastUpdated: row.updated_at,
     lastUsed: row.last_used_at,
+    ...(row.expires_at ? { expiresAt: row.expires_at } : {}),
     keys: { ...(JSON.parse(row.public_keys) as Record<string, string | boolean | null>), discriminator: row.provider },
   };
 }
@@ -123,6 +125,13 @@ function checkCrossFields(provider: ProviderId, keys: Record<string, unknown>) {
 /** A check run on the complete fields before credentials are saved, such as a registry login. */
 export type CredentialsVerifier = (provider: ProviderId, publicKeys: Record<string, unknown>, secretKeys: Record<string, string>) => Promise<void>;
 
+/** A stored expiry: a date means the end of that day (UTC); a date-time is kept, in UTC. */
+export function expiryOf(value: string | null | undefined): string | null {
+  if (!value) return null;
+  const d = new Date(value.length === 10 ? `${value}T23:59:59Z` : value);
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 const emptyToNull = (s: string | null | undefined) => (s === undefined || s === null || s.trim() === '' ? null : s.trim());
 
 export async function createCredentials(db: D1Database, keyring: Keyring, actor: Actor, ws: WorkspaceAccess, input: CredentialsInput, verify?: CredentialsVerifier): Promise<string> {
@@ -136,10 +145,10 @@ export async function createCredentials(db: D1Database, keyring: Keyring, actor:
     await db.batch([
       db
         .prepare(
-          `INSERT INTO credentials (id, workspace_id, name, provider, description, base_url, public_keys, secret_ct, secret_iv, key_version, created_at, updated_at, created_by)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO credentials (id, workspace_id, name, provider, description, base_url, public_keys, secret_ct, secret_iv, key_version, created_at, updated_at, created_by, expires_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .bind(id, ws.id, input.name, input.provider, emptyToNull(input.description), emptyToNull(input.baseUrl), JSON.stringify(publicKeys), sealed.ct, sealed.iv, sealed.keyVersion, now, now, actor.id),
+        .bind(id, ws.id, input.name, input.provider, emptyToNull(input.description), emptyToNull(input.baseUrl), JSON.stringify(publicKeys), sealed.ct, sealed.iv, sealed.keyVersion, now, now, actor.id, expiryOf(input.expiresAt)),
       auditStatement(db, actor, { workspaceId: ws.id, action: 'credentials.create', targetKind: 'credentials', targetId: id, targetName: input.name }),
     ]);
   } catch (err) {
@@ -215,10 +224,10 @@ export async function updateCredentials(
     const [update] = await db.batch([
       db
         .prepare(
-          `UPDATE credentials SET name = ?, description = ?, base_url = ?, public_keys = ?, secret_ct = ?, secret_iv = ?, key_version = ?, updated_at = ?
+          `UPDATE credentials SET name = ?, description = ?, base_url = ?, public_keys = ?, secret_ct = ?, secret_iv = ?, key_version = ?, updated_at = ?, expires_at = ?
            WHERE id = ? AND workspace_id = ?`,
         )
-        .bind(input.name, emptyToNull(input.description), emptyToNull(input.baseUrl), JSON.stringify(publicKeys), sealed.ct, sealed.iv, sealed.keyVersion, nowIso(), id, ws.id),
+        .bind(input.name, emptyToNull(input.description), emptyToNull(input.baseUrl), JSON.stringify(publicKeys), sealed.ct, sealed.iv, sealed.keyVersion, nowIso(), expiryOf(input.expiresAt), id, ws.id),
       auditStatement(db, actor, { workspaceId: ws.id, action: 'credentials.update', targetKind: 'credentials', targetId: id, targetName: input.name }),
     ]);
     if (update?.meta.changes === 0) throw notFound(`Credentials '${id}' in this workspace`);

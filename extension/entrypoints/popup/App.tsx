@@ -68,6 +68,7 @@ function Popup() {
     }
     setListError(null);
     setLists({ credentials: c.data.credentials, secrets: s.data.pipelineSecrets });
+    void latchkey.refreshExpiryBadge(); // the badge follows what the popup just saw
   }, [current]);
 
   useEffect(() => void loadWorkspaces(), [loadWorkspaces]);
