@@ -4,12 +4,12 @@
  * removes the directory (with Nextflow's .nf-*.secrets leftovers) when the command ends; the download token never
  * appears in a process's arguments; a second run of the script is refused.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevWorker } from '../../scripts/lib/dev-worker.mjs';
+import { runWatched } from './watch';
 
 const VALUES: Record<string, string> = {
   UNICODE: 'ünïcødé ✓ 鍵 🚀',
@@ -52,31 +52,7 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-/** bash on a script with arguments, sampling every process's command line meanwhile. */
-async function runWatched(script: string, args: string[], env: Record<string, string>) {
-  const file = join(work, `head-${Math.random().toString(36).slice(2)}.sh`);
-  writeFileSync(file, script);
-  const seen = new Set<string>();
-  let running = true;
-  const sampler = (async () => {
-    while (running) {
-      try {
-        seen.add(execFileSync('ps', ['-eo', 'args', '--no-headers'], { encoding: 'utf8' }));
-      } catch {
-        /* a process exited while ps read it */
-      }
-      await new Promise((r) => setTimeout(r, 15));
-    }
-  })();
-  const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-    execFile('bash', [file, ...args], { env: { PATH: process.env.PATH!, HOME: work, ...env }, cwd: work }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    ),
-  );
-  running = false;
-  await sampler;
-  return { ...result, processes: [...seen].join('\n') };
-}
+const runHead = (script: string, args: string[], env: Record<string, string>) => runWatched(work, script, args, { PATH: process.env.PATH!, HOME: work, ...env });
 
 describe('the Slurm/HPC head script', () => {
   it('downloads the store once, runs the command with it (0600 in a 0700 directory), and removes it afterwards', async () => {
@@ -90,7 +66,7 @@ describe('the Slurm/HPC head script', () => {
       'bash', '-c',
       `cp "$NXF_SECRETS_FILE" '${probe}.json' && stat -c '%a' "$NXF_SECRETS_FILE" > '${probe}.mode' && stat -c '%a' "$(dirname "$NXF_SECRETS_FILE")" > '${probe}.dirmode' && touch "$(dirname "$NXF_SECRETS_FILE")/.nf-0a1b2c.secrets" && echo "$NXF_SECRETS_FILE" > '${probe}.path'`,
     ];
-    const res = await runWatched(headScript, command, { LATCHKEY_SECRETS_DIR: shared });
+    const res = await runHead(headScript, command, { LATCHKEY_SECRETS_DIR: shared });
     expect(res.code, res.stderr).toBe(0);
     expect(readFileSync(`${probe}.path`, 'utf8').trim()).toBe(join(shared, 'store.json'));
     const store = JSON.parse(readFileSync(`${probe}.json`, 'utf8')) as Array<{ name: string; value: string }>;
@@ -107,7 +83,7 @@ describe('the Slurm/HPC head script', () => {
     expect(run.run.download.downloadedAt).toMatch(/^\d{4}-/);
 
     // The same script again: refused, says why, leaves nothing behind, and the command never runs.
-    const again = await runWatched(headScript, ['bash', '-c', `touch '${probe}.ran-again'`], { LATCHKEY_SECRETS_DIR: shared });
+    const again = await runHead(headScript, ['bash', '-c', `touch '${probe}.ran-again'`], { LATCHKEY_SECRETS_DIR: shared });
     expect(again.code).not.toBe(0);
     expect(again.stderr).toMatch(/latchkey: the secret store could not be downloaded: .*was already downloaded at/);
     expect(existsSync(`${probe}.ran-again`)).toBe(false);
@@ -117,7 +93,7 @@ describe('the Slurm/HPC head script', () => {
   it('removes the store when the command fails too, and passes its exit status on', async () => {
     const launched = await api(`/runs?workspaceId=${workspaceId}`, { target: 'hpc' });
     const shared = join(work, 'shared-fs', 'failing');
-    const res = await runWatched(launched.nextflow.headScript, ['bash', '-c', 'test -s "$NXF_SECRETS_FILE" && exit 7'], { LATCHKEY_SECRETS_DIR: shared });
+    const res = await runHead(launched.nextflow.headScript, ['bash', '-c', 'test -s "$NXF_SECRETS_FILE" && exit 7'], { LATCHKEY_SECRETS_DIR: shared });
     expect(res.code).toBe(7);
     expect(existsSync(shared)).toBe(false);
   });

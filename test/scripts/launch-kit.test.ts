@@ -3,7 +3,7 @@
  * stand-in (every SigV4 signature checked). The store Nextflow reads is parsed and compared with what was stored,
  * byte for byte; its mode is 0600 whenever the CLI runs; no value is in any process's arguments or in any output.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { headScript, launchKit, taskScript } from '../../worker/src/launch-kit';
 import { type SecretsManagerPeer, startSecretsManagerPeer } from '../peers/secrets-manager';
+import { runWatched } from './watch';
 
 const AWS_CLI = '/usr/bin/aws';
 const REGION = 'eu-west-1';
@@ -69,29 +70,7 @@ const awsEnv = () => ({
   AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
 });
 
-/** Runs bash on a script while sampling every process's command line; returns output and what was seen. */
-async function runWatched(script: string, env: Record<string, string>) {
-  const file = join(work, `script-${Math.random().toString(36).slice(2)}.sh`);
-  writeFileSync(file, script);
-  const seen = new Set<string>();
-  let running = true;
-  const sampler = (async () => {
-    while (running) {
-      try {
-        seen.add(execFileSync('ps', ['-eo', 'args', '--no-headers'], { encoding: 'utf8' }));
-      } catch {
-        /* ps raced a process exit */
-      }
-      await new Promise((r) => setTimeout(r, 15));
-    }
-  })();
-  const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-    execFile('bash', [file], { env, maxBuffer: 8 << 20 }, (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })),
-  );
-  running = false;
-  await sampler;
-  return { ...result, processes: [...seen].join('\n') };
-}
+const runScript = (script: string, env: Record<string, string>) => runWatched(work, script, [], env);
 
 /** A part of each value distinctive enough to find it in a process list or a log. */
 const fingerprints = () => Object.entries(VALUES).map(([name, v]) => [name, v.trim().slice(0, 24)] as const);
@@ -100,7 +79,7 @@ describe('the head script', () => {
   it('writes the secret store byte for byte, 0600 from the start in a 0700 directory, no value in argv or output', async () => {
     const secrets = Object.keys(VALUES).map((name) => ({ name, secretId: arns[name]! }));
     const store = join(work, 'shared-fs', 'run123', 'store.json');
-    const res = await runWatched(headScript({ runId: 'run123', region: REGION, secrets }), {
+    const res = await runScript(headScript({ runId: 'run123', region: REGION, secrets }), {
       ...awsEnv(),
       NXF_SECRETS_FILE: store,
       LATCHKEY_AWS_CLI: join(work, 'aws'),
@@ -129,7 +108,7 @@ describe('the head script', () => {
 
   it('leaves no partial store when a secret cannot be read', async () => {
     const store = join(work, 'broken', 'store.json');
-    const res = await runWatched(
+    const res = await runScript(
       headScript({ runId: 'run124', region: REGION, secrets: [{ name: 'UNICODE', secretId: arns.UNICODE! }, { name: 'GONE', secretId: 'latchkey/run124/GONE' }] }),
       { ...awsEnv(), NXF_SECRETS_FILE: store, LATCHKEY_AWS_CLI: join(work, 'aws') },
     );
@@ -147,7 +126,7 @@ describe('the AWS Batch task prelude', () => {
     const dump = Object.keys(VALUES)
       .map((n) => `if [ -n "\${${n}+set}" ]; then printf '%s' "$${n}" >"${out}-${n}"; fi`)
       .join('\n');
-    const res = await runWatched(`set -eu\n${taskScript({ region: REGION, secrets, batchCliPath: join(work, 'aws') }, declared)}\n${dump}\n`, awsEnv());
+    const res = await runScript(`set -eu\n${taskScript({ region: REGION, secrets, batchCliPath: join(work, 'aws') }, declared)}\n${dump}\n`, awsEnv());
     expect(res.code, res.stderr).toBe(0);
     for (const name of Object.keys(VALUES)) {
       const got = readFileSync(`${out}-${name}`);
@@ -162,7 +141,7 @@ describe('the AWS Batch task prelude', () => {
 
   it('exports nothing for a task that declares no secret', async () => {
     const secrets = [{ name: 'UNICODE', secretId: arns.UNICODE! }];
-    const res = await runWatched(`set -eu\n${taskScript({ region: REGION, secrets, batchCliPath: join(work, 'aws') }, [])}\nenv\n`, awsEnv());
+    const res = await runScript(`set -eu\n${taskScript({ region: REGION, secrets, batchCliPath: join(work, 'aws') }, [])}\nenv\n`, awsEnv());
     expect(res.code, res.stderr).toBe(0);
     expect(res.stdout).not.toMatch(/^UNICODE=/m);
   });

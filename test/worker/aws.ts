@@ -1,6 +1,6 @@
 /** Talks to the Secrets Manager stand-in's control API (test/peers/secrets-manager.ts) and sets up aws credentials. */
 import { env } from 'cloudflare:workers';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { call, type Person, ws } from './helpers';
 
 export interface AwsAccount {
@@ -69,3 +69,19 @@ export const pathOf = (url: string) => {
 };
 
 export const resetStats = (a: AwsAccount) => control(`/accounts/${a.accessKeyId}/reset-stats`, { method: 'POST' });
+
+/**
+ * A fresh stand-in account per call, each checked after every test of the file: it must hold no secret then, since
+ * nothing may outlive its run. Call once at the top of a test file.
+ */
+export function accountsLeftEmpty(): () => Promise<AwsAccount> {
+  const touched: AwsAccount[] = [];
+  afterEach(async () => {
+    for (const a of touched.splice(0)) expect((await standIn(a)).secrets.map((s) => s.name), `secrets left in account ${a.accountId}`).toEqual([]);
+  });
+  return async () => {
+    const a = await newAwsAccount();
+    touched.push(a);
+    return a;
+  };
+}

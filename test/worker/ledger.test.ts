@@ -2,22 +2,18 @@
  * The per-run ledger and the launch kit: which version of which secret went where, when, and when it was deleted;
  * and the kit again for the member who launched the run, and only for them.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { type AwsAccount, addSecrets, awsCredentials, injectFaults, newAwsAccount, standIn } from './aws';
+import { describe, expect, it } from 'vitest';
+import { accountsLeftEmpty, addSecrets, awsCredentials, injectFaults, newAwsAccount } from './aws';
 import { call, seedOrgWorkspace, seedUser, ws } from './helpers';
 
-const touched: AwsAccount[] = [];
-afterEach(async () => {
-  for (const a of touched.splice(0)) expect((await standIn(a)).secrets.map((s) => s.name), `secrets left in account ${a.accountId}`).toEqual([]);
-});
+const account = accountsLeftEmpty();
 
 async function world() {
   const owner = await seedUser('owner');
   const launcher = await seedUser('launch');
   const other = await seedUser('launch');
   const { workspaceId } = await seedOrgWorkspace([[owner, 'owner'], [launcher, 'launch'], [other, 'launch']]);
-  const aws = await newAwsAccount();
-  touched.push(aws);
+  const aws = await account();
   const credentialsId = await awsCredentials(owner, aws, workspaceId);
   await addSecrets(owner, 2, workspaceId);
   return { owner, launcher, other, workspaceId, aws, credentialsId };

@@ -8,18 +8,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { relaySettings, retryDelayMs, sweepRuns } from '../../worker/src/runs';
 import { keyringFor } from '../../worker/src/vault';
 import completedEvent from '../fixtures/weblog/completed.json';
-import { type AwsAccount, addSecrets, approveAccount, awsCredentials, injectFaults, newAwsAccount, pathOf, resetStats, setDelay, standIn } from './aws';
+import { type AwsAccount, accountsLeftEmpty, addSecrets, approveAccount, awsCredentials, injectFaults, newAwsAccount, pathOf, resetStats, setDelay, standIn } from './aws';
 import { call, type Person, seedOrgWorkspace, seedUser, ws } from './helpers';
 
-const touched: AwsAccount[] = [];
-async function account() {
-  const a = await newAwsAccount();
-  touched.push(a);
-  return a;
-}
-afterEach(async () => {
-  for (const a of touched.splice(0)) expect((await standIn(a)).secrets.map((s) => s.name), `secrets left in account ${a.accountId}`).toEqual([]);
-});
+/** Every account a test touched must hold no secret when the test ends: nothing outlives its run. */
+const account = accountsLeftEmpty();
 
 const launch = (who: Person, workspaceId: string, body: Record<string, unknown>) => call('POST', `/runs${ws(workspaceId)}`, { token: who.token, json: body });
 const runOf = async (who: Person, workspaceId: string, id: string) => (await call('GET', `/runs/${id}${ws(workspaceId)}`, { token: who.token })).body.run;
@@ -71,7 +64,7 @@ describe('relay targets: only accounts the owners approved receive secrets', () 
     expect((await call('DELETE', `/relay-targets/${aws.accountId}${ws(workspaceId)}`, { token: owner.token })).status).toBe(204);
     expect((await call('DELETE', `/relay-targets/${aws.accountId}${ws(workspaceId)}`, { token: owner.token })).status).toBe(404);
     expect((await launch(owner, workspaceId, { credentialsId, region: 'eu-west-1' })).status).toBe(403);
-    expect((await call('GET', `/relay-targets${ws(workspaceId)}`, { token: owner.token })).body).toEqual({ relayTargets: [] });
+    expect((await call('GET', `/relay-targets${ws(workspaceId)}`, { token: owner.token })).body).toEqual({ relayTargets: [], hpc: false });
     expect((await auditOf(owner, workspaceId)).filter((e) => e.action === 'relay-target.remove')).toHaveLength(1);
   });
 

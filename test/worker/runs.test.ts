@@ -9,20 +9,12 @@ import startedEvent from '../fixtures/weblog/started.json';
 import { launchRun, relaySettings, sweepRuns } from '../../worker/src/runs';
 import { keyringFor } from '../../worker/src/vault';
 import worker from '../../worker/src/index';
-import { type AwsAccount, addSecrets, approveAccount, awsCredentials, injectFaults, newAwsAccount, pathOf, setDelay, standIn } from './aws';
+import { type AwsAccount, accountsLeftEmpty, addSecrets, approveAccount, awsCredentials, injectFaults, newAwsAccount, pathOf, setDelay, standIn } from './aws';
 import { call, type Person, seedOrgWorkspace, seedUser, ws } from './helpers';
 import { RUN_TOKEN_KEY_TEST } from './keys';
 
 /** Every account a test touched must hold no secret when the test ends: nothing outlives its run. */
-const touched: AwsAccount[] = [];
-async function account() {
-  const a = await newAwsAccount();
-  touched.push(a);
-  return a;
-}
-afterEach(async () => {
-  for (const a of touched.splice(0)) expect((await standIn(a)).secrets.map((s) => s.name), `secrets left in account ${a.accountId}`).toEqual([]);
-});
+const account = accountsLeftEmpty();
 
 async function setup(secretCount: number, role: string = 'owner') {
   const owner = await seedUser('owner');

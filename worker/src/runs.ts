@@ -453,10 +453,15 @@ export async function launchRun(
 }
 
 /** The launch kit for a run, with a fresh run-scoped token (valid until the run's expiry plus the grace period). */
-async function kitFor(settings: RelaySettings, run: Run, batchCliPath: string | null, origin: string) {
+/** A fresh run token (valid until the run's expiry plus the grace), the run's weblog URL, and the older URL form with it. */
+async function completionOf(settings: RelaySettings, run: Run, origin: string) {
   const token = await signRunToken(settings.tokenKey, run.id, new Date(run.expiresAt));
   const weblogUrl = `${origin}/weblog/${run.id}`;
-  const completionUrl = `${weblogUrl}?token=${token}`;
+  return { token, weblogUrl, completionUrl: `${weblogUrl}?token=${token}` };
+}
+
+async function kitFor(settings: RelaySettings, run: Run, batchCliPath: string | null, origin: string) {
+  const { token, weblogUrl, completionUrl } = await completionOf(settings, run, origin);
   const kit = launchKit({
     runId: run.id,
     region: run.region ?? '',
@@ -470,9 +475,7 @@ async function kitFor(settings: RelaySettings, run: Run, batchCliPath: string | 
 
 /** An 'hpc' run's kit: the weblog config and the head script with the run's one download token. */
 async function hpcKitFor(settings: RelaySettings, run: Run, origin: string) {
-  const token = await signRunToken(settings.tokenKey, run.id, new Date(run.expiresAt));
-  const weblogUrl = `${origin}/weblog/${run.id}`;
-  const completionUrl = `${weblogUrl}?token=${token}`;
+  const { token, weblogUrl, completionUrl } = await completionOf(settings, run, origin);
   const downloadToken = await signDownloadToken(settings.tokenKey, run.id, new Date(run.download!.expiresAt));
   return {
     completionUrl,
