@@ -5,6 +5,7 @@
  * integral, below 2^53.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
@@ -17,7 +18,7 @@ interface Operation {
   responses: Record<string, { content?: { 'application/json'?: { schema?: Schema } } }>;
 }
 
-export const spec = parse(readFileSync(new URL('../fixtures/seqera/seqera-api-1.187.0.yaml', import.meta.url), 'utf8')) as {
+export const spec = parse(readFileSync(fileURLToPath(new URL('../fixtures/seqera/seqera-api-1.187.0.yaml', import.meta.url).href), 'utf8')) as {
   paths: Record<string, Record<string, Operation>>;
   components: { schemas: Record<string, Schema> };
 };
