@@ -197,10 +197,11 @@ export async function updateCredentials(
   actor: Actor,
   ws: WorkspaceAccess,
   id: string,
-  input: CredentialsInput & { id?: string },
+  input: CredentialsInput & { id?: string | null },
   verify?: CredentialsVerifier,
 ): Promise<void> {
-  if (input.id !== undefined && input.id !== id) throw invalidField('credentials.id', `is '${input.id}' but the URL names '${id}'; they must match or the field be left out`);
+  // null means absent, as on Seqera's server (Terraform sends every unset field as null).
+  if (input.id !== undefined && input.id !== null && input.id !== id) throw invalidField('credentials.id', `is '${input.id}' but the URL names '${id}'; they must match or the field be left out`);
   const row = await getSealedRow(db, ws.id, id);
   if (row.provider !== input.provider)
     throw invalidField('credentials.provider', `cannot change from '${row.provider}' to '${input.provider}'; create new credentials instead`);

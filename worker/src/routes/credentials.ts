@@ -92,7 +92,7 @@ export const credentialsRoutes = createRouter()
       const q = c.req.valid('query');
       const ws = await authorize(c.env.DB, c.var.caller, q.workspaceId, 'manage');
       const keyring = await keyringFor(c.env.VAULT_KEYS);
-      const input = c.req.valid('json').credentials as CredentialsInput & { id?: string };
+      const input = c.req.valid('json').credentials as CredentialsInput & { id?: string | null };
       await updateCredentials(c.env.DB, keyring, c.var.caller.actor, ws, c.req.valid('param').credentialsId, input, registryVerifier(q.skipRegistryCheck === 'true', registryPolicy(c.env)));
       return c.body(null, 204);
     },
