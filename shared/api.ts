@@ -148,6 +148,10 @@ export const Credentials = z
 export type Credentials = z.infer<typeof Credentials>;
 
 export const CredentialsWriteQuery = WorkspaceQuery.extend({
+  useExternalId: z
+    .enum(['false'], { error: "is not supported here: Latchkey does not generate AWS External IDs (role mode without keys is not available); leave it out or send 'false'" })
+    .optional()
+    .meta({ description: "Seqera's ?useExternalId=true (a generated AWS External ID for role mode) is not supported: answered 400. 'false' is accepted" }),
   skipRegistryCheck: z
     .enum(['true', 'false'], { error: "must be 'true' or 'false'" })
     .optional()

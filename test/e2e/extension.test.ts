@@ -29,7 +29,8 @@ const toast = (page: Page) => page.locator('.toast-area .toast-text').first().in
 const shot = (page: Page, name: string) => page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: true });
 
 beforeAll(async () => {
-  stack = await startStack({ userName: 'ada', email: 'ada@example.com' });
+  // The test registry answers plain HTTP on 127.0.0.1, allowed here as an operator would allow a private registry.
+  stack = await startStack({ userName: 'ada', email: 'ada@example.com' }, () => ({ REGISTRY_ALLOWED_HOSTS: '127.0.0.1', REGISTRY_ALLOW_INSECURE_LOOPBACK: 'true' }));
   ({ worker, peers, browser, token } = stack);
   const user = { id: stack.userId };
   const { orgId } = await worker.admin('POST', '/organizations', { name: 'acme', fullName: 'Acme Genomics' });
