@@ -128,6 +128,7 @@ describe('the browser extension', () => {
         await popup.getByRole('switch', { name: 'Shared agent' }).check();
         await shot(popup, 'popup-tower-agent');
       }
+      if (provider === 's3') await popup.getByRole('switch', { name: 'Path-style access' }).check();
       if (provider === 'aws') await shot(popup, 'popup-add-form');
       if (provider === 'container-reg') {
         // A wrong token is refused by the registry, next to the field.
@@ -195,9 +196,9 @@ describe('the browser extension', () => {
 
     // The filter narrows the list.
     await popup.getByLabel('Filter credentials').fill('git');
-    // "git" matches names and provider labels (GitHub, GitLab, Gitea), not AWS CodeCommit or Bitbucket.
+    // "git" matches names and provider labels (GitHub, GitHub App, GitLab, Gitea), not AWS CodeCommit or Bitbucket.
     const names = await popup.locator('[data-credentials]').evaluateAll((els) => els.map((e) => e.getAttribute('data-credentials')));
-    expect(names.sort()).toEqual(['gitea-e2e', 'github-e2e', 'gitlab-e2e']);
+    expect(names.sort()).toEqual(['gitea-e2e', 'github-e2e', 'github_app-e2e', 'gitlab-e2e']);
     await popup.getByLabel('Filter credentials').fill('nothing-like-this');
     await expect.poll(() => popup.getByText('Nothing matches “nothing-like-this”.').isVisible()).toBe(true);
     await popup.getByLabel('Filter credentials').fill('');
