@@ -50,6 +50,11 @@ export default defineConfig({
         test: { name: 'scripts', environment: 'node', include: ['test/scripts/**/*.test.ts'], testTimeout: 60_000 },
       },
       {
+        // Seqera's published OpenAPI as the contract, checked with ajv in Node against `wrangler dev` (ajv compiles
+        // validators with `new Function`, which workerd forbids).
+        test: { name: 'contract', environment: 'node', include: ['test/contract/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 120_000, fileParallelism: false },
+      },
+      {
         // The built extension in Debian's Chromium against `wrangler dev` with a fresh local D1.
         test: {
           name: 'e2e',

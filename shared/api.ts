@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { CredentialsName, mustBeString, SecretName, SecretValue } from './names';
-import { PROVIDER_IDS, type ProviderId, providerKeys, providers, secretFieldNames } from './providers';
+import { PLATFORM_IDS, PROVIDER_IDS, type ProviderId, providerKeys, providers, secretFieldNames } from './providers';
 import { ROLES } from './roles';
 
 /** zod error for a choice: "is required" when absent, else the allowed values. */
@@ -14,6 +14,8 @@ const oneOf = (values: readonly string[]) => (issue: { input?: unknown }) =>
 export const ErrorBody = z.object({ message: z.string() }).meta({ id: 'Error' });
 
 const Id = z.string().meta({ description: 'Opaque identifier' });
+/** Ids Seqera types as int64 (users, organizations, workspaces, pipeline secrets): JSON numbers below 2^53. */
+export const Int64Id = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).meta({ description: 'Numeric identifier (int64, always below 2^53)', format: 'int64' });
 const IsoDate = z.string().meta({ description: 'ISO-8601 UTC', example: '2026-11-22T10:00:00Z' });
 
 export const WorkspaceQuery = z.object({
@@ -55,13 +57,16 @@ const providerBaseUrl = z
   .optional()
   .meta({ description: 'Self-hosted server URL (git providers only)' });
 
-/** Fields a client may echo back from a GET; accepted and ignored. */
+/** Fields a client may echo back from a GET (Terraform sends them as explicit nulls); accepted and ignored. */
 const readOnlyEcho = {
-  id: z.string().optional(),
+  id: z.string().nullable().optional(),
   category: z.unknown().optional(),
   dateCreated: z.unknown().optional(),
   lastUpdated: z.unknown().optional(),
   lastUsed: z.unknown().optional(),
+  lastValidated: z.unknown().optional(),
+  status: z.unknown().optional(),
+  message: z.unknown().optional(),
   checked: z.unknown().optional(),
   deleted: z.unknown().optional(),
 };
@@ -78,6 +83,17 @@ export const ExpiresAt = z
   .optional()
   .meta({ description: "When these credentials expire (Latchkey's addition; the extension warns a week before). A date means the end of that day, UTC" });
 
+/** As Seqera's server: an explicit `null` in `keys` means the field is absent (Terraform marshals every unset key so). */
+function nullMeansAbsent(keys: z.ZodObject): z.ZodObject {
+  const shape = Object.fromEntries(
+    Object.entries(keys.shape as Record<string, z.ZodType>).map(([name, field]) => [
+      name,
+      field instanceof z.ZodOptional ? (field.unwrap() as z.ZodType).nullable().optional() : field,
+    ]),
+  );
+  return z.strictObject(shape);
+}
+
 function credentialsVariant<P extends ProviderId>(provider: P, mode: 'create' | 'update') {
   const full = providerKeys[provider] as z.ZodObject;
   const keys =
@@ -91,7 +107,7 @@ function credentialsVariant<P extends ProviderId>(provider: P, mode: 'create' | 
     provider: z.literal(provider),
     expiresAt: ExpiresAt,
     baseUrl: baseUrlField(provider),
-    keys: keys.extend({ discriminator: z.literal(provider, { error: `must be '${provider}', the provider` }).optional() }),
+    keys: nullMeansAbsent(keys).extend({ discriminator: z.literal(provider, { error: `must be '${provider}', the provider` }).nullable().optional() }),
   });
 }
 
@@ -123,17 +139,23 @@ export const CredentialsKeysOut = z
   .catchall(z.union([z.string(), z.boolean(), z.null()]))
   .meta({ description: 'The non-secret fields only' });
 
+export const CREDENTIALS_STATUSES = ['AVAILABLE', 'INVALID'] as const;
+
+/** Seqera's Credentials: fields without a value are left out (as Seqera's server does), never sent as null. */
 export const Credentials = z
   .object({
     id: Id,
     name: z.string(),
-    description: z.string().nullable(),
+    description: z.string().optional(),
     provider: z.enum(PROVIDER_IDS),
-    baseUrl: z.string().nullable(),
+    baseUrl: z.string().optional(),
     category: z.string(),
     dateCreated: IsoDate,
     lastUpdated: IsoDate,
-    lastUsed: IsoDate.nullable(),
+    lastUsed: IsoDate.optional(),
+    status: z.enum(CREDENTIALS_STATUSES).meta({ description: 'AVAILABLE until a check (POST /credentials/{id}/validate) is refused by the provider; then INVALID, with message' }),
+    lastValidated: IsoDate.optional().meta({ description: 'When the last conclusive check ran' }),
+    message: z.string().optional().meta({ description: 'Why the last check found them INVALID' }),
     expiresAt: IsoDate.optional().meta({ description: "When these credentials expire (Latchkey's addition); absent when not known" }),
     keys: CredentialsKeysOut,
   })
@@ -141,6 +163,10 @@ export const Credentials = z
 export type Credentials = z.infer<typeof Credentials>;
 
 export const CredentialsWriteQuery = WorkspaceQuery.extend({
+  useExternalId: z
+    .enum(['false'], { error: "is not supported here: Latchkey does not generate AWS External IDs (role mode without keys is not available); leave it out or send 'false'" })
+    .optional()
+    .meta({ description: "Seqera's ?useExternalId=true (a generated AWS External ID for role mode) is not supported: answered 400. 'false' is accepted" }),
   skipRegistryCheck: z
     .enum(['true', 'false'], { error: "must be 'true' or 'false'" })
     .optional()
@@ -148,22 +174,50 @@ export const CredentialsWriteQuery = WorkspaceQuery.extend({
 });
 
 export const ListCredentialsQuery = WorkspaceQuery.extend({
-  platformId: z.enum(PROVIDER_IDS, { error: oneOf(PROVIDER_IDS) }).optional(),
+  platformId: z
+    .enum(PLATFORM_IDS, { error: oneOf(PLATFORM_IDS) })
+    .optional()
+    .meta({ description: "A Seqera compute platform (aws-batch, google-batch, k8s-platform, slurm-platform, …): the credentials it can use. A provider id is also accepted and lists that provider's credentials." }),
 });
+export const DeleteCredentialsQuery = WorkspaceQuery.extend({
+  checked: z
+    .enum(['true', 'false'], { error: "must be 'true' or 'false'" })
+    .optional()
+    .meta({ description: "true: refuse (409 with conflicts) while runs still have secrets in AWS relayed with these credentials. false or absent (what tw sends): delete; each run keeps a sealed copy of what it needs to delete its own secrets" }),
+});
+export const DeleteCredentialsConflict = z
+  .object({
+    credentialsId: Id,
+    conflicts: z.array(z.object({ id: Id, name: z.string(), type: z.string(), url: z.string() })),
+  })
+  .meta({ id: 'DeleteCredentialsConflictResponse' });
+export const ValidateCredentialsQuery = WorkspaceQuery.extend({
+  force: z
+    .enum(['true', 'false'], { error: "must be 'true' or 'false'" })
+    .optional()
+    .meta({ description: 'true: mark INVALID credentials AVAILABLE without a check (409 when they are not INVALID)' }),
+});
+export const ValidateCredentialsResponse = z
+  .object({
+    status: z.enum(CREDENTIALS_STATUSES),
+    message: z.string().nullable(),
+    transientError: z.boolean().meta({ description: 'The provider could not be reached; the stored status is unchanged' }),
+  })
+  .meta({ id: 'ValidateCredentialsResponse' });
 export const ListCredentialsResponse = z.object({ credentials: z.array(Credentials) });
 export const DescribeCredentialsResponse = z.object({ credentials: Credentials });
 export const CreateCredentialsResponse = z.object({ credentialsId: Id });
 export const ValidateNameQuery = WorkspaceQuery.extend({ name: z.string({ error: 'is required' }) });
 
 export const PipelineSecret = z
-  .object({ id: Id, name: z.string(), dateCreated: IsoDate, lastUpdated: IsoDate, lastUsed: IsoDate.nullable() })
+  .object({ id: Int64Id, name: z.string(), dateCreated: IsoDate, lastUpdated: IsoDate, lastUsed: IsoDate.optional() })
   .meta({ id: 'PipelineSecret' });
 export type PipelineSecret = z.infer<typeof PipelineSecret>;
 export const CreateSecretBody = z.object({ name: SecretName, value: SecretValue }).meta({ id: 'CreatePipelineSecretRequest' });
 export const UpdateSecretBody = z.object({ value: SecretValue }).meta({ id: 'UpdatePipelineSecretRequest' });
 export const ListSecretsResponse = z.object({ pipelineSecrets: z.array(PipelineSecret), totalSize: z.number().int() });
 export const DescribeSecretResponse = z.object({ pipelineSecret: PipelineSecret });
-export const CreateSecretResponse = z.object({ secretId: Id });
+export const CreateSecretResponse = z.object({ secretId: Int64Id });
 
 export const RoleSchema = z.enum(ROLES, { error: oneOf(ROLES) });
 
@@ -191,7 +245,36 @@ export const UserInfo = z
     personalWorkspaceId: Id,
   })
   .meta({ id: 'User' });
-export const UserInfoResponse = z.object({ user: UserInfo, needConsent: z.boolean(), defaultWorkspaceId: Id.nullable() });
+/** Seqera's DescribeUserResponse: int64 ids as numbers, fields without a value left out. */
+export const SeqeraUser = z
+  .object({
+    id: Int64Id,
+    userName: z.string(),
+    email: z.string(),
+    firstName: z.string().optional(),
+    lastName: z.string().optional(),
+    personalWorkspaceId: Int64Id.meta({ description: "Latchkey: the id of the caller's personal workspace (its user context)" }),
+  })
+  .meta({ id: 'UserResponseDto' });
+export const UserInfoResponse = z.object({ user: SeqeraUser, needConsent: z.boolean() });
+
+export const OrgAndWorkspace = z.object({
+  orgId: Int64Id.optional(),
+  orgName: z.string().optional(),
+  workspaceId: Int64Id.optional(),
+  workspaceName: z.string().optional(),
+  workspaceFullName: z.string().optional(),
+  visibility: z.enum(['PRIVATE', 'SHARED']).optional(),
+  roles: z.array(z.string()),
+});
+export const ListOrgsAndWorkspacesResponse = z.object({ orgsAndWorkspaces: z.array(OrgAndWorkspace) });
+export const ListOrganizationsResponse = z.object({
+  organizations: z.array(z.object({ orgId: Int64Id, name: z.string(), fullName: z.string().optional(), memberRole: z.enum(['owner', 'member']) })),
+  totalSize: z.number().int(),
+});
+export const ListOrgWorkspacesResponse = z.object({
+  workspaces: z.array(z.object({ id: Int64Id, name: z.string(), fullName: z.string().optional(), visibility: z.enum(['PRIVATE', 'SHARED']) })),
+});
 
 export const ServiceInfoResponse = z.object({
   serviceInfo: z.object({

@@ -3,14 +3,20 @@
  * Credentials follow Seqera's rule; pipeline secrets must be valid Nextflow secret names.
  */
 export const CREDENTIALS_NAME_PATTERN = /^[A-Za-z0-9_-]{1,100}$/;
-export const SECRET_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * Nextflow's own rule for secret names (and Seqera's PipelineSecret.name pattern): a letter or '_', then 1-49 segments,
+ * each a run of letters and digits or a single '_' that is not followed by another '_'. It counts segments, not
+ * characters: 'A' (no segment), 'A__B' and 'Z__Z' (two '_' in a row) are refused.
+ */
+export const SECRET_NAME_PATTERN = /^[a-zA-Z_](?:[0-9A-Za-z]+|(_)(?!\1)){1,49}$/;
 export const SECRET_NAME_MAX = 100;
 /** AWS Secrets Manager's SecretString limit: a value that cannot be relayed is refused at the door. */
 export const SECRET_VALUE_MAX_BYTES = 65_536;
 
 export const credentialsNameRule =
   "must be 1-100 characters of letters, digits, '-' and '_' (no spaces or dots)";
-export const secretNameRule = `must start with a letter or '_' and contain only letters, digits and '_' (at most ${SECRET_NAME_MAX} characters), as Nextflow secret names do`;
+export const secretNameRule =
+  "must follow Nextflow's secret name rule ^[a-zA-Z_](?:[0-9A-Za-z]+|(_)(?!\\1)){1,49}$: a letter or '_' followed by at least one more character, only letters, digits and single '_' (never two '_' in a row), at most 49 runs after the first character";
 
 /** Explains what is wrong with a credentials name, or returns null when it is well formed. */
 export function credentialsNameProblem(name: string): string | null {

@@ -10,7 +10,7 @@ import { credentialsNameProblem, credentialsNameRule, SECRET_VALUE_MAX_BYTES, se
 
 
 /** zod error for a string field: "is required" when absent, "must be a string" when of another type. */
-export const mustBeString = (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : 'must be a string');
+export const mustBeString = (issue: { input?: unknown }) => (issue.input === undefined || issue.input === null ? 'is required' : 'must be a string');
 
 /** A string schema whose rule is a problem-explaining function, so the worker and the forms say the same thing. */
 function nameSchema(problemOf: (name: string) => string | null, rule: string) {

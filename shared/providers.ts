@@ -73,37 +73,78 @@ const googleServiceAccount = secretText({
 const gitUser = (title = 'User name') => requiredText({ title, description: 'The account the token belongs to.' }, 256);
 const gitPassword = (title: string, description: string) => secretText({ title, description }, 4096);
 
+const gitToken = (service: string) => gitPassword('Token', `A ${service} access token; send it here or as the password.`).optional();
+
+/** Seqera does not check an access key's form (tw's own examples use placeholders); only that it is one token. */
+const accessKey = z
+  .string({ error: mustBeString })
+  .trim()
+  .regex(/^\S{1,128}$/, 'must be an access key ID such as AKIA…: 1-128 characters without spaces')
+  .meta({ title: 'Access key', 'x-placeholder': 'AKIA…' });
+
+const roleArn = z
+  .string({ error: 'must be a string' })
+  .trim()
+  .regex(/^(arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512})?$/, 'must be an IAM role ARN such as arn:aws:iam::123456789012:role/NextflowRunner, or empty');
+
+/** AWS keys as Seqera defines them (also Seqera Compute's): long-term keys, optionally assuming a role, or a role alone. */
+const awsKeys = (provider: 'aws' | 'seqeracompute') =>
+  z.strictObject({
+    accessKey: accessKey.optional(),
+    secretKey: secretText({ title: 'Secret key' }, 128).optional(),
+    assumeRoleArn: roleArn
+      .meta({ title: 'Assume role ARN', description: provider === 'aws' ? 'Optional with keys: a role these keys assume before use. Required in role mode.' : 'The role Seqera Compute assumes.' })
+      .optional(),
+    mode: z
+      .enum(['keys', 'role'], { error: "must be 'keys' (access key and secret key) or 'role' (a role Latchkey assumes with its own identity)" })
+      .meta({ title: 'Mode', description: "'keys' (default): an access key and secret key, optionally assuming a role. 'role': only a role ARN, which Latchkey's platform identity assumes." })
+      .optional(),
+    externalId: publicText({ title: 'External ID', description: "The sts:ExternalId the role's trust policy requires; with ?useExternalId=true Latchkey generates one." }, 1224).optional(),
+  });
+
+const azureAccount = (title: string) =>
+  z
+    .string({ error: mustBeString })
+    .trim()
+    .regex(/^[a-z0-9]{3,24}$/, `must be an Azure ${title.toLowerCase()}: 3-24 lowercase letters and digits`)
+    .meta({ title });
+
+/** Azure with an Entra ID service principal (tenant, client id and secret) instead of account keys. */
+const azureEntraShape = {
+  tenantId: requiredText({ title: 'Tenant ID', description: 'The Entra ID (Azure AD) tenant of the service principal.' }, 64),
+  clientId: requiredText({ title: 'Client ID', description: 'The application (client) id of the service principal.' }, 64),
+  clientSecret: secretText({ title: 'Client secret' }, 1024),
+  batchName: azureAccount('Batch account name'),
+  storageName: azureAccount('Storage account name'),
+  batchKey: secretText({ title: 'Batch account key', description: 'Not needed with a service principal; accepted as Seqera does.' }, 512).optional(),
+  storageKey: secretText({ title: 'Storage account key', description: 'Not needed with a service principal; accepted as Seqera does.' }, 512).optional(),
+};
+
 /** The `keys` of every provider, as submitted on create (secret fields are optional on update). */
 export const providerKeys = {
-  aws: z.strictObject({
-    accessKey: z
-      .string({ error: mustBeString })
-      .trim()
-      .regex(/^[A-Z0-9]{16,128}$/, 'must be an AWS access key ID: 16-128 capital letters and digits, such as AKIA…')
-      .meta({ title: 'Access key', 'x-placeholder': 'AKIA…' }),
-    secretKey: secretText({ title: 'Secret key' }, 128),
-    assumeRoleArn: z
-      .string({ error: 'must be a string' })
-      .trim()
-      .regex(/^(arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512})?$/, 'must be an IAM role ARN such as arn:aws:iam::123456789012:role/NextflowRunner, or empty')
-      .meta({ title: 'Assume role ARN', description: 'Optional: a role these keys assume before use.' })
-      .optional(),
-  }),
+  aws: awsKeys('aws'),
   azure: z.strictObject({
-    batchName: z
-      .string({ error: mustBeString })
-      .trim()
-      .regex(/^[a-z0-9]{3,24}$/, 'must be a Batch account name: 3-24 lowercase letters and digits')
-      .meta({ title: 'Batch account name' }),
-    storageName: z
-      .string({ error: mustBeString })
-      .trim()
-      .regex(/^[a-z0-9]{3,24}$/, 'must be a storage account name: 3-24 lowercase letters and digits')
-      .meta({ title: 'Storage account name' }),
+    batchName: azureAccount('Batch account name'),
+    storageName: azureAccount('Storage account name'),
     batchKey: secretText({ title: 'Batch account key' }, 512),
     storageKey: secretText({ title: 'Storage account key' }, 512),
   }),
-  google: z.strictObject({ data: googleServiceAccount }),
+  azure_entra: z.strictObject(azureEntraShape),
+  'azure-cloud': z.strictObject({
+    ...azureEntraShape,
+    subscriptionId: z
+      .string({ error: mustBeString })
+      .trim()
+      .uuid('must be an Azure subscription id (a UUID)')
+      .meta({ title: 'Subscription ID' })
+      .optional(),
+  }),
+  google: z.strictObject({
+    data: googleServiceAccount.optional(),
+    serviceAccountEmail: publicText({ title: 'Service account email', description: 'Workload identity federation: the service account to impersonate (instead of a key file).' }, 320).optional(),
+    workloadIdentityProvider: publicText({ title: 'Workload identity provider', description: 'Workload identity federation: projects/…/locations/global/workloadIdentityPools/…/providers/….' }, 1024).optional(),
+    tokenAudience: publicText({ title: 'Token audience', description: 'Workload identity federation: the audience of the identity token (optional).' }, 1024).optional(),
+  }),
   k8s: z.strictObject({
     certificate: secretText({ title: 'Client certificate', description: 'PEM; use with a private key instead of a token.', 'x-multiline': true })
       .regex(PEM_CERTIFICATE, 'must be a PEM certificate (-----BEGIN CERTIFICATE----- …)')
@@ -122,7 +163,19 @@ export const providerKeys = {
   }),
   github: z.strictObject({
     username: gitUser(),
-    password: gitPassword('Access token', 'A GitHub personal access token (classic or fine-grained).'),
+    password: gitPassword('Access token', 'A GitHub personal access token (classic or fine-grained).').optional(),
+    token: gitToken('GitHub'),
+  }),
+  github_app: z.strictObject({
+    appId: requiredText({ title: 'App ID', description: 'The numeric id of the GitHub App.' }, 64),
+    clientId: publicText({ title: 'Client ID', description: 'The GitHub App client id (Iv1.…), if you use its OAuth flow.' }, 256).optional(),
+    slug: publicText({ title: 'App slug', description: 'The URL-friendly name of the app.' }, 256).optional(),
+    privateKey: secretText({ title: 'Private key', description: 'The PEM private key generated for the app.', 'x-multiline': true }, 16_384).regex(
+      PEM_PRIVATE_KEY,
+      'must be a PEM private key (-----BEGIN … PRIVATE KEY----- …)',
+    ),
+    clientSecret: secretText({ title: 'Client secret', description: 'Only for the OAuth flow.' }, 1024).optional(),
+    webhookSecret: secretText({ title: 'Webhook secret', description: 'Only if the app receives webhooks.' }, 1024).optional(),
   }),
   gitlab: z.strictObject({
     username: gitUser(),
@@ -131,19 +184,23 @@ export const providerKeys = {
   }),
   gitea: z.strictObject({
     username: gitUser(),
-    password: gitPassword('Password or token', 'A Gitea password or access token.'),
+    password: gitPassword('Password or token', 'A Gitea password or access token.').optional(),
+    token: gitToken('Gitea'),
   }),
   bitbucket: z.strictObject({
     username: gitUser(),
-    password: gitPassword('App password or API token', 'A Bitbucket app password or API token.'),
+    password: gitPassword('App password or API token', 'A Bitbucket app password or API token.').optional(),
+    token: gitToken('Bitbucket'),
   }),
   azurerepos: z.strictObject({
     username: gitUser(),
-    password: gitPassword('Personal access token', 'An Azure DevOps personal access token with Code (read) scope.'),
+    password: gitPassword('Personal access token', 'An Azure DevOps personal access token with Code (read) scope.').optional(),
+    token: gitToken('Azure DevOps'),
   }),
   codecommit: z.strictObject({
     username: gitUser('Access key'),
-    password: gitPassword('Secret key', 'The secret access key (or Git credentials password) for CodeCommit.'),
+    password: gitPassword('Secret key', 'The secret access key (or Git credentials password) for CodeCommit.').optional(),
+    token: gitToken('CodeCommit'),
   }),
   'container-reg': z.strictObject({
     userName: requiredText({ title: 'User name', description: 'Docker Hub: your user name. Quay: the robot account, namespace+name.' }, 256),
@@ -163,12 +220,22 @@ export const providerKeys = {
     connectionId: z
       .string({ error: mustBeString })
       .trim()
-      .uuid('must be a UUID such as 0f6b7c1e-8a8d-4f0e-9a33-2d1f5c3b7e21; use Generate to make one')
+      .min(1, 'is required: the id the agent was started with (tw-agent <id>); Generate makes a UUID')
+      .max(256, 'must be at most 256 characters')
       .meta({ title: 'Agent connection ID', 'x-generate': 'uuid' }),
     workDir: publicText({ title: 'Work directory', description: 'Optional: the agent host path for the pipeline work directory.' }, 1024).optional(),
     shared: z
       .boolean({ error: 'must be true or false' })
       .meta({ title: 'Shared agent', description: 'Organization workspaces only: one agent for all members.' })
+      .optional(),
+  }),
+  seqeracompute: awsKeys('seqeracompute'),
+  s3: z.strictObject({
+    accessKey: requiredText({ title: 'Access key' }, 128),
+    secretKey: secretText({ title: 'Secret key' }, 256),
+    pathStyleAccessEnabled: z
+      .boolean({ error: 'must be true or false' })
+      .meta({ title: 'Path-style access', description: 'Address buckets as endpoint/bucket rather than bucket.endpoint (MinIO and most self-hosted stores).' })
       .optional(),
   }),
 } as const;
@@ -191,10 +258,13 @@ export interface ProviderInfo {
 export const providers: Record<ProviderId, ProviderInfo> = {
   aws: { id: 'aws', label: 'Amazon Web Services', category: 'cloud', baseUrl: false },
   azure: { id: 'azure', label: 'Azure Batch', category: 'cloud', baseUrl: false },
+  azure_entra: { id: 'azure_entra', label: 'Azure (Entra ID service principal)', category: 'cloud', baseUrl: false },
+  'azure-cloud': { id: 'azure-cloud', label: 'Azure Cloud', category: 'cloud', baseUrl: false },
   google: { id: 'google', label: 'Google Cloud', category: 'cloud', baseUrl: false },
   k8s: { id: 'k8s', label: 'Kubernetes', category: 'k8s', baseUrl: false },
   ssh: { id: 'ssh', label: 'SSH', category: 'ssh', baseUrl: false },
   github: { id: 'github', label: 'GitHub', category: 'git', baseUrl: true, hint: 'baseUrl only for GitHub Enterprise Server.' },
+  github_app: { id: 'github_app', label: 'GitHub App', category: 'git', baseUrl: true, hint: 'baseUrl only for GitHub Enterprise Server.' },
   gitlab: { id: 'gitlab', label: 'GitLab', category: 'git', baseUrl: true, hint: 'baseUrl only for a self-managed GitLab.' },
   gitea: { id: 'gitea', label: 'Gitea', category: 'git', baseUrl: true },
   bitbucket: { id: 'bitbucket', label: 'Bitbucket', category: 'git', baseUrl: true },
@@ -208,6 +278,14 @@ export const providers: Record<ProviderId, ProviderInfo> = {
     hint: 'Docker Hub: use a read-only personal access token. Quay: use a robot account (namespace+name) and its token.',
   },
   'tw-agent': { id: 'tw-agent', label: 'Tower Agent', category: 'agent', baseUrl: false },
+  seqeracompute: {
+    id: 'seqeracompute',
+    label: 'Seqera Compute',
+    category: 'cloud',
+    baseUrl: false,
+    hint: "Stored for Seqera's tools; Latchkey relays run secrets only with 'aws' credentials.",
+  },
+  s3: { id: 's3', label: 'S3-compatible storage', category: 'cloud', baseUrl: true, hint: 'baseUrl is the endpoint of the S3-compatible store, such as https://minio.example.com.' },
 };
 
 export type FieldInfo = FieldMeta & {
@@ -252,8 +330,16 @@ export function secretFieldNames(provider: ProviderId): string[] {
  */
 export function secretDestination(provider: ProviderId): { decidedBy: string[]; secrets: string[] } | null {
   if (provider === 'container-reg') return { decidedBy: ['keys.registry'], secrets: ['password'] };
-  if (provider === 'aws') return { decidedBy: ['keys.accessKey', 'keys.assumeRoleArn'], secrets: ['secretKey'] };
+  if (provider === 'aws' || provider === 'seqeracompute')
+    return { decidedBy: ['keys.accessKey', 'keys.assumeRoleArn'], secrets: ['secretKey'] };
   if (provider === 'azure') return { decidedBy: ['keys.batchName', 'keys.storageName'], secrets: ['batchKey', 'storageKey'] };
+  if (provider === 'azure_entra' || provider === 'azure-cloud')
+    return {
+      decidedBy: ['keys.tenantId', 'keys.clientId', 'keys.batchName', 'keys.storageName', ...(provider === 'azure-cloud' ? ['keys.subscriptionId'] : [])],
+      secrets: ['clientSecret', 'batchKey', 'storageKey'],
+    };
+  if (provider === 'github_app') return { decidedBy: ['baseUrl', 'keys.appId', 'keys.clientId'], secrets: ['privateKey', 'clientSecret', 'webhookSecret'] };
+  if (provider === 's3') return { decidedBy: ['baseUrl', 'keys.accessKey'], secrets: ['secretKey'] };
   if (providers[provider].baseUrl) return { decidedBy: ['baseUrl'], secrets: secretFieldNames(provider) };
   return null;
 }
@@ -263,6 +349,20 @@ export function secretDestination(provider: ProviderId): { decidedBy: string[]; 
  * Returns [field, message] pairs.
  */
 export function crossFieldProblems(provider: ProviderId, keys: Record<string, unknown>): Array<[string, string]> {
+  const given = (f: string) => typeof keys[f] === 'string' && keys[f] !== '';
+  if (provider === 'aws' || provider === 'seqeracompute') {
+    if (keys.mode === 'role') {
+      if (!given('assumeRoleArn')) return [['assumeRoleArn', "is required in role mode: the IAM role Latchkey assumes (or use mode 'keys' with an access key and secret key)"]];
+      if (given('accessKey') || given('secretKey')) return [[given('accessKey') ? 'accessKey' : 'secretKey', "must be left out in role mode: the role is assumed with Latchkey's own identity; use mode 'keys' to assume it with these keys"]];
+    } else {
+      if (!given('accessKey')) return [['accessKey', "is required (or set mode to 'role' with an assumeRoleArn)"]];
+      if (!given('secretKey')) return [['secretKey', "is required (or set mode to 'role' with an assumeRoleArn)"]];
+    }
+  }
+  if (provider === 'google' && !given('data') && !(given('serviceAccountEmail') && given('workloadIdentityProvider')))
+    return [['data', 'is required: a service account key file, or serviceAccountEmail with workloadIdentityProvider for workload identity federation']];
+  if (['github', 'gitea', 'bitbucket', 'azurerepos', 'codecommit'].includes(provider) && !given('password') && !given('token'))
+    return [['password', 'is required: the access token, as password or as token']];
   if (provider === 'k8s') {
     const hasToken = typeof keys.token === 'string' && keys.token !== '';
     const hasCert = typeof keys.certificate === 'string' && keys.certificate !== '';
@@ -271,4 +371,36 @@ export function crossFieldProblems(provider: ProviderId, keys: Record<string, un
     if (hasCert !== hasKey) return [[hasCert ? 'privateKey' : 'certificate', 'must be given together with the ' + (hasCert ? 'certificate' : 'private key')]];
   }
   return [];
+}
+
+/**
+ * Seqera's compute platforms (`platformId` on GET /credentials) and the credentials providers each can use, so
+ * `tw credentials list` filtered by a platform lists what Seqera would. A provider id is accepted too, as itself.
+ */
+export const COMPUTE_PLATFORMS = {
+  'aws-batch': ['aws'],
+  'aws-cloud': ['aws'],
+  'eks-platform': ['aws'],
+  'google-batch': ['google'],
+  'google-lifesciences': ['google'],
+  'google-cloud': ['google'],
+  'gke-platform': ['google'],
+  'azure-batch': ['azure', 'azure_entra'],
+  'azure-cloud': ['azure-cloud'],
+  'k8s-platform': ['k8s'],
+  'slurm-platform': ['ssh', 'tw-agent'],
+  'lsf-platform': ['ssh', 'tw-agent'],
+  'uge-platform': ['ssh', 'tw-agent'],
+  'altair-platform': ['ssh', 'tw-agent'],
+  'moab-platform': ['ssh', 'tw-agent'],
+  'local-platform': ['tw-agent'],
+  'seqeracompute-platform': ['seqeracompute'],
+} as const satisfies Record<string, readonly ProviderId[]>;
+
+export const PLATFORM_IDS = [...new Set([...Object.keys(COMPUTE_PLATFORMS), ...PROVIDER_IDS])] as [string, ...string[]];
+
+/** The providers whose credentials a platform (or a provider id) selects. */
+export function providersForPlatform(platformId: string): ProviderId[] {
+  if (Object.hasOwn(COMPUTE_PLATFORMS, platformId)) return [...COMPUTE_PLATFORMS[platformId as keyof typeof COMPUTE_PLATFORMS]];
+  return (PROVIDER_IDS as string[]).includes(platformId) ? [platformId as ProviderId] : [];
 }

@@ -3,7 +3,7 @@
  * initial values, the request they make, and local validation with the same zod schemas the worker uses.
  */
 import { type CreateCredentialsRequest, CreateCredentialsBody, type Credentials, type UpdateCredentialsRequest, UpdateCredentialsBody } from '../../shared/api';
-import { type FieldInfo, type ProviderId, providerFields, providers } from '../../shared/providers';
+import { crossFieldProblems, type FieldInfo, type ProviderId, providerFields, providers } from '../../shared/providers';
 import { DOCKER_HUB, normalizeRegistry } from '../../shared/registry';
 
 export type FormValues = Record<string, string | boolean>;
@@ -83,11 +83,22 @@ export type Checked =
 export function check(draft: CredentialsDraft): Checked {
   const schema = draft.mode === 'create' ? CreateCredentialsBody : UpdateCredentialsBody;
   const parsed = schema.safeParse(requestBody(draft));
-  if (parsed.success) return draft.mode === 'create' ? { ok: true, mode: 'create', body: parsed.data as CreateCredentialsRequest } : { ok: true, mode: 'edit', body: parsed.data };
+  if (parsed.success && draft.mode === 'create') {
+    // Rules across fields (aws keys or role, a git token as password or token…), as the worker applies them.
+    const body = parsed.data as CreateCredentialsRequest;
+    const problems = crossFieldProblems(body.credentials.provider, body.credentials.keys as Record<string, unknown>);
+    if (problems.length === 0) return { ok: true, mode: 'create', body };
+    return { ok: false, errors: Object.fromEntries(problems.map(([field, message]) => [field, sentence(field, message)])) };
+  }
+  if (parsed.success) return { ok: true, mode: 'edit', body: parsed.data };
   const errors: Record<string, string> = {};
   for (const issue of parsed.error.issues) {
     const field = issue.path.filter((p) => p !== 'credentials' && p !== 'keys').join('.') || 'form';
     errors[field] ??= sentence(field, issue.message);
+  }
+  if (draft.mode === 'create') {
+    const keys = Object.fromEntries(Object.entries(draft.values).filter(([, v]) => v !== '' && v !== false));
+    for (const [field, message] of crossFieldProblems(draft.provider, keys)) errors[field] ??= sentence(field, message);
   }
   return { ok: false, errors };
 }

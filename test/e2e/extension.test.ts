@@ -29,7 +29,8 @@ const toast = (page: Page) => page.locator('.toast-area .toast-text').first().in
 const shot = (page: Page, name: string) => page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: true });
 
 beforeAll(async () => {
-  stack = await startStack({ userName: 'ada', email: 'ada@example.com' });
+  // The test registry answers plain HTTP on 127.0.0.1, allowed here as an operator would allow a private registry.
+  stack = await startStack({ userName: 'ada', email: 'ada@example.com' }, () => ({ REGISTRY_ALLOWED_HOSTS: '127.0.0.1', REGISTRY_ALLOW_INSECURE_LOOPBACK: 'true' }));
   ({ worker, peers, browser, token } = stack);
   const user = { id: stack.userId };
   const { orgId } = await worker.admin('POST', '/organizations', { name: 'acme', fullName: 'Acme Genomics' });
@@ -127,6 +128,7 @@ describe('the browser extension', () => {
         await popup.getByRole('switch', { name: 'Shared agent' }).check();
         await shot(popup, 'popup-tower-agent');
       }
+      if (provider === 's3') await popup.getByRole('switch', { name: 'Path-style access' }).check();
       if (provider === 'aws') await shot(popup, 'popup-add-form');
       if (provider === 'container-reg') {
         // A wrong token is refused by the registry, next to the field.
@@ -194,9 +196,9 @@ describe('the browser extension', () => {
 
     // The filter narrows the list.
     await popup.getByLabel('Filter credentials').fill('git');
-    // "git" matches names and provider labels (GitHub, GitLab, Gitea), not AWS CodeCommit or Bitbucket.
+    // "git" matches names and provider labels (GitHub, GitHub App, GitLab, Gitea), not AWS CodeCommit or Bitbucket.
     const names = await popup.locator('[data-credentials]').evaluateAll((els) => els.map((e) => e.getAttribute('data-credentials')));
-    expect(names.sort()).toEqual(['gitea-e2e', 'github-e2e', 'gitlab-e2e']);
+    expect(names.sort()).toEqual(['gitea-e2e', 'github-e2e', 'github_app-e2e', 'gitlab-e2e']);
     await popup.getByLabel('Filter credentials').fill('nothing-like-this');
     await expect.poll(() => popup.getByText('Nothing matches “nothing-like-this”.').isVisible()).toBe(true);
     await popup.getByLabel('Filter credentials').fill('');

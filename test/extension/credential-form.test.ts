@@ -18,9 +18,12 @@ describe('credentials form logic', () => {
 
   it('generates the fields from the catalogue, and hides the shared-agent switch outside organizations', () => {
     expect(fieldsFor('aws', 'personal').map((f) => [f.name, f.secret, f.required])).toEqual([
-      ['accessKey', false, true],
-      ['secretKey', true, true],
+      // Optional one by one: Seqera's role mode needs neither key; the cross-field rule requires both in keys mode.
+      ['accessKey', false, false],
+      ['secretKey', true, false],
       ['assumeRoleArn', false, false],
+      ['mode', false, false],
+      ['externalId', false, false],
     ]);
     expect(fieldsFor('tw-agent', 'personal').map((f) => f.name)).toEqual(['connectionId', 'workDir']);
     expect(fieldsFor('tw-agent', 'organization').map((f) => f.name)).toEqual(['connectionId', 'workDir', 'shared']);
@@ -29,21 +32,21 @@ describe('credentials form logic', () => {
 
   it('names each invalid field, with the worker’s own rules', () => {
     const draft = { ...newDraft('aws'), name: 'bad name' };
-    draft.values.accessKey = 'short';
+    draft.values.accessKey = 'AKIA WITH SPACE';
     const checked = check(draft);
     expect(checked.ok).toBe(false);
     if (checked.ok) return;
     expect(checked.errors).toEqual({
       name: "Must be 1-100 characters of letters, digits, '-' and '_' (no spaces or dots)",
-      accessKey: 'Must be an AWS access key ID: 16-128 capital letters and digits, such as AKIA…',
+      accessKey: 'Must be an access key ID such as AKIA…: 1-128 characters without spaces',
       secretKey: 'Required',
     });
   });
 
   it('on edit leaves empty secret fields out, so the stored values are kept', () => {
     const stored: Credentials = {
-      id: 'abc', name: 'gl', description: null, provider: 'gitlab', baseUrl: 'https://gitlab.example.com', category: 'git',
-      dateCreated: '2026-01-01T00:00:00Z', lastUpdated: '2026-01-01T00:00:00Z', lastUsed: null,
+      id: 'abc', name: 'gl', provider: 'gitlab', baseUrl: 'https://gitlab.example.com', category: 'git',
+      dateCreated: '2026-01-01T00:00:00Z', lastUpdated: '2026-01-01T00:00:00Z', status: 'AVAILABLE',
       keys: { discriminator: 'gitlab', username: 'octo' },
     };
     const draft = draftFrom(stored);

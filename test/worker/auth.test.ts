@@ -24,7 +24,8 @@ describe('access tokens', () => {
     const me = await seedUser();
     const info = await call('GET', '/user-info', { token: me.token });
     expect(info.status).toBe(200);
-    expect(info.body.user).toMatchObject({ id: me.id, userName: me.userName, personalWorkspaceId: me.personalWorkspaceId });
+    // Seqera's int64 ids are JSON numbers in Seqera's operations.
+    expect(info.body.user).toMatchObject({ id: Number(me.id), userName: me.userName, personalWorkspaceId: Number(me.personalWorkspaceId) });
     const rows = (await env.DB.prepare('SELECT * FROM access_tokens WHERE user_id = ?').bind(me.id).all()).results;
     expect(JSON.stringify(rows)).not.toContain(me.token.split('_')[2]);
     const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(me.token));
@@ -167,8 +168,11 @@ describe('access tokens', () => {
       { id: w.body.workspaceId, name: 'genomics', fullName: 'genomics', kind: 'organization', orgId: org.body.orgId, orgName: 'acme', role: 'view' },
     ]);
     const seqera = await call('GET', `/user/${me.id}/workspaces`, { token: me.token });
+    // As Seqera lists them: the personal workspace (the user context), the organization's row, then its workspaces.
     expect(seqera.body.orgsAndWorkspaces).toEqual([
-      { orgId: org.body.orgId, orgName: 'acme', workspaceId: w.body.workspaceId, workspaceName: 'genomics', workspaceFullName: 'genomics', visibility: 'PRIVATE', roles: ['view'] },
+      { roles: ['owner'] },
+      { orgId: Number(org.body.orgId), orgName: 'acme', roles: ['member'] },
+      { orgId: Number(org.body.orgId), orgName: 'acme', workspaceId: Number(w.body.workspaceId), workspaceName: 'genomics', workspaceFullName: 'genomics', visibility: 'PRIVATE', roles: ['view'] },
     ]);
     expect((await admin('DELETE', `/workspaces/${w.body.workspaceId}/members/${me.id}`)).status).toBe(204);
     expect((await call('GET', '/workspaces', { token: me.token })).body.workspaces).toHaveLength(1);
@@ -182,7 +186,7 @@ describe('Cloudflare Access single sign-on', () => {
     const jwt = await accessJwt({ email: me.email.toUpperCase(), sub: 'x' });
     const res = await call('GET', '/user-info', { headers: { 'cf-access-jwt-assertion': jwt } });
     expect(res.status, res.text).toBe(200);
-    expect(res.body.user.id).toBe(me.id);
+    expect(res.body.user.id).toBe(Number(me.id));
     const info = await call('GET', '/service-info');
     expect(info.body.serviceInfo.authTypes).toEqual(['token', 'cloudflare-access']);
   });

@@ -10,7 +10,7 @@ describe('roles in an organization workspace', () => {
     const { workspaceId } = await seedOrgWorkspace([[owner, 'owner'], [member, role]]);
     const q = ws(workspaceId);
     const credId = (await call('POST', `/credentials${q}`, { token: owner.token, json: sampleCredentials('aws', 'r') })).body.credentialsId;
-    const secretId = (await call('POST', `/pipeline-secrets${q}`, { token: owner.token, json: { name: 'S', value: 'v' } })).body.secretId;
+    const secretId = (await call('POST', `/pipeline-secrets${q}`, { token: owner.token, json: { name: 'SS', value: 'v' } })).body.secretId;
     const canManage = role === 'owner' || role === 'admin';
     const t = member.token;
 
@@ -22,7 +22,7 @@ describe('roles in an organization workspace', () => {
     const writes = [
       await call('POST', `/credentials${q}`, { token: t, json: sampleCredentials('github', 'r') }),
       await call('PUT', `/credentials/${credId}${q}`, { token: t, json: sampleCredentials('aws', 'r2') }),
-      await call('POST', `/pipeline-secrets${q}`, { token: t, json: { name: 'T', value: 'v' } }),
+      await call('POST', `/pipeline-secrets${q}`, { token: t, json: { name: 'TT', value: 'v' } }),
       await call('PUT', `/pipeline-secrets/${secretId}${q}`, { token: t, json: { value: 'v2' } }),
       await call('GET', `/audit${q}`, { token: t }),
     ];
@@ -57,7 +57,7 @@ describe('roles in an organization workspace', () => {
       ['GET', `/audit${ws(insider.personalWorkspaceId)}`],
       ['GET', `/credentials/${personalCred}`],
     ] as const) {
-      const body = method === 'PUT' ? sampleCredentials('aws', 'x') : method === 'POST' ? { name: 'X', value: 'v' } : undefined;
+      const body = method === 'PUT' ? sampleCredentials('aws', 'x') : method === 'POST' ? { name: 'XX', value: 'v' } : undefined;
       const res = await call(method, path, { token: outsider.token, json: body });
       expect(res.status, `${method} ${path}`).toBe(404);
     }

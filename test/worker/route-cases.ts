@@ -105,6 +105,16 @@ export const ROUTES: Record<string, RouteCase> = {
       return { path: `/credentials/${made.body.credentialsId}/check${ws(r.workspaceId)}` };
     },
   },
+  'post /credentials/{credentialsId}/validate': {
+    access: 'manage',
+    ok: 200,
+    prepare: async (w, r) => {
+      // github: checked for well-formedness, so the matrix reaches no network; a fresh one per caller (rate limit).
+      const made = await call('POST', `/credentials${ws(r.workspaceId)}`, { token: w.owner.token, json: sampleCredentials('github', w.canary, `val-${n()}`) });
+      expect(made.status, made.text).toBe(200);
+      return { path: `/credentials/${made.body.credentialsId}/validate${ws(r.workspaceId)}` };
+    },
+  },
   'get /pipeline-secrets': { access: 'read', ok: 200, prepare: async (_w, r) => ({ path: `/pipeline-secrets${ws(r.workspaceId)}` }) },
   'get /pipeline-secrets/validate': { access: 'read', ok: 204, prepare: async (_w, r) => ({ path: `/pipeline-secrets/validate?name=FREE_${n()}&workspaceId=${r.workspaceId}` }) },
   'post /pipeline-secrets': { access: 'manage', ok: 200, prepare: async (w, r) => ({ path: `/pipeline-secrets${ws(r.workspaceId)}`, body: { name: `S_${n()}`, value: w.canary } }) },
@@ -121,6 +131,17 @@ export const ROUTES: Record<string, RouteCase> = {
   'get /user-info': { access: 'self', ok: 200, prepare: async () => ({ path: '/user-info' }) },
   'get /workspaces': { access: 'self', ok: 200, prepare: async () => ({ path: '/workspaces' }) },
   'get /user/{userId}/workspaces': { access: 'self', ok: 200, prepare: async (w, _r, as) => ({ path: `/user/${(as ?? w.owner).id}/workspaces` }) },
+  'get /orgs': { access: 'self', ok: 200, prepare: async () => ({ path: '/orgs' }) },
+  'get /orgs/{orgId}/workspaces': {
+    access: 'self',
+    ok: 200,
+    // An organization the caller belongs to: ours for members, the outsider's own for the outsider.
+    prepare: async (w, _r, as) => {
+      const wsId = as && as.id === w.outsider.id ? w.outsiderWorkspaceId : w.org.workspaceId;
+      const org = await env.DB.prepare('SELECT org_id FROM workspaces WHERE id = ?').bind(wsId).first<{ org_id: string }>();
+      return { path: `/orgs/${org!.org_id}/workspaces` };
+    },
+  },
   'get /tokens': { access: 'self', ok: 200, prepare: async () => ({ path: '/tokens' }) },
   'post /tokens': { access: 'self', ok: 200, prepare: async () => ({ path: '/tokens', body: { name: `t-${n()}`, expiresInDays: 7 } }) },
   'delete /tokens/{tokenId}': {

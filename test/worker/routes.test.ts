@@ -57,7 +57,7 @@ describe('every documented route', { timeout: 180_000 }, () => {
     expect(audit).not.toContain(CANARY);
     expect(JSON.stringify(await dumpTables()), 'a table holds the canary in clear').not.toContain(CANARY);
     expect(logged.join('\n')).not.toContain(CANARY);
-  });
+  }, 60_000); // every route × every caller: longer than the default 5 s on a shared machine
 
   it('keeps personal workspaces to their owner, and other organizations’ records out of reach (404, not 403)', async () => {
     const w = await buildWorld(CANARY);

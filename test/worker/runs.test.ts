@@ -177,10 +177,11 @@ describe('run secrets relay', () => {
     expect(mid.cleanedAt).toBeNull();
     expect(mid.secrets.find((s: any) => s.name === 'SECRET_004')).toMatchObject({ state: 'failed', lastError: 'DeleteSecret: InternalServiceError: internal' });
     expect((await standIn(aws)).secrets.map((s) => s.name)).toEqual([`latchkey/${run.id}/SECRET_004`]);
-    // The credentials cannot be deleted while they are needed to clean up.
-    const del = await call('DELETE', `/credentials/${credentialsId}${ws(workspaceId)}`, { token: owner.token });
+    // A checked delete (Seqera's ?checked=true) is refused while a run still has secrets in AWS with them, naming it.
+    const del = await call('DELETE', `/credentials/${credentialsId}${ws(workspaceId)}&checked=true`, { token: owner.token });
     expect(del.status).toBe(409);
-    expect(del.body.message).toMatch(/still needed to delete the AWS secrets of 1 run/);
+    expect(del.body).toMatchObject({ credentialsId, conflicts: [{ id: run.id, type: 'run', url: expect.stringContaining(`/runs/${run.id}`) }] });
+    expect(del.body.message).toMatch(/still needed: 1 run\(s\) have secrets in AWS relayed with them/);
 
     const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ cron: '*/10 * * * *' }), env, ctx);

@@ -28,34 +28,45 @@ export interface CredentialsRow {
   last_used_at: string | null;
   created_by: string | null;
   expires_at: string | null;
+  status: 'AVAILABLE' | 'INVALID';
+  last_validated_at: string | null;
+  validation_message: string | null;
 }
 
 const PUBLIC_COLUMNS =
-  'id, workspace_id, name, provider, description, base_url, public_keys, created_at, updated_at, last_used_at, created_by, expires_at';
+  'id, workspace_id, name, provider, description, base_url, public_keys, created_at, updated_at, last_used_at, created_by, expires_at, status, last_validated_at, validation_message';
 
 type PublicRow = Omit<CredentialsRow, 'secret_ct' | 'secret_iv' | 'key_version'>;
 
+/** Seqera's shape: a field without a value is left out, never null (its clients decode null dates and strings as errors). */
 export function credentialsView(row: PublicRow): Credentials {
+  const keys = Object.fromEntries(Object.entries(JSON.parse(row.public_keys) as Record<string, string | boolean | null>).filter(([, v]) => v !== null));
   return {
     id: row.id,
     name: row.name,
-    description: row.description,
+    ...(row.description !== null ? { description: row.description } : {}),
     provider: row.provider,
-    baseUrl: row.base_url,
+    ...(row.base_url !== null ? { baseUrl: row.base_url } : {}),
     category: providers[row.provider].category,
     dateCreated: row.created_at,
     lastUpdated: row.updated_at,
-    lastUsed: row.last_used_at,
+    ...(row.last_used_at !== null ? { lastUsed: row.last_used_at } : {}),
     ...(row.expires_at ? { expiresAt: row.expires_at } : {}),
-    keys: { ...(JSON.parse(row.public_keys) as Record<string, string | boolean | null>), discriminator: row.provider },
+    status: row.status ?? 'AVAILABLE',
+    ...(row.last_validated_at ? { lastValidated: row.last_validated_at } : {}),
+    ...(row.validation_message ? { message: row.validation_message } : {}),
+    keys: { ...keys, discriminator: row.provider },
   };
 }
 
 const sealContext = (workspaceId: string, id: string): SealContext => ({ kind: 'credentials', workspaceId, recordId: id });
 
-export async function listCredentials(db: D1Database, workspaceId: string, provider?: ProviderId): Promise<Credentials[]> {
-  const stmt = provider
-    ? db.prepare(`SELECT ${PUBLIC_COLUMNS} FROM credentials WHERE workspace_id = ? AND provider = ? ORDER BY name`).bind(workspaceId, provider)
+/** The workspace's credentials by name; `providers` restricts them (a compute platform's providers). */
+export async function listCredentials(db: D1Database, workspaceId: string, providers?: readonly ProviderId[]): Promise<Credentials[]> {
+  const stmt = providers
+    ? db
+        .prepare(`SELECT ${PUBLIC_COLUMNS} FROM credentials WHERE workspace_id = ? AND provider IN (SELECT value FROM json_each(?)) ORDER BY name`)
+        .bind(workspaceId, JSON.stringify(providers))
     : db.prepare(`SELECT ${PUBLIC_COLUMNS} FROM credentials WHERE workspace_id = ? ORDER BY name`).bind(workspaceId);
   return (await stmt.all<PublicRow>()).results.map(credentialsView);
 }
@@ -104,7 +115,7 @@ function splitKeys(ws: WorkspaceAccess, input: CredentialsInput): { publicKeys: 
   const publicKeys: Record<string, unknown> = {};
   const secretKeys: Record<string, string> = {};
   for (const [field, value] of Object.entries(input.keys)) {
-    if (field === 'discriminator' || value === undefined) continue;
+    if (field === 'discriminator' || value === undefined || value === null) continue;
     if (secretNames.has(field)) secretKeys[field] = value as string;
     else publicKeys[field] = value;
   }
@@ -195,10 +206,11 @@ export async function updateCredentials(
   actor: Actor,
   ws: WorkspaceAccess,
   id: string,
-  input: CredentialsInput & { id?: string },
+  input: CredentialsInput & { id?: string | null },
   verify?: CredentialsVerifier,
 ): Promise<void> {
-  if (input.id !== undefined && input.id !== id) throw invalidField('credentials.id', `is '${input.id}' but the URL names '${id}'; they must match or the field be left out`);
+  // null means absent, as on Seqera's server (Terraform sends every unset field as null).
+  if (input.id !== undefined && input.id !== null && input.id !== id) throw invalidField('credentials.id', `is '${input.id}' but the URL names '${id}'; they must match or the field be left out`);
   const row = await getSealedRow(db, ws.id, id);
   if (row.provider !== input.provider)
     throw invalidField('credentials.provider', `cannot change from '${row.provider}' to '${input.provider}'; create new credentials instead`);
@@ -237,20 +249,42 @@ export async function updateCredentials(
   }
 }
 
-/** Runs whose AWS secrets these credentials are still needed to delete. */
-async function runsNeedingCredentials(db: D1Database, credentialsId: string): Promise<number> {
-  const row = await db.prepare('SELECT COUNT(*) AS n FROM runs WHERE credentials_id = ? AND cleaned_at IS NULL AND abandoned_at IS NULL').bind(credentialsId).first<{ n: number }>();
-  return row?.n ?? 0;
+/** A run that still has secrets in AWS relayed with these credentials, in Seqera's conflict shape. */
+export interface CredentialsConflict {
+  id: string;
+  name: string;
+  type: 'run';
+  url: string;
 }
 
-export async function deleteCredentials(db: D1Database, actor: Actor, ws: WorkspaceAccess, id: string): Promise<void> {
+/** Runs with secrets still in AWS relayed with these credentials; `ownCopy` says whether the run can clean up alone. */
+async function liveRuns(db: D1Database, credentialsId: string) {
+  const { results } = await db
+    .prepare('SELECT id, run_name, cleanup_ct IS NOT NULL AS own_copy FROM runs WHERE credentials_id = ? AND cleaned_at IS NULL AND abandoned_at IS NULL ORDER BY created_at LIMIT 100')
+    .bind(credentialsId)
+    .all<{ id: string; run_name: string | null; own_copy: number }>();
+  return results;
+}
+
+/**
+ * Seqera's delete: `checked` refuses (409 with the runs as conflicts) while runs still have secrets in AWS relayed with
+ * these credentials; unchecked (what tw sends) deletes, since every run keeps a sealed copy of the keys that created
+ * its secrets and deletes them with that. A run launched before runs kept that copy still needs these credentials, so
+ * it blocks the delete either way.
+ */
+export async function deleteCredentials(db: D1Database, actor: Actor, ws: WorkspaceAccess, id: string, checked = false): Promise<{ conflicts: CredentialsConflict[] } | null> {
   const row = await db.prepare('SELECT name FROM credentials WHERE workspace_id = ? AND id = ?').bind(ws.id, id).first<{ name: string }>();
   if (!row) throw notFound(`Credentials '${id}' in this workspace`);
-  const inUse = await runsNeedingCredentials(db, id);
-  if (inUse > 0)
-    throw conflict(`Credentials '${row.name}' are still needed to delete the AWS secrets of ${inUse} run(s); complete those runs (POST /runs/{id}/complete) or wait for the sweeper, then delete them`);
+  const live = await liveRuns(db, id);
+  const blocking = checked ? live : live.filter((r) => !r.own_copy);
+  if (blocking.length > 0)
+    return { conflicts: blocking.map((r) => ({ id: r.id, name: r.run_name ?? r.id, type: 'run', url: `/runs/${r.id}?workspaceId=${ws.id}` })) };
   await db.batch([
     db.prepare('DELETE FROM credentials WHERE id = ? AND workspace_id = ?').bind(id, ws.id),
-    auditStatement(db, actor, { workspaceId: ws.id, action: 'credentials.delete', targetKind: 'credentials', targetId: id, targetName: row.name }),
+    auditStatement(db, actor, {
+      workspaceId: ws.id, action: 'credentials.delete', targetKind: 'credentials', targetId: id, targetName: row.name,
+      ...(live.length > 0 ? { detail: { liveRuns: live.map((r) => r.id) } } : {}),
+    }),
   ]);
+  return null;
 }

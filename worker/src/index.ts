@@ -52,7 +52,7 @@ app.use('*', async (c, next) => {
 });
 app.use('*', bodyLimit({ maxSize: 1024 * 1024, onError: (c) => c.json({ message: 'The request body is larger than 1 MiB' }, 413) }));
 // Hono's '/x/*' also matches '/x': one pattern per prefix, so the caller is resolved once per request.
-for (const path of ['/credentials/*', '/pipeline-secrets/*', '/user-info', '/workspaces', '/user/*', '/tokens/*', '/audit', '/runs/*', '/relay-targets/*'])
+for (const path of ['/credentials/*', '/pipeline-secrets/*', '/user-info', '/workspaces', '/user/*', '/orgs/*', '/tokens/*', '/audit', '/runs/*', '/relay-targets/*'])
   app.use(path, requireCaller);
 app.use('/admin/*', requireAdmin);
 

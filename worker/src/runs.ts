@@ -228,6 +228,14 @@ async function loadAwsCredentials(db: D1Database, keyring: Keyring, workspaceId:
   return loaded;
 }
 
+/** A launch names credentials a check found INVALID, or role-mode ones (no keys of their own): say so before anything. */
+function assertUsableForLaunch(c: AwsCredentials) {
+  if (c.credentials.status === 'INVALID')
+    throw invalidField('credentialsId', `names '${c.credentials.name}', which are INVALID: ${c.credentials.message ?? 'the last check was refused'}. Fix them and check again (POST /credentials/{id}/validate)`);
+  if (c.credentials.keys.mode === 'role')
+    throw invalidField('credentialsId', `names '${c.credentials.name}', role-mode credentials without keys of their own; this worker relays with aws credentials that have an access key and secret key (optionally assuming a role)`);
+}
+
 const roleOf = (c: AwsCredentials) => (typeof c.credentials.keys.assumeRoleArn === 'string' && c.credentials.keys.assumeRoleArn !== '' ? c.credentials.keys.assumeRoleArn : null);
 const longTermKeys = (c: AwsCredentials): AwsKeys => ({ accessKeyId: String(c.credentials.keys.accessKey), secretAccessKey: c.secrets.secretKey! });
 const sessionName = (id: string) => `latchkey-${id}`.slice(0, 64);
@@ -295,6 +303,7 @@ export async function launchRun(
   const regionProblem = awsRegionProblem(region, settings.extraRegions);
   if (regionProblem) throw invalidField('region', regionProblem);
   const credentials = await loadAwsCredentials(db, keyring, ws.id, input.credentialsId);
+  assertUsableForLaunch(credentials);
   const secrets = await resolveRunSecrets(db, keyring, { workspaceId: ws.id, personalWorkspaceId: caller.personalWorkspaceId }, input.secrets);
   if (secrets.length === 0)
     throw invalidField('secrets', 'selects no pipeline secrets: create workspace or user secrets first, or name existing ones');

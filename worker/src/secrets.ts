@@ -28,12 +28,13 @@ export interface SecretRow {
 const PUBLIC_COLUMNS = 'id, workspace_id, name, created_at, updated_at, last_used_at';
 type PublicRow = Omit<SecretRow, 'value_ct' | 'value_iv' | 'key_version' | 'version'>;
 
+/** Seqera's PipelineSecret: the id as an int64 JSON number (stored ids are numeric strings below 2^53), no null dates. */
 export const secretView = (r: PublicRow): PipelineSecret => ({
-  id: r.id,
+  id: Number(r.id),
   name: r.name,
   dateCreated: r.created_at,
   lastUpdated: r.updated_at,
-  lastUsed: r.last_used_at,
+  ...(r.last_used_at !== null ? { lastUsed: r.last_used_at } : {}),
 });
 
 const sealContext = (workspaceId: string, id: string): SealContext => ({ kind: 'pipeline-secret', workspaceId, recordId: id });

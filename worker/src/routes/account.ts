@@ -1,10 +1,21 @@
 /** The caller's own account: who they are, where they work, their access tokens, and workspace audit trails. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { CreateTokenBody, CreateTokenResponse, ListTokensResponse, ListWorkspacesResponse, UserInfoResponse, WorkspaceQuery } from '../../../shared/api';
+import {
+  CreateTokenBody,
+  CreateTokenResponse,
+  ListOrganizationsResponse,
+  ListOrgsAndWorkspacesResponse,
+  ListOrgWorkspacesResponse,
+  ListTokensResponse,
+  ListWorkspacesResponse,
+  UserInfoResponse,
+  WorkspaceQuery,
+} from '../../../shared/api';
 import { bearerSecurity, createRouter, errorResponses, jsonBody, jsonResponse } from '../app';
 import { auditStatement, listAuditEvents } from '../audit';
-import { authorize, getUser, listWorkspaces, userView } from '../directory';
+import { authorize, getUser, listWorkspaces } from '../directory';
 import { notFound } from '../errors';
+import { organizationsOf, orgsAndWorkspaces, seqeraUserView } from '../seqera-views';
 import { issueToken, listTokens, revokeToken, type TokenMinter, tokenMaxDays } from '../tokens';
 
 const security = bearerSecurity;
@@ -18,14 +29,7 @@ const AuditResponse = z.object({
     }),
   ),
 });
-const SeqeraWorkspacesResponse = z.object({
-  orgsAndWorkspaces: z.array(
-    z.object({
-      orgId: z.string().nullable(), orgName: z.string().nullable(), workspaceId: z.string(), workspaceName: z.string(),
-      workspaceFullName: z.string(), visibility: z.string(), roles: z.array(z.string()),
-    }),
-  ),
-});
+const NumericId = (what: string) => z.string().regex(/^\d{1,16}$/, `must be a numeric ${what} id`);
 
 export const accountRoutes = createRouter()
   .openapi(
@@ -36,7 +40,7 @@ export const accountRoutes = createRouter()
     async (c) => {
       const user = await getUser(c.env.DB, c.var.caller.userId);
       if (!user) throw notFound('User');
-      return c.json({ user: userView(user), needConsent: false, defaultWorkspaceId: null }, 200);
+      return c.json({ user: seqeraUserView(user), needConsent: false }, 200);
     },
   )
   .openapi(
@@ -48,24 +52,37 @@ export const accountRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'get', path: '/user/{userId}/workspaces', tags: ['user'], security, summary: "Seqera's form of the workspace list",
-      request: { params: z.object({ userId: z.string() }) },
-      responses: { 200: jsonResponse(SeqeraWorkspacesResponse, 'Organizations and workspaces'), ...errorResponses(401, 404) },
+      method: 'get', path: '/user/{userId}/workspaces', tags: ['user'], security,
+      summary: "Seqera's list of the caller's organizations and workspaces: a row per organization, a row per workspace in it, and the personal workspace (the user context, addressed without workspaceId) as a row without organization or workspace",
+      request: { params: z.object({ userId: NumericId('user') }) },
+      responses: { 200: jsonResponse(ListOrgsAndWorkspacesResponse, 'Organizations and workspaces'), ...errorResponses(400, 401, 404) },
     }),
     async (c) => {
       if (c.req.valid('param').userId !== c.var.caller.userId) throw notFound(`User '${c.req.valid('param').userId}'`);
-      const workspaces = await listWorkspaces(c.env.DB, c.var.caller.userId);
-      return c.json(
-        {
-          orgsAndWorkspaces: workspaces
-            .filter((w) => w.kind === 'organization')
-            .map((w) => ({
-              orgId: w.orgId, orgName: w.orgName, workspaceId: w.id, workspaceName: w.name,
-              workspaceFullName: w.fullName, visibility: 'PRIVATE', roles: [w.role],
-            })),
-        },
-        200,
-      );
+      return c.json({ orgsAndWorkspaces: orgsAndWorkspaces(await listWorkspaces(c.env.DB, c.var.caller.userId)) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get', path: '/orgs', tags: ['orgs'], security, summary: 'Organizations the caller belongs to (through a workspace membership); memberRole is owner when they own one of its workspaces',
+      responses: { 200: jsonResponse(ListOrganizationsResponse, 'Organizations'), ...errorResponses(401) },
+    }),
+    async (c) => {
+      const organizations = organizationsOf(await listWorkspaces(c.env.DB, c.var.caller.userId));
+      return c.json({ organizations, totalSize: organizations.length }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get', path: '/orgs/{orgId}/workspaces', tags: ['orgs'], security, summary: "An organization's workspaces the caller is a member of",
+      request: { params: z.object({ orgId: NumericId('organization') }) },
+      responses: { 200: jsonResponse(ListOrgWorkspacesResponse, 'Workspaces'), ...errorResponses(400, 401, 404) },
+    }),
+    async (c) => {
+      const { orgId } = c.req.valid('param');
+      const mine = (await listWorkspaces(c.env.DB, c.var.caller.userId)).filter((w) => w.kind === 'organization' && w.orgId === orgId);
+      if (mine.length === 0) throw notFound(`Organization '${orgId}' (or you are not a member of any of its workspaces)`);
+      return c.json({ workspaces: mine.map((w) => ({ id: Number(w.id), name: w.name, fullName: w.fullName, visibility: 'PRIVATE' as const })) }, 200);
     },
   )
   .openapi(

@@ -5,13 +5,20 @@ import {
   CreateCredentialsResponse,
   CredentialsWriteQuery,
   type CredentialsInput,
+  DeleteCredentialsConflict,
+  DeleteCredentialsQuery,
   DescribeCredentialsResponse,
   ListCredentialsQuery,
   ListCredentialsResponse,
   UpdateCredentialsBody,
+  ValidateCredentialsQuery,
+  ValidateCredentialsResponse,
   ValidateNameQuery,
   WorkspaceQuery,
 } from '../../../shared/api';
+import { providersForPlatform } from '../../../shared/providers';
+import { validateCredentials } from '../credential-checks';
+import { relaySettings } from '../runs';
 import { bearerSecurity, createRouter, errorResponses, jsonBody, jsonResponse } from '../app';
 import { checkCredentialsName, createCredentials, deleteCredentials, getCredentials, listCredentials, loadCredentialsWithSecrets, updateCredentials } from '../credentials';
 import { invalidField } from '../errors';
@@ -33,7 +40,7 @@ export const credentialsRoutes = createRouter()
     async (c) => {
       const q = c.req.valid('query');
       const ws = await authorize(c.env.DB, c.var.caller, q.workspaceId, 'read');
-      return c.json({ credentials: await listCredentials(c.env.DB, ws.id, q.platformId) }, 200);
+      return c.json({ credentials: await listCredentials(c.env.DB, ws.id, q.platformId === undefined ? undefined : providersForPlatform(q.platformId)) }, 200);
     },
   )
   .openapi(
@@ -85,7 +92,7 @@ export const credentialsRoutes = createRouter()
       const q = c.req.valid('query');
       const ws = await authorize(c.env.DB, c.var.caller, q.workspaceId, 'manage');
       const keyring = await keyringFor(c.env.VAULT_KEYS);
-      const input = c.req.valid('json').credentials as CredentialsInput & { id?: string };
+      const input = c.req.valid('json').credentials as CredentialsInput & { id?: string | null };
       await updateCredentials(c.env.DB, keyring, c.var.caller.actor, ws, c.req.valid('param').credentialsId, input, registryVerifier(q.skipRegistryCheck === 'true', registryPolicy(c.env)));
       return c.body(null, 204);
     },
@@ -105,13 +112,44 @@ export const credentialsRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'delete', path: '/{credentialsId}', tags, security: bearerSecurity, summary: 'Delete credentials',
-      request: { params: IdParam, query: WorkspaceQuery },
-      responses: { 204: { description: 'Deleted' }, ...errorResponses(400, 401, 403, 404) },
+      method: 'post', path: '/{credentialsId}/validate', tags, security: bearerSecurity,
+      summary:
+        "Check credentials with their provider and record the outcome in status, lastValidated and message: container-reg logs in to its registry, aws and seqeracompute ask AWS STS (GetCallerIdentity, or AssumeRole when a role is set), others are checked for well-formedness. Owner and admin; at most 5 checks in 10 minutes per credential (with /check); audited",
+      request: { params: IdParam, query: ValidateCredentialsQuery },
+      responses: { 200: jsonResponse(ValidateCredentialsResponse, 'The outcome; transientError when the provider could not be reached (status unchanged)'), ...errorResponses(400, 401, 403, 404, 409, 429) },
     }),
     async (c) => {
-      const ws = await authorize(c.env.DB, c.var.caller, c.req.valid('query').workspaceId, 'manage');
-      await deleteCredentials(c.env.DB, c.var.caller.actor, ws, c.req.valid('param').credentialsId);
+      const q = c.req.valid('query');
+      const ws = await authorize(c.env.DB, c.var.caller, q.workspaceId, 'manage');
+      const outcome = await validateCredentials(c.env.DB, await keyringFor(c.env.VAULT_KEYS), c.var.caller.actor, ws, c.req.valid('param').credentialsId, {
+        force: q.force === 'true',
+        registryPolicy: registryPolicy(c.env),
+        aws: relaySettings(c.env).target,
+      });
+      return c.json(outcome, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'delete', path: '/{credentialsId}', tags, security: bearerSecurity,
+      summary: 'Delete credentials. With checked=true, refused (409 with the runs as conflicts) while runs still have secrets in AWS relayed with them; otherwise deleted, each run cleaning up with its own sealed copy of the keys',
+      request: { params: IdParam, query: DeleteCredentialsQuery },
+      responses: {
+        204: { description: 'Deleted' },
+        ...errorResponses(400, 401, 403, 404),
+        409: jsonResponse(DeleteCredentialsConflict.extend({ message: z.string() }), 'Runs still have secrets in AWS relayed with these credentials'),
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const ws = await authorize(c.env.DB, c.var.caller, q.workspaceId, 'manage');
+      const credentialsId = c.req.valid('param').credentialsId;
+      const blocked = await deleteCredentials(c.env.DB, c.var.caller.actor, ws, credentialsId, q.checked === 'true');
+      if (blocked) {
+        const n = blocked.conflicts.length;
+        const message = `Credentials '${credentialsId}' are still needed: ${n} run(s) have secrets in AWS relayed with them (${blocked.conflicts.map((r) => r.id).join(', ')}); complete those runs (POST /runs/{id}/complete) or wait for the sweeper${q.checked === 'true' ? ', or delete without checked=true (each run deletes its secrets with its own copy of the keys)' : ''}`;
+        return c.json({ message, credentialsId, conflicts: blocked.conflicts }, 409);
+      }
       return c.body(null, 204);
     },
   );

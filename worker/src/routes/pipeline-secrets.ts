@@ -53,7 +53,7 @@ export const pipelineSecretsRoutes = createRouter()
     async (c) => {
       const ws = await authorize(c.env.DB, c.var.caller, c.req.valid('query').workspaceId, 'manage', WHAT);
       const keyring = await keyringFor(c.env.VAULT_KEYS);
-      return c.json({ secretId: await createSecret(c.env.DB, keyring, c.var.caller.actor, ws, c.req.valid('json')) }, 200);
+      return c.json({ secretId: Number(await createSecret(c.env.DB, keyring, c.var.caller.actor, ws, c.req.valid('json'))) }, 200);
     },
   )
   .openapi(
