@@ -6,7 +6,7 @@
  * Personas: `basic` (a Basic challenge), `bearerElsewhere` (a Bearer realm on another host name, `localhost`),
  * `token` (a token service that answers anyone), `redirect` (302 to `token` once credentials arrive),
  * `redirectFirst` (302 before any challenge), `huge` (a challenge with an endless body; counts bytes written before the
- * client went away), `slow` (never answers), `malformedRealm` (`Bearer realm="::notaurl"`).
+ * client went away), `slow` (never answers), `trickle` (a challenge whose body never ends, one byte every half second), `malformedRealm` (`Bearer realm="::notaurl"`).
  * Control: GET /records, POST /reset, GET /huge.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -79,6 +79,12 @@ export async function startHostilePeer(): Promise<HostilePeer> {
       pump();
     },
     slow: (_req, res) => void hung.push(res),
+    trickle: (_req, res) => {
+      res.writeHead(401, { 'www-authenticate': 'Basic realm="trickle"' });
+      res.write('a');
+      const t = setInterval(() => (res.destroyed ? clearInterval(t) : res.write('a')), 500);
+      hung.push(res);
+    },
     malformedRealm: (_req, res) => {
       res.writeHead(401, { 'www-authenticate': 'Bearer realm="::notaurl",service="x"' });
       res.end();

@@ -142,7 +142,7 @@ const basic = (user: string, password: string) => {
 class Unreachable extends Error {}
 
 /** Reads at most `limit` bytes of a body, then cancels the rest: a registry streaming gigabytes costs a few KiB. */
-export async function readLimited(res: Response, limit = ANSWER_LIMIT_BYTES): Promise<string> {
+export async function readAnswer(res: Response, limit = ANSWER_LIMIT_BYTES): Promise<string> {
   if (!res.body) return '';
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -178,6 +178,11 @@ export async function checkRegistryLogin(registry: string, userName: string, pas
       throw new Unreachable((err as Error).name === 'TimeoutError' ? `no answer within ${budgetMs / 1000} s` : 'the connection failed');
     }
   };
+  // A body that stops or trickles past the budget is the same failure as no answer (never a raw error, never a 500).
+  const readLimited = (res: Response) =>
+    readAnswer(res).catch((err: unknown) => {
+      throw new Unreachable((err as Error).name === 'TimeoutError' ? `no complete answer within ${budgetMs / 1000} s` : 'the connection failed');
+    });
   const redirected = (res: Response) => res.status >= 300 && res.status < 400;
   try {
     const first = await get(new URL('/v2/', base));
