@@ -73,6 +73,10 @@ describe('registry token capture', () => {
     expect(await page.evaluate(() => document.querySelector('latchkey-capture')?.shadowRoot ?? null)).toBeNull();
     expect(await page.evaluate(() => document.querySelector('latchkey-capture')?.innerHTML ?? '')).toBe('');
     await page.screenshot({ path: 'docs/screenshots/capture-dockerhub.png' });
+    // The same panel on a dark page (its styles follow prefers-color-scheme inside the shadow root).
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: 'docs/screenshots/capture-dockerhub-dark.png' });
+    await page.emulateMedia({ colorScheme: 'light' });
 
     await look(page);
     await p.click('button[type="submit"]');
