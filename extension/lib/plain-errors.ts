@@ -16,8 +16,8 @@ export interface PlainFailure {
 
 export function plainFailure(f: Failure): PlainFailure {
   const base = { registryUnreachable: false, details: f.status ? `HTTP ${f.status}: ${f.message}` : f.message };
-  if (f.status === 0 && /^Not connected/.test(f.message)) return { ...base, text: f.message, details: undefined };
-  if (f.status === 0 && /timed out|did not answer/i.test(f.message))
+  if (f.status === 0 && f.reason === 'not-connected') return { ...base, text: f.message, details: undefined };
+  if (f.status === 0 && f.reason === 'timeout')
     return { ...base, text: i18n.t('errors.timedOut') };
   if (f.status === 0) return { ...base, text: i18n.t('errors.unreachable') };
   if (f.status === 401) return { ...base, text: i18n.t('errors.tokenRefused') };

@@ -42,7 +42,7 @@ function Popup() {
   const loadWorkspaces = useCallback(async () => {
     setProblem(null);
     const res = await latchkey.workspaces();
-    if (!res.ok) return setProblem({ message: res.message, disconnected: res.status === 0 && res.message.startsWith('Not connected') || res.status === 401 });
+    if (!res.ok) return setProblem({ message: res.message, disconnected: res.status === 0 && res.reason === 'not-connected' || res.status === 401 });
     setWorkspaces(res.data.workspaces);
     // A form left open (a draft) reopens in its workspace and tab; else the workspace last chosen.
     const [remembered, saved] = await Promise.all([workspaceItem.getValue(), draftItem.getValue()]);
