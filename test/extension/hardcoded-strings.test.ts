@@ -1,6 +1,6 @@
 /**
- * Every user-visible string goes through i18n (extension/locales/en.yml). This scans the extension's components and
- * entry points for English that bypasses it: JSX text, literals in user-facing attributes (aria-label, title,
+ * Every user-visible string goes through i18n (extension/locales/en.yml). This scans the extension's components,
+ * entry points and lib (the capture panel's guard, the client's own failures) for English that bypasses it: JSX text, literals in user-facing attributes (aria-label, title,
  * placeholder, label, hint…), literals rendered as JSX children, and literal `text`/`title`/`message` properties
  * (toasts, the context menu). Strings without letters (symbols such as ⚙ or ✕) pass; the allow-list is for the few
  * literals that are formats, not words.
@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 const ALLOWED = new Set(['https://latchkey.example.com', 'https://git.example.com', 'lk_…']);
 const USER_ATTRS = new Set(['aria-label', 'aria-description', 'aria-placeholder', 'aria-roledescription', 'aria-valuetext', 'title', 'placeholder', 'alt', 'label', 'hint', 'ok']);
 const USER_PROPS = new Set(['text', 'title', 'message']);
-const ROOTS = ['extension/components', 'extension/entrypoints'];
+const ROOTS = ['extension/components', 'extension/entrypoints', 'extension/lib'];
 
 type Node = { type: string; loc?: { start: { line: number } }; [k: string]: unknown };
 
@@ -75,7 +75,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 describe('user-visible strings go through i18n', () => {
-  it('finds none hard-coded in extension/components and extension/entrypoints', () => {
+  it('finds none hard-coded in extension/components, extension/entrypoints and extension/lib', () => {
     const files = ROOTS.flatMap((r) => sourceFiles(resolve(r)));
     expect(files.length).toBeGreaterThan(10);
     const found = files.flatMap((f) => hardCodedStrings(readFileSync(f, 'utf8'), relative(process.cwd(), f)));
