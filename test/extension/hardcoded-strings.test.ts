@@ -1,8 +1,8 @@
 /**
  * Every user-visible string goes through i18n (extension/locales/en.yml). This scans the extension's components,
- * entry points and lib (the capture panel's guard, the client's own failures) for English that bypasses it: JSX text, literals in user-facing attributes (aria-label, title,
- * placeholder, label, hint…), literals rendered as JSX children, and literal `text`/`title`/`message` properties
- * (toasts, the context menu). Strings without letters (symbols such as ⚙ or ✕) pass; the allow-list is for the few
+ * entry points and lib (the capture panel's guard, the client's own failures) for English that bypasses it: JSX
+ * text, literals in user-facing attributes (aria-label, title, placeholder, label, hint…), literals rendered as JSX
+ * children, and literal `text`/`title`/`message` properties (toasts, the context menu). Strings without letters (symbols such as ⚙ or ✕) pass; the allow-list is for the few
  * literals that are formats, not words.
  */
 import { readdirSync, readFileSync } from 'node:fs';
