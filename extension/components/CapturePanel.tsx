@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { normalizeRegistry } from '../../shared/registry';
 import type { Failure, Result } from '../lib/api';
 import type { CaptureSave, CaptureTarget } from '../lib/capture-targets';
+import { i18n } from '#i18n';
 
 export interface CaptureDetails extends CaptureSave {
   /** Only used where the registry is editable (capture page); content scripts' registry comes from the site. */
@@ -71,21 +72,19 @@ export function CapturePanel({ site, masked, registry: initialRegistry, registry
   if (state.kind === 'saved')
     return (
       <div class="lk-panel" role="status" ref={panelRef}>
-        <p class="lk-title">Saved to Latchkey ✓</p>
-        <p>
-          “{state.name}” is stored{registry ? ` for ${normalizeRegistry(registry) ?? registry}` : ''}; the token was dropped from this page.
-        </p>
-        <button type="button" onClick={onClose}>Close</button>
+        <p class="lk-title">{i18n.t('capture.savedTitle')}</p>
+        <p>{registry ? i18n.t('capture.savedFor', [state.name, normalizeRegistry(registry) ?? registry]) : i18n.t('capture.saved', [state.name])}</p>
+        <button type="button" onClick={onClose}>{i18n.t('capture.close')}</button>
       </div>
     );
   return (
-    <form class="lk-panel" ref={panelRef} aria-label="Save this token to Latchkey" onSubmit={(e) => e.preventDefault()}>
-      <p class="lk-title">Save this {site} token to Latchkey?</p>
+    <form class="lk-panel" ref={panelRef} aria-label={i18n.t('capture.formLabel')} onSubmit={(e) => e.preventDefault()}>
+      <p class="lk-title">{i18n.t('capture.title', [site])}</p>
       <p class="lk-token">{masked}</p>
-      {expiresAt ? <p class="lk-muted">Expires on {expiresAt}: Latchkey will remind you a week before.</p> : null}
-      <p class="lk-muted lk-hint">Alt+Shift+L reaches this panel; Escape dismisses it.</p>
+      {expiresAt ? <p class="lk-muted">{i18n.t('capture.expiresOn', [expiresAt])}</p> : null}
+      <p class="lk-muted lk-hint">{i18n.t('capture.keyHint')}</p>
       <label>
-        Workspace
+        {i18n.t('capture.workspace')}
         <select name="workspace" value={wsId} onChange={(e) => setWsId((e.target as HTMLSelectElement).value)} disabled={!targets}>
           {(targets ?? []).map((w) => (
             <option key={w.id} value={w.id} title={w.label}>{w.label}</option>
@@ -93,30 +92,30 @@ export function CapturePanel({ site, masked, registry: initialRegistry, registry
         </select>
       </label>
       <label>
-        Name
+        {i18n.t('capture.name')}
         <input name="name" value={name} onInput={(e) => { setNameTouched(true); setName((e.target as HTMLInputElement).value); }} spellcheck={false} />
       </label>
       <label>
-        User name
+        {i18n.t('capture.userName')}
         <input name="userName" value={userName} onInput={(e) => setUserName((e.target as HTMLInputElement).value)} spellcheck={false} />
       </label>
       {registryEditable ? (
         <label>
-          Registry
+          {i18n.t('capture.registry')}
           <input name="registry" value={registry} onInput={(e) => setRegistry((e.target as HTMLInputElement).value)} spellcheck={false} />
         </label>
       ) : (
-        <p class="lk-muted">Registry: {registry}</p>
+        <p class="lk-muted">{i18n.t('capture.registryIs', [registry])}</p>
       )}
       {state.kind === 'error' ? <p class="lk-error" role="alert">{state.message}</p> : null}
       <div class="lk-actions">
         <button type="submit" class="lk-primary" onClick={onSave(false)} disabled={state.kind === 'saving' || !target || !name || !userName}>
-          {state.kind === 'saving' ? 'Checking and saving…' : 'Save'}
+          {state.kind === 'saving' ? i18n.t('capture.checkingSaving') : i18n.t('capture.save')}
         </button>
         {state.kind === 'error' && state.unreachable ? (
-          <button type="button" onClick={onSave(true)}>Save without checking</button>
+          <button type="button" onClick={onSave(true)}>{i18n.t('capture.saveUnchecked')}</button>
         ) : null}
-        <button type="button" onClick={onClose}>Dismiss</button>
+        <button type="button" onClick={onClose}>{i18n.t('capture.dismiss')}</button>
       </div>
     </form>
   );

@@ -9,6 +9,7 @@ import { latchkey } from '../lib/service';
 import { useNameCheck } from './name-check';
 import { useToast } from './toast';
 import { CopyButton, Field, FormActions, focusFirst, SecretInput } from './ui';
+import { i18n } from '#i18n';
 
 interface Props {
   workspace: Workspace;
@@ -60,7 +61,7 @@ export function CredentialsForm({ workspace, editing, initial, onDone, onCancel 
         ? await latchkey.createCredentials(wsId, checked.body, skipRegistryCheck)
         : await latchkey.updateCredentials(wsId, editing!.id, checked.body, skipRegistryCheck);
     setBusy(false);
-    if (res.ok) return onDone(checked.mode === 'create' ? `Added '${draft.name}'` : `Saved '${draft.name}'`);
+    if (res.ok) return onDone(checked.mode === 'create' ? i18n.t('common.added', [draft.name]) : i18n.t('credentials.saved', [draft.name]));
     // Only a refusal that names a field marks that field; outages and server errors are said in the toast.
     const plain = plainFailure(res);
     if (plain.field && plain.field !== 'provider') {
@@ -72,20 +73,20 @@ export function CredentialsForm({ workspace, editing, initial, onDone, onCancel 
 
   const nameNote = nameState.state === 'bad' ? nameState.message : undefined;
   return (
-    <form ref={form} class="form" onSubmit={submit} noValidate aria-label={editing ? `Edit ${editing.name}` : 'Add credentials'}
+    <form ref={form} class="form" onSubmit={submit} noValidate aria-label={editing ? i18n.t('credentials.editLabel', [editing.name]) : i18n.t('credentials.add')}
       onKeyDown={(e) => e.key === 'Escape' && !e.defaultPrevented && (e.preventDefault(), onCancel())}>
-      <h2>{editing ? `Edit ${editing.name}` : 'Add credentials'}</h2>
+      <h2>{editing ? i18n.t('credentials.editLabel', [editing.name]) : i18n.t('credentials.add')}</h2>
       {offerSkip ? (
         <button type="button" onClick={(e) => submit(e, true)}>
-          Save without checking the registry
+          {i18n.t('credentials.saveUnchecked')}
         </button>
       ) : null}
       {editing ? (
         <p class="muted">
-          Provider: <strong>{info.label}</strong>
+          {i18n.t('credentials.providerIs')} <strong>{info.label}</strong>
         </p>
       ) : (
-        <Field label="Provider">
+        <Field label={i18n.t('credentials.provider')}>
           {(id) => (
             <select id={id} value={draft.provider} onChange={(e) => setDraft((d) => switchProvider(d, (e.target as HTMLSelectElement).value as ProviderId))}>
               {PROVIDER_IDS.map((p) => (
@@ -98,26 +99,26 @@ export function CredentialsForm({ workspace, editing, initial, onDone, onCancel 
         </Field>
       )}
       {info.hint && draft.provider !== 'container-reg' ? <p class="hint">{info.hint}</p> : null}
-      <Field label="Name" error={errors.name ?? nameNote} ok={nameState.state === 'ok' ? 'Name is free' : undefined} hint={nameState.state === 'checking' ? 'Checking…' : undefined}>
+      <Field label={i18n.t('common.name')} error={errors.name ?? nameNote} ok={nameState.state === 'ok' ? i18n.t('common.nameFree') : undefined} hint={nameState.state === 'checking' ? i18n.t('common.checking') : undefined}>
         {(id, d) => (
           <input id={id} aria-describedby={d} aria-invalid={Boolean(errors.name ?? nameNote)} value={draft.name} maxLength={100} autoComplete="off" spellcheck={false}
             onInput={(e) => { set({ name: (e.target as HTMLInputElement).value }); setErrors(({ name: _n, ...rest }) => rest); }} />
         )}
       </Field>
-      <Field label="Expires (optional)" error={errors.expiresAt} hint="When the token or key stops working; Latchkey warns a week before.">
+      <Field label={i18n.t('credentials.expires')} error={errors.expiresAt} hint={i18n.t('credentials.expiresHint')}>
         {(id, d) => <input id={id} aria-describedby={d} type="date" value={draft.expiresAt ?? ''} onInput={(e) => set({ expiresAt: (e.target as HTMLInputElement).value })} />}
       </Field>
-      <Field label="Description (optional)" error={errors.description}>
+      <Field label={i18n.t('credentials.description')} error={errors.description}>
         {(id, d) => <input id={id} aria-describedby={d} value={draft.description} onInput={(e) => set({ description: (e.target as HTMLInputElement).value })} />}
       </Field>
       {info.baseUrl ? (
-        <Field label="Server URL (self-hosted only)" error={errors.baseUrl}>
+        <Field label={i18n.t('credentials.serverUrl')} error={errors.baseUrl}>
           {(id, d) => <input id={id} aria-describedby={d} type="url" placeholder="https://git.example.com" value={draft.baseUrl} onInput={(e) => set({ baseUrl: (e.target as HTMLInputElement).value })} />}
         </Field>
       ) : null}
       {fields.map((f) => {
         const value = draft.values[f.name];
-        const label = `${f.title}${f.required || (editing && f.secret) ? '' : ' (optional)'}`;
+        const label = f.required || (editing && f.secret) ? f.title : i18n.t('common.optional', [f.title]);
         if (f.kind === 'boolean')
           return (
             <label class="switch" key={f.name}>
@@ -130,14 +131,14 @@ export function CredentialsForm({ workspace, editing, initial, onDone, onCancel 
           f.name === 'registry' && draft.provider === 'container-reg'
             ? registryHint(String(value))
             : editing && f.secret
-              ? 'Stored and hidden. Leave empty to keep it; type to replace it.'
+              ? i18n.t('credentials.keepSecretHint')
               : f.description;
         if (f.secret)
           return (
             <Field key={f.name} label={label} error={errors[f.name]} hint={hint}>
               {(id, d) => (
                 <SecretInput id={id} describedBy={d} value={String(value ?? '')} multiline={f['x-multiline']} invalid={Boolean(errors[f.name])}
-                  placeholder={editing ? '•••••• (unchanged)' : f['x-placeholder']} onInput={(v) => setValue(f.name, v)} />
+                  placeholder={editing ? i18n.t('credentials.unchangedPlaceholder') : f['x-placeholder']} onInput={(v) => setValue(f.name, v)} />
               )}
             </Field>
           );
@@ -161,7 +162,7 @@ export function CredentialsForm({ workspace, editing, initial, onDone, onCancel 
                 )}
                 {f['x-generate'] === 'uuid' ? (
                   <button type="button" class="small" onClick={() => setValue(f.name, crypto.randomUUID())}>
-                    Generate
+                    {i18n.t('credentials.generate')}
                   </button>
                 ) : null}
               </div>
@@ -172,13 +173,13 @@ export function CredentialsForm({ workspace, editing, initial, onDone, onCancel 
       {draft.provider === 'tw-agent' ? (
         <div class="snippet">
           <div class="snippet-head">
-            <strong>Start the agent</strong>
+            <strong>{i18n.t('credentials.startAgent')}</strong>
             <CopyButton text={agentSnippet(String(draft.values.connectionId ?? ''), String(draft.values.workDir ?? ''))} />
           </div>
-          <pre role="region" aria-label="Tower Agent usage" tabIndex={0}>{agentSnippet(String(draft.values.connectionId ?? ''), String(draft.values.workDir ?? ''))}</pre>
+          <pre role="region" aria-label={i18n.t('credentials.agentUsage')} tabIndex={0}>{agentSnippet(String(draft.values.connectionId ?? ''), String(draft.values.workDir ?? ''))}</pre>
         </div>
       ) : null}
-      <FormActions busy={busy} label={editing ? 'Save' : 'Add'} onCancel={onCancel} />
+      <FormActions busy={busy} label={editing ? i18n.t('credentials.save') : i18n.t('credentials.addButton')} onCancel={onCancel} />
     </form>
   );
 }

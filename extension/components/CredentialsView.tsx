@@ -11,6 +11,7 @@ import { CredentialsForm } from './CredentialsForm';
 import { CopyMenu, FilterBox, Row, useFiltered } from './list';
 import { useToast } from './toast';
 import { ConfirmDelete, focusLater } from './ui';
+import { i18n } from '#i18n';
 
 interface Props {
   workspace: Workspace;
@@ -61,31 +62,31 @@ export function CredentialsView({ workspace, canManage, items, reload, restored 
     );
 
   return (
-    <section aria-label="Credentials">
+    <section aria-label={i18n.t('credentials.sectionLabel')}>
       <div class="toolbar">
-        <FilterBox label="Filter credentials" value={filter} onInput={setFilter} />
+        <FilterBox label={i18n.t('credentials.filter')} value={filter} onInput={setFilter} />
         {canManage ? (
           <button type="button" class="primary" id="add-credentials" onClick={() => (setReturnTo('#add-credentials'), setMode({ kind: 'add' }))}>
-            Add credentials
+            {i18n.t('credentials.add')}
           </button>
         ) : null}
       </div>
-      {!canManage ? <p class="muted small-print">Your role here is {workspace.role}: you can see credentials, not change them.</p> : null}
+      {!canManage ? <p class="muted small-print">{i18n.t('credentials.readOnly', [workspace.role])}</p> : null}
       {items.length === 0 ? (
         <div class="empty">
-          <p>No credentials in this workspace yet.</p>
-          {canManage ? <p class="muted">Add cloud keys, registry logins, git tokens or SSH keys; secret fields are encrypted and never shown again.</p> : null}
+          <p>{i18n.t('credentials.empty')}</p>
+          {canManage ? <p class="muted">{i18n.t('credentials.emptyHint')}</p> : null}
         </div>
       ) : shown.length === 0 ? (
-        <p class="empty">Nothing matches “{filter}”.</p>
+        <p class="empty">{i18n.t('common.nothingMatches', [filter])}</p>
       ) : (
         <ul class="list">
           {shown.map((c, i) => {
             const rowId = `cred-${c.id}`;
-            const copies: Array<[string, string]> = [['Name', c.name], ['ID', c.id]];
+            const copies: Array<[string, string]> = [[i18n.t('common.name'), c.name], [i18n.t('common.id'), c.id]];
             if (c.provider === 'tw-agent' && typeof c.keys.connectionId === 'string') {
-              copies.push(['Connection ID', c.keys.connectionId]);
-              copies.push(['Agent command', agentSnippet(c.keys.connectionId, typeof c.keys.workDir === 'string' ? c.keys.workDir : '')]);
+              copies.push([i18n.t('credentials.copyConnectionId'), c.keys.connectionId]);
+              copies.push([i18n.t('credentials.copyAgentCommand'), agentSnippet(c.keys.connectionId, typeof c.keys.workDir === 'string' ? c.keys.workDir : '')]);
             }
             return (
               <Row
@@ -98,36 +99,36 @@ export function CredentialsView({ workspace, canManage, items, reload, restored 
                       <span class={expiresSoon(c) ? 'expiry soon' : 'expiry'}>{expiryText(c.expiresAt)}</span>
                       {c.description ? ` · ${c.description}` : ''}
                     </>
-                  ) : c.description ? c.description : `Updated ${ago(c.lastUpdated)} · used ${ago(c.lastUsed)}`
+                  ) : c.description ? c.description : i18n.t('credentials.dates', [ago(c.lastUpdated), ago(c.lastUsed)])
                 }
                 badge={<span class={`badge ${c.category}`}>{providers[c.provider].label}</span>}
               >
-                <CopyMenu what={c.name} items={copies} onCopied={(label) => toast({ kind: 'success', text: `Copied the ${label.toLowerCase()} of '${c.name}'` })} />
+                <CopyMenu what={c.name} items={copies} onCopied={(label) => toast({ kind: 'success', text: i18n.t('common.copiedThe', [label.toLowerCase(), c.name]) })} />
                 {c.provider === 'container-reg' && canManage ? (
                   <button
                     type="button"
                     class="small"
-                    aria-label={`Check login of ${c.name}`}
+                    aria-label={i18n.t('credentials.checkLabel', [c.name])}
                     onClick={async () => {
                       const res = await latchkey.checkRegistryLogin(wsId, c.id);
-                      if (res.ok) toast({ kind: 'success', text: `${String(c.keys.registry)} accepts the login '${c.name}'` });
+                      if (res.ok) toast({ kind: 'success', text: i18n.t('credentials.loginAccepted', [String(c.keys.registry), c.name]) });
                       else toast({ kind: 'error', ...plainFailure(res) });
                     }}
                   >
-                    Check
+                    {i18n.t('credentials.check')}
                   </button>
                 ) : null}
                 {canManage ? (
                   <>
-                    <button type="button" class="small" aria-label={`Edit ${c.name}`} id={`edit-${c.id}`} onClick={() => (setReturnTo(`#edit-${c.id}`), setMode({ kind: 'edit', item: c }))}>
-                      Edit
+                    <button type="button" class="small" aria-label={i18n.t('credentials.editLabel', [c.name])} id={`edit-${c.id}`} onClick={() => (setReturnTo(`#edit-${c.id}`), setMode({ kind: 'edit', item: c }))}>
+                      {i18n.t('credentials.edit')}
                     </button>
                     <ConfirmDelete
                       what={c.name}
                       onConfirm={async () => {
                         const res = await latchkey.deleteCredentials(wsId, c.id);
                         if (!res.ok) return toast({ kind: 'error', ...plainFailure(res) });
-                        toast({ kind: 'success', text: `Deleted '${c.name}'` });
+                        toast({ kind: 'success', text: i18n.t('common.deleted', [c.name]) });
                         // Focus stays in the list: on the next row (or the previous one at the end).
                         const next = shown[i + 1] ?? shown[i - 1];
                         setReturnTo(next ? `#edit-${next.id}` : canManage ? '#add-credentials' : null);

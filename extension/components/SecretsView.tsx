@@ -9,6 +9,7 @@ import { CopyMenu, FilterBox, Row, useFiltered } from './list';
 import { useNameCheck } from './name-check';
 import { useToast } from './toast';
 import { ConfirmDelete, Field, FormActions, focusFirst, focusLater, SecretInput } from './ui';
+import { i18n } from '#i18n';
 
 interface Props {
   workspace: Workspace;
@@ -58,42 +59,42 @@ export function SecretsView({ workspace, canManage, items, reload, restored }: P
     );
 
   return (
-    <section aria-label="Secrets">
+    <section aria-label={i18n.t('secrets.sectionLabel')}>
       <div class="toolbar">
-        <FilterBox label="Filter secrets" value={filter} onInput={setFilter} />
+        <FilterBox label={i18n.t('secrets.filter')} value={filter} onInput={setFilter} />
         {canManage ? (
           <button type="button" class="primary" id="add-secret" onClick={() => (setReturnTo('#add-secret'), setMode({ kind: 'add' }))}>
-            Add secret
+            {i18n.t('secrets.add')}
           </button>
         ) : null}
       </div>
-      <p class="muted small-print">{workspace.kind === 'personal' ? 'Your user secrets override workspace secrets of the same name.' : 'Workspace secrets, for every run here.'}</p>
+      <p class="muted small-print">{workspace.kind === 'personal' ? i18n.t('secrets.personalNote') : i18n.t('secrets.workspaceNote')}</p>
       {items.length === 0 ? (
         <div class="empty">
-          <p>No pipeline secrets here yet.</p>
+          <p>{i18n.t('secrets.empty')}</p>
         </div>
       ) : shown.length === 0 ? (
-        <p class="empty">Nothing matches “{filter}”.</p>
+        <p class="empty">{i18n.t('common.nothingMatches', [filter])}</p>
       ) : (
         <ul class="list">
           {shown.map((s, i) => (
-            <Row key={s.id} name={s.name} mono data={{ 'data-secret': s.name }} sub={`Updated ${ago(s.lastUpdated)} · used ${ago(s.lastUsed)}`}>
+            <Row key={s.id} name={s.name} mono data={{ 'data-secret': s.name }} sub={i18n.t('credentials.dates', [ago(s.lastUpdated), ago(s.lastUsed)])}>
               <CopyMenu
                 what={s.name}
-                items={[['Name', s.name], ['secrets.NAME', `secrets.${s.name}`], ['ID', String(s.id)]]}
-                onCopied={(label) => toast({ kind: 'success', text: label === 'secrets.NAME' ? `Copied secrets.${s.name}` : `Copied the ${label.toLowerCase()} of '${s.name}'` })}
+                items={[[i18n.t('common.name'), s.name], ['secrets.NAME', `secrets.${s.name}`], [i18n.t('common.id'), String(s.id)]]}
+                onCopied={(label) => toast({ kind: 'success', text: label === 'secrets.NAME' ? i18n.t('secrets.copiedReference', [s.name]) : i18n.t('common.copiedThe', [label.toLowerCase(), s.name]) })}
               />
               {canManage ? (
                 <>
-                  <button type="button" class="small" id={`update-${s.id}`} aria-label={`Update value of ${s.name}`} onClick={() => (setReturnTo(`#update-${s.id}`), setMode({ kind: 'update', item: s }))}>
-                    Update
+                  <button type="button" class="small" id={`update-${s.id}`} aria-label={i18n.t('secrets.updateLabel', [s.name])} onClick={() => (setReturnTo(`#update-${s.id}`), setMode({ kind: 'update', item: s }))}>
+                    {i18n.t('secrets.update')}
                   </button>
                   <ConfirmDelete
                     what={s.name}
                     onConfirm={async () => {
                       const res = await latchkey.deleteSecret(wsId, String(s.id));
                       if (!res.ok) return toast({ kind: 'error', ...plainFailure(res) });
-                      toast({ kind: 'success', text: `Deleted '${s.name}'` });
+                      toast({ kind: 'success', text: i18n.t('common.deleted', [s.name]) });
                       const next = shown[i + 1] ?? shown[i - 1];
                       setReturnTo(next ? `#update-${next.id}` : '#add-secret');
                       await reload();
@@ -134,8 +135,8 @@ function SecretForm({ workspace, editing, initialName, onDone, onCancel }: {
     const valueCheck = SecretValue.safeParse(value);
     const next: Record<string, string> = {};
     if (!editing && nameState.state === 'bad') next.name = nameState.message;
-    if (!editing && name === '') next.name = 'Name is required';
-    if (!valueCheck.success) next.value = `Value ${valueCheck.error.issues[0]?.message ?? 'is invalid'}`;
+    if (!editing && name === '') next.name = i18n.t('secrets.nameRequired');
+    if (!valueCheck.success) next.value = i18n.t('secrets.valueProblem', [valueCheck.error.issues[0]?.message ?? i18n.t('secrets.isInvalid')]);
     setErrors(next);
     if (Object.keys(next).length) return setRefusals((n) => n + 1);
     setBusy(true);
@@ -143,7 +144,7 @@ function SecretForm({ workspace, editing, initialName, onDone, onCancel }: {
     setBusy(false);
     if (res.ok) {
       setValue('');
-      return onDone(editing ? `Updated the value of '${editing.name}'` : `Added '${name}'`);
+      return onDone(editing ? i18n.t('secrets.updated', [editing.name]) : i18n.t('common.added', [name]));
     }
     const plain = plainFailure(res);
     if (plain.field) {
@@ -153,19 +154,19 @@ function SecretForm({ workspace, editing, initialName, onDone, onCancel }: {
   }
 
   return (
-    <form ref={form} class="form" onSubmit={submit} noValidate aria-label={editing ? `Update ${editing.name}` : 'Add secret'}
+    <form ref={form} class="form" onSubmit={submit} noValidate aria-label={editing ? i18n.t('secrets.formUpdateLabel', [editing.name]) : i18n.t('secrets.add')}
       onKeyDown={(e) => e.key === 'Escape' && !e.defaultPrevented && (e.preventDefault(), onCancel())}>
-      <h2>{editing ? `New value for ${editing.name}` : 'Add pipeline secret'}</h2>
+      <h2>{editing ? i18n.t('secrets.newValueFor', [editing.name]) : i18n.t('secrets.addTitle')}</h2>
       {editing ? null : (
-        <Field label="Name" error={errors.name ?? (nameState.state === 'bad' ? nameState.message : undefined)} ok={nameState.state === 'ok' ? 'Name is free' : undefined}
-          hint="As Nextflow uses it: secrets.NAME or secret 'NAME'">
+        <Field label={i18n.t('common.name')} error={errors.name ?? (nameState.state === 'bad' ? nameState.message : undefined)} ok={nameState.state === 'ok' ? i18n.t('common.nameFree') : undefined}
+          hint={i18n.t('secrets.nameHint')}>
           {(id, d) => <input id={id} aria-describedby={d} aria-invalid={Boolean(errors.name ?? (nameState.state === 'bad' ? nameState.message : undefined))} class="mono" value={name} autoComplete="off" spellcheck={false} onInput={(e) => setName((e.target as HTMLInputElement).value)} />}
         </Field>
       )}
-      <Field label="Value" error={errors.value} hint="Write-only: it is encrypted and never shown again.">
+      <Field label={i18n.t('secrets.value')} error={errors.value} hint={i18n.t('secrets.valueHint')}>
         {(id, d) => <SecretInput id={id} describedBy={d} value={value} multiline invalid={Boolean(errors.value)} onInput={setValue} />}
       </Field>
-      <FormActions busy={busy} label={editing ? 'Update' : 'Add'} onCancel={onCancel} />
+      <FormActions busy={busy} label={editing ? i18n.t('secrets.update') : i18n.t('secrets.addButton')} onCancel={onCancel} />
     </form>
   );
 }

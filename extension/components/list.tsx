@@ -4,6 +4,7 @@
  */
 import type { ComponentChildren } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
+import { i18n } from '#i18n';
 
 /** Case- and accent-insensitive order by name, as people read a list ("aws" beside "AWS-prod"). */
 export const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base', numeric: true });
@@ -51,8 +52,8 @@ export function CopyMenu({ what, items, onCopied }: { what: string; items: Array
   const [open, setOpen] = useState(false);
   return (
     <div class="menu" onKeyDown={(e) => e.key === 'Escape' && open && (e.stopPropagation(), setOpen(false))}>
-      <button type="button" class="small" aria-haspopup="true" aria-expanded={open} aria-label={`Copy… ${what}`} onClick={() => setOpen(!open)}>
-        Copy
+      <button type="button" class="small" aria-haspopup="true" aria-expanded={open} aria-label={i18n.t('common.copyMenuLabel', [what])} onClick={() => setOpen(!open)}>
+        {i18n.t('common.copy')}
       </button>
       {open ? (
         <ul class="menu-list">

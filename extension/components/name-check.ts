@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { credentialsNameProblem, secretNameProblem } from '../../shared/names';
 import { latchkey } from '../lib/service';
 import { useDebounced } from './ui';
+import { i18n } from '#i18n';
 
 export type NameState = { state: 'idle' } | { state: 'checking' } | { state: 'ok' } | { state: 'bad'; message: string };
 
@@ -15,7 +16,7 @@ export function useNameCheck(kind: 'credentials' | 'secret', workspaceId: string
   useEffect(() => {
     if (name === '' || name === original) return setState({ state: 'idle' });
     const problem = kind === 'credentials' ? credentialsNameProblem(name) : secretNameProblem(name);
-    if (problem) return setState({ state: 'bad', message: `Name ${problem}` });
+    if (problem) return setState({ state: 'bad', message: i18n.t('common.nameProblem', [problem]) });
     setState({ state: 'checking' });
   }, [name, original, kind]);
   useEffect(() => {

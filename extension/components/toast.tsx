@@ -6,6 +6,7 @@
 import type { ComponentChildren } from 'preact';
 import { createContext } from 'preact';
 import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
+import { i18n } from '#i18n';
 
 export interface ToastMessage {
   kind: 'success' | 'error' | 'info';
@@ -56,10 +57,10 @@ function ToastBody({ message, open, setOpen, onClose }: { message: ToastMessage;
         <span class="toast-text">{message.text}</span>
         {message.details ? (
           <button type="button" class="link" aria-expanded={open} onClick={() => setOpen(!open)}>
-            Details
+            {i18n.t('common.details')}
           </button>
         ) : null}
-        <button type="button" class="link" aria-label="Dismiss" onClick={onClose}>
+        <button type="button" class="link" aria-label={i18n.t('common.dismiss')} onClick={onClose}>
           ✕
         </button>
       </div>

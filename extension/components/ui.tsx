@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { i18n } from '#i18n';
 
 let nextId = 0;
 const useId = (prefix: string) => useRef(`${prefix}-${++nextId}`).current;
@@ -43,7 +44,7 @@ export function Banner({ kind, children, onRetry }: { kind: 'error' | 'info' | '
       <span>{children}</span>
       {onRetry ? (
         <button type="button" class="link" onClick={onRetry}>
-          Retry
+          {i18n.t('common.retry')}
         </button>
       ) : null}
     </div>
@@ -56,13 +57,13 @@ export function ConfirmDelete({ what, onConfirm }: { what: string; onConfirm: ()
   const [busy, setBusy] = useState(false);
   if (!asking)
     return (
-      <button type="button" class="small danger-outline" aria-label={`Delete ${what}`} onClick={() => setAsking(true)}>
-        Delete
+      <button type="button" class="small danger-outline" aria-label={i18n.t('common.deleteLabel', [what])} onClick={() => setAsking(true)}>
+        {i18n.t('common.delete')}
       </button>
     );
   return (
-    <span class="confirm" role="group" aria-label={`Confirm deleting ${what}`} onKeyDown={(e) => e.key === 'Escape' && setAsking(false)}>
-      <span>Delete {what}?</span>
+    <span class="confirm" role="group" aria-label={i18n.t('common.confirmDeleteLabel', [what])} onKeyDown={(e) => e.key === 'Escape' && setAsking(false)}>
+      <span>{i18n.t('common.confirmDelete', [what])}</span>
       <button
         type="button"
         class="small danger"
@@ -75,16 +76,16 @@ export function ConfirmDelete({ what, onConfirm }: { what: string; onConfirm: ()
           setAsking(false);
         }}
       >
-        {busy ? 'Deleting…' : 'Yes, delete'}
+        {busy ? i18n.t('common.deleting') : i18n.t('common.yesDelete')}
       </button>
       <button type="button" class="small" onClick={() => setAsking(false)}>
-        Cancel
+        {i18n.t('common.cancel')}
       </button>
     </span>
   );
 }
 
-export function CopyButton({ text, label = 'Copy' }: { text: string; label?: string }) {
+export function CopyButton({ text, label = i18n.t('common.copy') }: { text: string; label?: string }) {
   const [copied, setCopied] = useState(false);
   return (
     <button
@@ -96,7 +97,7 @@ export function CopyButton({ text, label = 'Copy' }: { text: string; label?: str
         setTimeout(() => setCopied(false), 1500);
       }}
     >
-      {copied ? 'Copied ✓' : label}
+      {copied ? i18n.t('common.copied') : label}
     </button>
   );
 }
@@ -141,12 +142,12 @@ export function SecretInput({ id, describedBy, value, multiline, placeholder, in
           <input {...common} type={(shown ? 'text' : 'password') as 'text'} class="mono" onInput={(e) => onInput((e.target as HTMLInputElement).value)} />
         )}
         <button type="button" class="small" aria-pressed={shown} aria-controls={id} onClick={() => setShown(!shown)}>
-          {shown ? 'Hide' : 'Show'}
+          {shown ? i18n.t('common.hide') : i18n.t('common.show')}
         </button>
       </div>
       {value !== '' && value !== value.trim() ? (
         <p class="warn" id={`${id}-ws`}>
-          {/\n$/.test(value) ? 'Ends with a newline' : /^\s/.test(value) ? 'Starts with white space' : 'Ends with white space'}: it will be stored exactly as typed. Remove it unless it belongs to the value.
+          {/\n$/.test(value) ? i18n.t('common.endsWithNewline') : /^\s/.test(value) ? i18n.t('common.startsWithSpace') : i18n.t('common.endsWithSpace')}
         </p>
       ) : null}
     </div>
@@ -168,10 +169,10 @@ export function FormActions({ busy, label, onCancel }: { busy: boolean; label: s
   return (
     <div class="actions">
       <button type="submit" class="primary" disabled={busy}>
-        {busy ? 'Saving…' : label}
+        {busy ? i18n.t('common.saving') : label}
       </button>
       <button type="button" onClick={onCancel}>
-        Cancel
+        {i18n.t('common.cancel')}
       </button>
     </div>
   );

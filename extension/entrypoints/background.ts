@@ -4,6 +4,7 @@ import { normalizeRegistry } from '../../shared/registry';
 import { createLatchkeyService } from '../lib/api';
 import { answer, messageHandlers, type Self } from '../lib/channels';
 import { moveLegacyToken } from '../lib/storage';
+import { i18n } from '#i18n';
 
 const MENU_ID = 'latchkey-save-selection';
 const BADGE_ALARM = 'latchkey-expiry-badge';
@@ -35,7 +36,7 @@ export default defineBackground(() => {
 
   // For registries without a capture helper: select a token on the page, right-click, save.
   browser.runtime.onInstalled.addListener(() => {
-    browser.contextMenus.create({ id: MENU_ID, title: 'Save selection as registry token', contexts: ['selection'] });
+    browser.contextMenus.create({ id: MENU_ID, title: i18n.t('capture.menuTitle'), contexts: ['selection'] });
   });
   browser.contextMenus.onClicked.addListener(async (info) => {
     if (info.menuItemId !== MENU_ID || !info.selectionText?.trim()) return;

@@ -11,8 +11,10 @@ import type { CreateCredentialsRequest, Credentials, PipelineSecret, UpdateCrede
 import type { AppType } from '../../worker/src/index';
 import { type CaptureSave, rememberCaptureWorkspace, targetWorkspace } from './capture-targets';
 import { accessTokenItem, serverUrlItem } from './storage';
+import { i18n } from '#i18n';
 
-export type Failure = { ok: false; status: number; message: string; field?: string };
+/** `reason` says what a status-0 failure was without reading its (translated) message. */
+export type Failure = { ok: false; status: number; message: string; field?: string; reason?: 'not-connected' | 'timeout' | 'unreachable' };
 export type Result<T> = { ok: true; data: T } | Failure;
 
 type Client = ReturnType<typeof hc<AppType>>;
@@ -46,9 +48,10 @@ async function outcome<T>(server: string, request: () => Promise<Response>, atte
       return {
         ok: false,
         status: 0,
+        reason: timedOut ? 'timeout' : 'unreachable',
         message: timedOut
-          ? `${server} did not answer within ${CALL_TIMEOUT_MS / 1000} s (timed out).`
-          : `Cannot reach ${server}: ${(err as Error).message || 'network error'}. Check the URL and that the worker is running.`,
+          ? i18n.t('errors.timedOutDetail', [server, String(CALL_TIMEOUT_MS / 1000)])
+          : i18n.t('errors.cannotReach', [server, (err as Error).message || i18n.t('errors.networkError')]),
       };
     }
     await new Promise((r) => setTimeout(r, 300 * attempt));
@@ -56,13 +59,13 @@ async function outcome<T>(server: string, request: () => Promise<Response>, atte
   res = res!;
   if (res.ok) return { ok: true, data: (res.status === 204 ? null : await res.json()) as T };
   const body = (await res.json().catch(() => null)) as { message?: unknown } | null;
-  const message = typeof body?.message === 'string' ? body.message : `The server answered ${res.status} ${res.statusText}`;
+  const message = typeof body?.message === 'string' ? body.message : i18n.t('errors.serverAnswered', [String(res.status), res.statusText]);
   return { ok: false, status: res.status, message, field: fieldOfMessage(message) };
 }
 
 async function connected(): Promise<{ client: Client; server: string } | Failure> {
   const [server, token] = await Promise.all([serverUrlItem.getValue(), accessTokenItem.getValue()]);
-  if (!server || !token) return { ok: false, status: 0, message: 'Not connected: open Latchkey’s options and connect to your server.' };
+  if (!server || !token) return { ok: false, status: 0, reason: 'not-connected', message: i18n.t('errors.notConnected') };
   return { client: hc<AppType>(server, { headers: { authorization: `Bearer ${token}` }, fetch: fetchWithDeadline }), server };
 }
 
@@ -95,10 +98,10 @@ function createLatchkeyService() {
     async testConnection(serverUrl: string, token: string): Promise<Result<{ user: UserInfo; version: string }>> {
       const client = hc<AppType>(serverUrl, { headers: { authorization: `Bearer ${token}` }, fetch: fetchWithDeadline });
       const info = await outcome<{ serviceInfo?: { service?: string; version?: string } }>(serverUrl, () => client['service-info'].$get());
-      if (!info.ok) return info.status === 0 ? info : { ok: false, status: info.status, message: `${serverUrl} is not a Latchkey server (its /service-info answered ${info.status}).` };
-      if (info.data?.serviceInfo?.service !== 'latchkey') return { ok: false, status: 0, message: `${serverUrl} answered, but it is not a Latchkey server.` };
+      if (!info.ok) return info.status === 0 ? info : { ok: false, status: info.status, message: i18n.t('options.notLatchkeyStatus', [serverUrl, String(info.status)]) };
+      if (info.data?.serviceInfo?.service !== 'latchkey') return { ok: false, status: 0, message: i18n.t('options.notLatchkey', [serverUrl]) };
       const user = await outcome<{ user: UserInfo }>(serverUrl, () => client['user-info'].$get());
-      if (!user.ok) return { ...user, message: user.status === 401 ? `The access token was refused: ${user.message}` : user.message };
+      if (!user.ok) return { ...user, message: user.status === 401 ? i18n.t('options.tokenRefusedDetail', [user.message]) : user.message };
       return { ok: true, data: { user: user.data.user, version: info.data.serviceInfo.version ?? '' } };
     },
     userInfo: () => call<{ user: UserInfo }>((c) => c['user-info'].$get(), true),
@@ -132,7 +135,7 @@ function createLatchkeyService() {
     /** Saves a held token as a container-reg credential in a workspace where the user may save (a capture target). */
     async savePendingCapture(id: string, d: CaptureSave & { registry: string }): Promise<Result<null>> {
       const p = pending.get(id);
-      if (!p) return { ok: false, status: 0, message: 'This captured token expired or was already saved; select it on the page again.' };
+      if (!p) return { ok: false, status: 0, message: i18n.t('capturePage.expired') };
       const target = await targetWorkspace(service, d.workspaceId);
       if (!target.ok) return target;
       const res = await service.createCredentials(
@@ -160,7 +163,9 @@ function createLatchkeyService() {
         }
       await browser.action.setBadgeBackgroundColor({ color: '#b45309' });
       await browser.action.setBadgeText({ text: due.length ? String(due.length) : '' });
-      await browser.action.setTitle({ title: due.length ? `Latchkey: ${due.length} credential(s) expire within ${WARN_DAYS} days (${due.slice(0, 5).join(', ')}${due.length > 5 ? ', …' : ''})` : 'Latchkey' });
+      await browser.action.setTitle({
+        title: due.length ? i18n.t('expiry.badgeTitle', [String(due.length), String(WARN_DAYS), `${due.slice(0, 5).join(', ')}${due.length > 5 ? ', …' : ''}`]) : i18n.t('app.name'),
+      });
       return due.length;
     },
     listSecrets: (workspaceId: string | null) => call<{ pipelineSecrets: PipelineSecret[]; totalSize: number }>((c) => c['pipeline-secrets'].$get({ query: q(workspaceId) }), true),

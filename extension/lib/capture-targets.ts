@@ -9,6 +9,7 @@ import { suggestCredentialsName } from '../../shared/name-rules';
 import { PERMISSIONS, type Role, roleAtLeast } from '../../shared/roles';
 import type { LatchkeyService, Result } from './api';
 import { captureWorkspaceItem, workspaceItem } from './storage';
+import { i18n } from '#i18n';
 
 export interface CaptureTarget {
   id: string;
@@ -40,12 +41,12 @@ export async function captureTargets(api: Api, nameBase: string): Promise<Result
     const listed = await api.listCredentials(apiWorkspaceId(w));
     targets.push({
       id: w.id,
-      label: w.kind === 'personal' ? 'Personal' : `${w.orgName} / ${w.name}`,
+      label: w.kind === 'personal' ? i18n.t('popup.personal') : i18n.t('popup.workspaceLabel', [w.orgName ?? '', w.name]),
       role: w.role,
       suggestedName: suggestCredentialsName(nameBase, listed.ok ? listed.data.credentials.map((c) => c.name) : []),
     });
   }
-  if (!targets.length) return { ok: false, status: 403, message: 'You cannot save credentials in any workspace: saving needs the admin or owner role. Ask a workspace owner.' };
+  if (!targets.length) return { ok: false, status: 403, message: i18n.t('capture.noWorkspace') };
   // The workspace a token was last captured into comes first, else the one last chosen in the popup.
   const [lastCapture, lastPopup] = await Promise.all([captureWorkspaceItem.getValue(), workspaceItem.getValue()]);
   const rank = (t: CaptureTarget) => (t.id === lastCapture ? 0 : t.id === lastPopup ? 1 : 2);
@@ -58,7 +59,7 @@ export async function targetWorkspace(api: Pick<LatchkeyService, 'workspaces'>, 
   if (!ws.ok) return ws;
   const w = ws.data.workspaces.find((x) => x.id === targetId);
   if (!w || !mayCreate(w))
-    return { ok: false, status: 403, field: 'workspace', message: `Workspace ${targetId} is not one where you may save credentials (it needs the admin or owner role); pick another.` };
+    return { ok: false, status: 403, field: 'workspace', message: i18n.t('capture.notThisWorkspace', [targetId]) };
   return { ok: true, data: apiWorkspaceId(w) };
 }
 

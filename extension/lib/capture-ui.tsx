@@ -25,6 +25,7 @@ import { createShadowRootUi } from 'wxt/utils/content-script-ui/shadow-root';
 import { CapturePanel } from '../components/CapturePanel';
 import { type Captured, maskToken } from './capture';
 import { captureChannel } from './capture-client';
+import { i18n } from '#i18n';
 
 /** How long after the panel appears or changes a click is still taken as aimed at something else. */
 export const ARM_DELAY_MS = 500;
@@ -89,18 +90,18 @@ function panelWatch(host: HTMLElement, shadow: ShadowRoot) {
       rearm();
     },
     guard(e: MouseEvent): string | null {
-      if (!e.isTrusted) return 'Only your own click can save this token.';
+      if (!e.isTrusted) return i18n.t('capture.guard.untrusted');
       const newer = [...topLayerNow()].some((el) => el !== host && !baseline.has(el));
       if (newer || !host.matches(':popover-open')) {
         raise();
-        return 'Something on the page was shown over this panel. The panel is back on top: check it, then press Save again.';
+        return i18n.t('capture.guard.covered');
       }
-      if (!visible) return 'This panel is partly hidden or covered by the page, so Save is off until it is fully visible.';
-      if (performance.now() - armedAt < ARM_DELAY_MS) return 'Save was pressed as the panel appeared or changed. Check the details, then press Save again.';
+      if (!visible) return i18n.t('capture.guard.hidden');
+      if (performance.now() - armedAt < ARM_DELAY_MS) return i18n.t('capture.guard.tooSoon');
       const keyboard = e.detail === 0 && e.clientX === 0 && e.clientY === 0;
       if (!keyboard) {
         const at = shadow.elementFromPoint(e.clientX, e.clientY);
-        if (!at || !(e.currentTarget as Element).contains(at)) return 'That click did not land on Save; nothing was sent.';
+        if (!at || !(e.currentTarget as Element).contains(at)) return i18n.t('capture.guard.missed');
       }
       return null;
     },
@@ -149,7 +150,7 @@ export async function watchForTokens(ctx: ContentScriptContext, site: string, fi
             panelRef={watch.track}
             onClose={close}
             save={async (d) => {
-              if (!held) return { ok: false, status: 0, message: 'The token is no longer held; show it on the page again.' };
+              if (!held) return { ok: false, status: 0, message: i18n.t('capture.notHeld') };
               const res = await captureChannel.save({
                 workspaceId: d.workspaceId, name: d.name, userName: d.userName, token: held.token, skipRegistryCheck: d.skipRegistryCheck,
                 ...(found.expiresAt ? { expiresAt: found.expiresAt } : {}),

@@ -12,6 +12,7 @@ import { CREDENTIALS_NAME_PATTERN, credentialsNameProblem } from '../../shared/n
 import type { LatchkeyService, Result } from './api';
 import { type CaptureTarget, captureTargets, rememberCaptureWorkspace, targetWorkspace } from './capture-targets';
 import type { Protocol } from './messages';
+import { i18n } from '#i18n';
 
 /** The parts of runtime.MessageSender the checks read. */
 export interface Sender {
@@ -114,7 +115,7 @@ export async function captureSaveFor(service: LatchkeyService, req: unknown, sen
     const name = (req as { name?: unknown } | null)?.name;
     const onlyName = parsed.error.issues.every((i) => i.path.join('.') === 'name');
     if (onlyName && typeof name === 'string' && credentialsNameProblem(name))
-      return { ok: false, status: 400, field: 'name', message: `Name ${credentialsNameProblem(name)}.` };
+      return { ok: false, status: 400, field: 'name', message: i18n.t('capture.nameProblem', [credentialsNameProblem(name) ?? '']) };
     throw new Refused(`Refused: captureSave takes { workspaceId, name, userName, token, skipRegistryCheck }: ${parsed.error.issues.map((i) => i.path.join('.') || 'request').join(', ')} invalid.`);
   }
   const d = parsed.data;

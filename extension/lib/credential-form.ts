@@ -5,6 +5,7 @@
 import { type CreateCredentialsRequest, CreateCredentialsBody, type Credentials, type UpdateCredentialsRequest, UpdateCredentialsBody } from '../../shared/api';
 import { crossFieldProblems, type FieldInfo, type ProviderId, providerFields, providers } from '../../shared/providers';
 import { DOCKER_HUB, normalizeRegistry } from '../../shared/registry';
+import { i18n } from '#i18n';
 
 export type FormValues = Record<string, string | boolean>;
 
@@ -104,17 +105,17 @@ export function check(draft: CredentialsDraft): Checked {
 }
 
 function sentence(field: string, message: string): string {
-  if (/^Invalid input: expected \w+, received undefined$/.test(message) || /^is required\b/.test(message)) return 'Required';
+  if (/^Invalid input: expected \w+, received undefined$/.test(message) || /^is required\b/.test(message)) return i18n.t('common.required');
   return message.charAt(0).toUpperCase() + message.slice(1);
 }
 
 /** What to tell the user about the registry field as they type: the host that will be stored. */
 export function registryHint(value: string): string {
   const host = normalizeRegistry(value);
-  if (host === null) return 'Not a registry host: use a name such as docker.io, quay.io or registry.example.com:5000';
-  if (host === DOCKER_HUB) return 'Docker Hub: use your user name and a read-only personal access token (Account settings → Personal access tokens).';
-  if (host === 'quay.io') return 'Quay: use a robot account (namespace+name) and its token (Account settings → Robot accounts).';
-  return `Stored as ${host}`;
+  if (host === null) return i18n.t('credentials.registryHint.notAHost');
+  if (host === DOCKER_HUB) return i18n.t('credentials.registryHint.dockerHub');
+  if (host === 'quay.io') return i18n.t('credentials.registryHint.quay');
+  return i18n.t('credentials.registryHint.storedAs', [host]);
 }
 
 /** The commands that start a Tower Agent with this connection ID. */

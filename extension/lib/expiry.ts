@@ -2,6 +2,7 @@
  * Credential expiry as people read it: "expires in 5 days", "expired 2 days ago" (Intl.RelativeTimeFormat), and the
  * count behind the toolbar badge: credentials that expire within a week (or already have).
  */
+import { i18n } from '#i18n';
 import type { Credentials } from '../../shared/api';
 
 export const WARN_DAYS = 7;
@@ -14,7 +15,7 @@ export const daysUntil = (iso: string, now = Date.now()) => Math.ceil((Date.pars
 export function expiryText(iso: string, now = Date.now(), locale?: string): string {
   const days = daysUntil(iso, now);
   const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
-  return days >= 0 ? `expires ${rtf.format(days, 'day')}` : `expired ${rtf.format(days, 'day')}`;
+  return i18n.t(days >= 0 ? 'expiry.expires' : 'expiry.expired', [rtf.format(days, 'day')]);
 }
 
 export const expiresSoon = (c: Pick<Credentials, 'expiresAt'>, now = Date.now()) => c.expiresAt !== undefined && daysUntil(c.expiresAt, now) <= WARN_DAYS;

@@ -3,6 +3,7 @@
  * or the server (status 0, 5xx) are never about a form field; refusals that name a field (400, 409) are.
  */
 import type { Failure } from './api';
+import { i18n } from '#i18n';
 
 export interface PlainFailure {
   text: string;
@@ -15,16 +16,16 @@ export interface PlainFailure {
 
 export function plainFailure(f: Failure): PlainFailure {
   const base = { registryUnreachable: false, details: f.status ? `HTTP ${f.status}: ${f.message}` : f.message };
-  if (f.status === 0 && /^Not connected/.test(f.message)) return { ...base, text: f.message, details: undefined };
-  if (f.status === 0 && /timed out|did not answer/i.test(f.message))
-    return { ...base, text: 'Your Latchkey server did not answer in time. Nothing was changed that we know of; try again.' };
-  if (f.status === 0) return { ...base, text: 'Latchkey’s server cannot be reached. Check your connection, or the server URL in Options, then try again.' };
-  if (f.status === 401) return { ...base, text: 'Your access token was refused. Open Options and connect again.' };
+  if (f.status === 0 && f.reason === 'not-connected') return { ...base, text: f.message, details: undefined };
+  if (f.status === 0 && f.reason === 'timeout')
+    return { ...base, text: i18n.t('errors.timedOut') };
+  if (f.status === 0) return { ...base, text: i18n.t('errors.unreachable') };
+  if (f.status === 401) return { ...base, text: i18n.t('errors.tokenRefused') };
   if (f.status === 502 && /container registry '([^']+)'/.test(f.message)) {
     const registry = /container registry '([^']+)'/.exec(f.message)![1];
-    return { ...base, text: `The registry ${registry} could not be reached to check this login. You can try again, or save it without the check.`, registryUnreachable: true };
+    return { ...base, text: i18n.t('errors.registryUnreachable', [registry!]), registryUnreachable: true };
   }
   if (f.status === 429) return { ...base, text: f.message };
-  if (f.status >= 500) return { ...base, text: `Latchkey’s server had a problem (${f.status}) and nothing was saved. Try again in a moment.` };
+  if (f.status >= 500) return { ...base, text: i18n.t('errors.serverProblem', [String(f.status)]) };
   return { text: f.message, field: f.field, registryUnreachable: false };
 }

@@ -4,6 +4,7 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { createLatchkeyService } from '../../extension/lib/api';
 import { answer, callFromPage, captureRegistry, messageHandlers, captureSaveFor, captureTargetsFor, isExtensionPage, Refused, type Self, type Sender } from '../../extension/lib/channels';
 import { accessTokenItem, serverUrlItem } from '../../extension/lib/storage';
+import { useEnglishMessages } from './messages';
 
 const SELF: Self = { id: 'abcdefghijklmnopabcdefghijklmnop', base: 'chrome-extension://abcdefghijklmnopabcdefghijklmnop/' };
 const popup: Sender = { id: SELF.id, url: `${SELF.base}popup.html`, origin: SELF.base.slice(0, -1) };
@@ -35,6 +36,7 @@ describe('background channels', () => {
   let worker: ReturnType<typeof fakeWorker>;
   beforeEach(async () => {
     fakeBrowser.reset();
+    useEnglishMessages();
     await serverUrlItem.setValue(SERVER);
     await accessTokenItem.setValue('lk_test');
     worker = fakeWorker();

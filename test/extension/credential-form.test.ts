@@ -1,10 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Credentials } from '../../shared/api';
 import { PROVIDER_IDS, providerFields, secretFieldNames } from '../../shared/providers';
 import { agentSnippet, check, draftFrom, fieldsFor, newDraft, registryHint, requestBody, switchProvider } from '../../extension/lib/credential-form';
 import { sampleKeys } from '../fixtures/credentials';
+import { useEnglishMessages } from './messages';
 
 describe('credentials form logic', () => {
+  beforeEach(useEnglishMessages);
+
   it.each(PROVIDER_IDS)('%s: a filled-in form makes a request the worker schema accepts', (provider) => {
     const draft = newDraft(provider);
     const keys = sampleKeys(provider, 'CANARY');

@@ -6,20 +6,21 @@ import { CapturePanel } from '../../components/CapturePanel';
 import { KeyIcon } from '../../components/KeyIcon';
 import { captureTargets } from '../../lib/capture-targets';
 import { latchkey } from '../../lib/service';
+import { i18n } from '#i18n';
 
 /** The page the context menu opens: the selected token is held by the background; this page only sees it masked. */
 function CapturePage() {
   const id = location.hash.slice(1);
   const [pending, setPending] = useState<{ registry: string; masked: string } | null | undefined>(undefined);
   useEffect(() => void latchkey.pendingCapture(id).then(setPending), [id]);
-  if (pending === undefined) return <main class="options capture-page"><h1>Save a registry token</h1><p class="loading">Loading…</p></main>;
-  if (pending === null) return <main class="options"><h1>Nothing to save</h1><p class="muted">This captured token expired or was already saved. Select it on the page and use the menu again.</p></main>;
+  if (pending === undefined) return <main class="options capture-page"><h1>{i18n.t('capturePage.title')}</h1><p class="loading">{i18n.t('common.loading')}</p></main>;
+  if (pending === null) return <main class="options"><h1>{i18n.t('capturePage.nothingTitle')}</h1><p class="muted">{i18n.t('capturePage.nothingBody')}</p></main>;
   return (
     <main class="options capture-page">
       <h1>
-        <KeyIcon size={22} /> Save a registry token
+        <KeyIcon size={22} /> {i18n.t('capturePage.title')}
       </h1>
-      <p class="muted">You selected a token on a page and chose “Save selection as registry token”. Only its last four characters are shown; nothing is sent until you press Save.</p>
+      <p class="muted">{i18n.t('capturePage.intro')}</p>
       <CapturePanel
         site="registry"
         masked={pending.masked}
@@ -40,4 +41,5 @@ function CapturePage() {
   );
 }
 
+document.title = i18n.t('capturePage.docTitle');
 render(<CapturePage />, document.getElementById('app')!);

@@ -5,6 +5,7 @@ import { Banner, Field } from '../../components/ui';
 import type { UserInfo } from '../../lib/api';
 import { latchkey } from '../../lib/service';
 import { accessTokenItem, normalizeServerUrl, originPattern, serverUrlItem, workspaceItem } from '../../lib/storage';
+import { i18n } from '#i18n';
 
 type Status = { kind: 'idle' } | { kind: 'testing' } | { kind: 'ok'; user: UserInfo; version: string; permission: boolean } | { kind: 'error'; message: string };
 
@@ -29,19 +30,19 @@ export function Options() {
   async function connect(e: Event) {
     e.preventDefault();
     const server = normalizeServerUrl(url);
-    if (!server) return setUrlError('Enter the worker’s URL, such as https://latchkey.example.com or http://127.0.0.1:8787');
+    if (!server) return setUrlError(i18n.t('options.workerUrlError'));
     setUrlError(null);
     setTokenError(null);
     // The saved token goes only to the server it was saved for: a changed URL needs the token typed again, so a
     // mistyped or planted URL never receives it.
     if (!token.trim() && hasToken && server !== savedUrl) {
       setStatus({ kind: 'idle' });
-      return setTokenError(`The worker URL changed from ${savedUrl}: paste the access token again. A saved token is only sent to the server it was saved for.`);
+      return setTokenError(i18n.t('options.urlChanged', [savedUrl]));
     }
     const useToken = token.trim() || (hasToken ? await accessTokenItem.getValue() : '');
     if (!useToken) {
       setStatus({ kind: 'idle' });
-      return setTokenError('Paste an access token (lk_…): npm start prints one, or ask your administrator.');
+      return setTokenError(i18n.t('options.tokenMissing'));
     }
     // Ask for the worker's origin now, in this click (optional host permission). The extension also works through
     // CORS when it is refused, so the connection test does not wait on the browser's prompt.
@@ -70,35 +71,35 @@ export function Options() {
   return (
     <main class="options">
       <h1>
-        <KeyIcon size={22} /> Latchkey
+        <KeyIcon size={22} /> {i18n.t('app.name')}
       </h1>
-      <p class="muted">Connect the extension to your Latchkey worker. The access token is kept in this browser’s extension storage and nowhere else.</p>
+      <p class="muted">{i18n.t('options.intro')}</p>
       <form class="form" onSubmit={connect} noValidate>
-        <Field label="Worker URL" error={urlError ?? undefined} hint="Where your worker runs; npm start prints it.">
+        <Field label={i18n.t('options.workerUrl')} error={urlError ?? undefined} hint={i18n.t('options.workerUrlHint')}>
           {(id, d) => <input id={id} aria-describedby={d} type="url" placeholder="https://latchkey.example.com" value={url} autoComplete="url" onInput={(e) => setUrl((e.target as HTMLInputElement).value)} />}
         </Field>
         <Field
-          label="Access token"
+          label={i18n.t('options.accessToken')}
           error={tokenError ?? undefined}
-          hint={hasToken ? 'A token is saved for this worker URL. Leave empty to keep it, or paste a new one.' : 'lk_… — shown once when it was created.'}
+          hint={hasToken ? i18n.t('options.tokenSavedHint') : i18n.t('options.tokenHint')}
         >
-          {(id, d) => <input id={id} aria-describedby={d} type="password" placeholder={hasToken ? '•••••• (saved)' : 'lk_…'} value={token} autoComplete="off" onInput={(e) => setToken((e.target as HTMLInputElement).value)} />}
+          {(id, d) => <input id={id} aria-describedby={d} type="password" placeholder={hasToken ? i18n.t('options.savedPlaceholder') : 'lk_…'} value={token} autoComplete="off" onInput={(e) => setToken((e.target as HTMLInputElement).value)} />}
         </Field>
         <div class="actions">
           <button type="submit" class="primary" disabled={status.kind === 'testing'}>
-            {status.kind === 'testing' ? 'Testing…' : 'Test connection and save'}
+            {status.kind === 'testing' ? i18n.t('options.testing') : i18n.t('options.testAndSave')}
           </button>
           {hasToken ? (
             <button type="button" onClick={disconnect}>
-              Forget token
+              {i18n.t('options.forgetToken')}
             </button>
           ) : null}
         </div>
       </form>
       {status.kind === 'ok' ? (
         <Banner kind="success">
-          Connected as <strong>{status.user.userName}</strong> ({status.user.email}) to Latchkey {status.version}.{' '}
-          {status.permission ? '' : 'Site access was not granted; the extension still works through the server’s CORS.'}
+          {i18n.t('options.connectedAs')} <strong>{status.user.userName}</strong> {i18n.t('options.connectedTo', [status.user.email, status.version])}{' '}
+          {status.permission ? '' : i18n.t('options.noSiteAccess')}
         </Banner>
       ) : status.kind === 'error' ? (
         <Banner kind="error">{status.message}</Banner>

@@ -11,11 +11,12 @@ import { type Draft, draftItem } from '../../lib/drafts';
 import { plainFailure } from '../../lib/plain-errors';
 import { latchkey } from '../../lib/service';
 import { workspaceItem } from '../../lib/storage';
+import { i18n } from '#i18n';
 
 type Tab = 'credentials' | 'secrets';
 type Lists = { credentials: Credentials[]; secrets: PipelineSecret[] };
 
-const workspaceLabel = (w: Workspace) => (w.kind === 'personal' ? 'Personal' : `${w.orgName} / ${w.name}`);
+const workspaceLabel = (w: Workspace) => (w.kind === 'personal' ? i18n.t('popup.personal') : i18n.t('popup.workspaceLabel', [w.orgName ?? '', w.name]));
 
 /** Opened with ?window=1 by the pop-out button: the same popup in a window of its own, which stays open. */
 const inOwnWindow = new URLSearchParams(location.search).has('window');
@@ -41,7 +42,7 @@ function Popup() {
   const loadWorkspaces = useCallback(async () => {
     setProblem(null);
     const res = await latchkey.workspaces();
-    if (!res.ok) return setProblem({ message: res.message, disconnected: res.status === 0 && res.message.startsWith('Not connected') || res.status === 401 });
+    if (!res.ok) return setProblem({ message: res.message, disconnected: res.status === 0 && res.reason === 'not-connected' || res.status === 401 });
     setWorkspaces(res.data.workspaces);
     // A form left open (a draft) reopens in its workspace and tab; else the workspace last chosen.
     const [remembered, saved] = await Promise.all([workspaceItem.getValue(), draftItem.getValue()]);
@@ -61,7 +62,7 @@ function Popup() {
       // The last good list stays on screen; the failure is said once, with a way to try again.
       setLists((last) => {
         if (!last) setListError(failure.text);
-        else toast({ kind: 'error', text: `${failure.text} The list shown may be out of date.`, details: failure.details });
+        else toast({ kind: 'error', text: i18n.t('popup.listOutOfDate', [failure.text]), details: failure.details });
         return last;
       });
       return;
@@ -86,7 +87,7 @@ function Popup() {
           <div class="empty">
             <p>{problem.message}</p>
             <button type="button" class="primary" onClick={() => browser.runtime.openOptionsPage()}>
-              Open options to connect
+              {i18n.t('popup.openOptionsToConnect')}
             </button>
           </div>
         ) : (
@@ -100,20 +101,20 @@ function Popup() {
     return (
       <main class={inOwnWindow ? "popup windowed" : "popup"}>
         <Header />
-        <Spinner label="Loading workspaces…" />
+        <Spinner label={i18n.t('popup.loadingWorkspaces')} />
       </main>
     );
 
   const canManage = roleAtLeast(current.role, PERMISSIONS.manage);
   const tabs: Array<[Tab, string, number | undefined]> = [
-    ['credentials', 'Credentials', lists?.credentials.length],
-    ['secrets', 'Secrets', lists?.secrets.length],
+    ['credentials', i18n.t('popup.credentialsTab'), lists?.credentials.length],
+    ['secrets', i18n.t('popup.secretsTab'), lists?.secrets.length],
   ];
   return (
     <main class={inOwnWindow ? "popup windowed" : "popup"}>
       <Header>
         <label class="visually-hidden" for="workspace">
-          Workspace
+          {i18n.t('popup.workspace')}
         </label>
         <select
           id="workspace"
@@ -132,7 +133,7 @@ function Popup() {
           ))}
         </select>
       </Header>
-      <div role="tablist" aria-label="What to manage" class="tabs"
+      <div role="tablist" aria-label={i18n.t('popup.tabsLabel')} class="tabs"
         onKeyDown={(e) => {
           if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
           const next = tab === 'credentials' ? 'secrets' : 'credentials';
@@ -152,7 +153,7 @@ function Popup() {
             {listError}
           </Banner>
         ) : !lists ? (
-          <Spinner label="Loading…" />
+          <Spinner label={i18n.t('common.loading')} />
         ) : tab === 'credentials' ? (
           <CredentialsView key={current.id} workspace={current} canManage={canManage} items={lists.credentials} reload={loadLists}
             restored={draft?.kind === 'credentials' ? { editingId: draft.editingId, draft: draft.draft } : null} />
@@ -169,15 +170,15 @@ function Header({ children }: { children?: preact.ComponentChildren }) {
   return (
     <header class="header">
       <h1 class="brand">
-        <KeyIcon /> Latchkey
+        <KeyIcon /> {i18n.t('app.name')}
       </h1>
       {children}
       {inOwnWindow ? null : (
         <button
           type="button"
           class="icon"
-          title="Open in a window (stays open while you copy keys)"
-          aria-label="Open in a window"
+          title={i18n.t('popup.popOutTitle')}
+          aria-label={i18n.t('popup.popOutLabel')}
           onClick={async () => {
             await browser.windows.create({ url: browser.runtime.getURL('/popup.html?window=1'), type: 'popup', width: 420, height: 640 });
             window.close();
@@ -188,7 +189,7 @@ function Header({ children }: { children?: preact.ComponentChildren }) {
           </svg>
         </button>
       )}
-      <button type="button" class="icon" title="Options" aria-label="Options" onClick={() => browser.runtime.openOptionsPage()}>
+      <button type="button" class="icon" title={i18n.t('popup.options')} aria-label={i18n.t('popup.options')} onClick={() => browser.runtime.openOptionsPage()}>
         ⚙
       </button>
     </header>
