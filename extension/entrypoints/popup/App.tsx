@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import type { Credentials, PipelineSecret, Workspace } from '../../../shared/api';
 import { PERMISSIONS, roleAtLeast } from '../../../shared/roles';
@@ -53,10 +53,14 @@ function Popup() {
     setCurrent(ws);
   }, []);
 
+  /** The workspace whose lists the popup is showing: an answer for another one (switched meanwhile) is dropped. */
+  const shown = useRef<string | null>(null);
+  shown.current = current?.id ?? null;
   const loadLists = useCallback(async () => {
     if (!current) return;
     const wsId = current.kind === 'personal' ? null : current.id;
     const [c, s] = await Promise.all([latchkey.listCredentials(wsId), latchkey.listSecrets(wsId)]);
+    if (shown.current !== current.id) return;
     if (!c.ok || !s.ok) {
       const failure = plainFailure((!c.ok ? c : !s.ok ? s : null)!);
       // The last good list stays on screen; the failure is said once, with a way to try again.
