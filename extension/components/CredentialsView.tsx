@@ -1,16 +1,13 @@
-import { useEffect, useState } from 'preact/hooks';
 import type { Credentials, Workspace } from '../../shared/api';
 import { providers } from '../../shared/providers';
 import { agentSnippet, type CredentialsDraft } from '../lib/credential-form';
-import { clearDraft } from '../lib/drafts';
 import { expiresSoon, expiryText } from '../lib/expiry';
 import { ago } from '../lib/format';
 import { plainFailure } from '../lib/plain-errors';
 import { latchkey } from '../lib/service';
 import { CredentialsForm } from './CredentialsForm';
-import { CopyMenu, FilterBox, Row, useFiltered } from './list';
-import { useToast } from './toast';
-import { ConfirmDelete, focusLater } from './ui';
+import { CopyMenu, FilterBox, Row, useFiltered, useListForm } from './list';
+import { ConfirmDelete } from './ui';
 import { i18n } from '#i18n';
 
 interface Props {
@@ -25,30 +22,18 @@ interface Props {
 type Mode = { kind: 'list' } | { kind: 'add'; initial?: CredentialsDraft } | { kind: 'edit'; item: Credentials; initial?: CredentialsDraft };
 
 export function CredentialsView({ workspace, canManage, items, reload, restored }: Props) {
-  const [mode, setMode] = useState<Mode>(() => {
-    if (!restored || !canManage) return { kind: 'list' };
-    if (restored.editingId === null) return { kind: 'add', initial: restored.draft };
-    const item = items.find((c) => c.id === restored.editingId);
-    return item ? { kind: 'edit', item, initial: restored.draft } : { kind: 'list' };
-  });
-  /** Where focus goes back to when a form closes: the button that opened it. */
-  const [returnTo, setReturnTo] = useState<string | null>(null);
-  const toast = useToast();
+  const { mode, setMode, setReturnTo, close, toast } = useListForm<Mode>(
+    () => {
+      if (!restored || !canManage) return { kind: 'list' };
+      if (restored.editingId === null) return { kind: 'add', initial: restored.draft };
+      const item = items.find((c) => c.id === restored.editingId);
+      return item ? { kind: 'edit', item, initial: restored.draft } : { kind: 'list' };
+    },
+    { kind: 'list' },
+    reload,
+  );
   const { filter, setFilter, shown } = useFiltered(items, (c) => [c.name, providers[c.provider].label, c.description ?? '']);
   const wsId = workspace.kind === 'personal' ? null : workspace.id;
-
-  useEffect(() => {
-    if (mode.kind === 'list' && returnTo) focusLater(returnTo);
-  }, [mode.kind, returnTo]);
-
-  const close = async (message?: string) => {
-    await clearDraft();
-    setMode({ kind: 'list' });
-    if (message) {
-      toast({ kind: 'success', text: message });
-      await reload();
-    }
-  };
 
   if (mode.kind !== 'list')
     return (

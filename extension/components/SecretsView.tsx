@@ -1,14 +1,14 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { PipelineSecret, Workspace } from '../../shared/api';
 import { SecretValue } from '../../shared/names';
-import { clearDraft, saveDraft } from '../lib/drafts';
+import { saveDraft } from '../lib/drafts';
 import { ago } from '../lib/format';
 import { plainFailure } from '../lib/plain-errors';
 import { latchkey } from '../lib/service';
-import { CopyMenu, FilterBox, Row, useFiltered } from './list';
+import { CopyMenu, FilterBox, Row, useFiltered, useListForm } from './list';
 import { useNameCheck } from './name-check';
 import { useToast } from './toast';
-import { ConfirmDelete, Field, FormActions, focusFirst, focusLater, SecretInput } from './ui';
+import { ConfirmDelete, Field, FormActions, focusFirst, SecretInput } from './ui';
 import { i18n } from '#i18n';
 
 interface Props {
@@ -23,29 +23,18 @@ type Mode = { kind: 'list' } | { kind: 'add'; name?: string } | { kind: 'update'
 
 /** Pipeline secrets: names are listed, values are write-only. */
 export function SecretsView({ workspace, canManage, items, reload, restored }: Props) {
-  const [mode, setMode] = useState<Mode>(() => {
-    if (!restored || !canManage) return { kind: 'list' };
-    if (restored.editingId === null) return { kind: 'add', name: restored.name };
-    const item = items.find((s) => String(s.id) === restored.editingId);
-    return item ? { kind: 'update', item } : { kind: 'list' };
-  });
-  const [returnTo, setReturnTo] = useState<string | null>(null);
-  const toast = useToast();
+  const { mode, setMode, setReturnTo, close, toast } = useListForm<Mode>(
+    () => {
+      if (!restored || !canManage) return { kind: 'list' };
+      if (restored.editingId === null) return { kind: 'add', name: restored.name };
+      const item = items.find((s) => String(s.id) === restored.editingId);
+      return item ? { kind: 'update', item } : { kind: 'list' };
+    },
+    { kind: 'list' },
+    reload,
+  );
   const { filter, setFilter, shown } = useFiltered(items, (s) => [s.name]);
   const wsId = workspace.kind === 'personal' ? null : workspace.id;
-
-  useEffect(() => {
-    if (mode.kind === 'list' && returnTo) focusLater(returnTo);
-  }, [mode.kind, returnTo]);
-
-  const close = async (message?: string) => {
-    await clearDraft();
-    setMode({ kind: 'list' });
-    if (message) {
-      toast({ kind: 'success', text: message });
-      await reload();
-    }
-  };
 
   if (mode.kind !== 'list')
     return (

@@ -3,7 +3,10 @@
  * second muted line for the description or dates), a filter, case-insensitive order, and a copy menu per row.
  */
 import type { ComponentChildren } from 'preact';
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { clearDraft } from '../lib/drafts';
+import { useToast } from './toast';
+import { focusLater } from './ui';
 import { i18n } from '#i18n';
 
 /** Case- and accent-insensitive order by name, as people read a list ("aws" beside "AWS-prod"). */
@@ -77,4 +80,27 @@ export function CopyMenu({ what, items, onCopied }: { what: string; items: Array
       ) : null}
     </div>
   );
+}
+
+/**
+ * A list with an add/edit form in its place: which one shows (`mode`), where focus returns when the form closes or a
+ * row goes (`setReturnTo`, a selector), and closing the form (its draft dropped; with a message, announced and the
+ * list reloaded). Both tabs of the popup use it.
+ */
+export function useListForm<M extends { kind: string }>(initial: () => M, list: M, reload: () => Promise<void>) {
+  const [mode, setMode] = useState<M>(initial);
+  const [returnTo, setReturnTo] = useState<string | null>(null);
+  const toast = useToast();
+  useEffect(() => {
+    if (mode.kind === 'list' && returnTo) focusLater(returnTo);
+  }, [mode.kind, returnTo]);
+  const close = async (message?: string) => {
+    await clearDraft();
+    setMode(list);
+    if (message) {
+      toast({ kind: 'success', text: message });
+      await reload();
+    }
+  };
+  return { mode, setMode, setReturnTo, close, toast };
 }
