@@ -1,9 +1,11 @@
 /** Starts the local peers the worker tests talk to and tells the worker project where they are. */
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { TestProject } from 'vitest/node';
 import { startAccessPeer } from './access-jwks';
 import { startHostilePeer } from './hostile';
+import { shardFiles } from '../worker/fuzz-shards';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -32,6 +34,9 @@ async function startPeersProcess() {
 }
 
 export default async function setup(project: TestProject) {
+  // The fuzz shards deal the documented routes out among SHARDS files: all of them must be there (and no others).
+  const shards = readdirSync('test/worker').filter((f) => /^fuzz-\d+\.test\.ts$/.test(f)).map((f) => `test/worker/${f}`).sort();
+  if (JSON.stringify(shards) !== JSON.stringify(shardFiles().sort())) throw new Error(`fuzz shards: expected ${shardFiles().join(', ')}, found ${shards.join(', ')}`);
   const [access, secretsManager, hostile] = await Promise.all([startAccessPeer(), startPeersProcess(), startHostilePeer()]);
   project.provide('hostile', JSON.stringify({ hosts: hostile.hosts, control: hostile.control }));
   project.provide('accessOrigin', access.origin);

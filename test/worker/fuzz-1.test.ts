@@ -1,0 +1,4 @@
+/** Fuzzing, shard 1: see fuzz.ts (the shards share the documented routes between them). */
+import { fuzzShard } from './fuzz';
+
+fuzzShard(0);
