@@ -1,10 +1,15 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { WxtVitest } from 'wxt/testing/vitest-plugin';
+import ComputeBesideWaiting from './test/sequencer';
 import { ACCESS_AUD_TEST, ADMIN_TOKEN_TEST, RUN_TOKEN_KEY_TEST, VAULT_KEYS_TEST } from './test/worker/keys.ts';
 
 export default defineConfig({
   test: {
+    // Every core (2 here): the files of all projects share the workers, ordered (test/sequencer.ts) so that the
+    // browser files, which mostly wait, run beside the worker files, which mostly compute.
+    maxWorkers: '100%',
+    sequence: { sequencer: ComputeBesideWaiting },
     projects: [
       {
         // Worker tests run inside workerd against a real local D1, migrations applied per test file.
@@ -52,10 +57,11 @@ export default defineConfig({
       {
         // Seqera's published OpenAPI as the contract, checked with ajv in Node against `wrangler dev` (ajv compiles
         // validators with `new Function`, which workerd forbids).
-        test: { name: 'contract', environment: 'node', include: ['test/contract/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 120_000, fileParallelism: false },
+        test: { name: 'contract', environment: 'node', include: ['test/contract/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 120_000 },
       },
       {
-        // The built extension in Debian's Chromium against `wrangler dev` with a fresh local D1.
+        // The built extension in Debian's Chromium against `wrangler dev` with a fresh local D1. Each file has its own
+        // worker, D1 and browser profile, so files may run beside each other and beside the other projects' files.
         test: {
           name: 'e2e',
           environment: 'node',
@@ -63,7 +69,6 @@ export default defineConfig({
           globalSetup: ['test/e2e/build-extension.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          fileParallelism: false,
         },
       },
     ],

@@ -1,11 +1,11 @@
 // Starts the worker under `wrangler dev` with a fresh local D1 and its own fresh secrets, for end-to-end tests and
 // benchmarks. Nothing touches the developer's .dev.vars or .wrangler state.
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const WRANGLER = 'node_modules/.bin/wrangler';
@@ -19,6 +19,36 @@ export function freePort() {
       s.close(() => resolve(port));
     });
   });
+}
+
+function migrate(config, persistTo, env) {
+  const run = spawnSync(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--config', config, '--persist-to', persistTo], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (run.status !== 0) throw new Error(`migrations failed: ${run.stderr}`);
+}
+
+/**
+ * A fresh local D1 with every migration applied, in `persistTo`. Applying them costs a wrangler start (seconds), so
+ * the first call migrates an empty database once into a template named for the exact migrations, config and wrangler
+ * version, and every call copies it (a template in the OS temp dir, shared by test files, runs and benchmarks).
+ */
+function freshMigratedD1(config, persistTo, env) {
+  const text = readFileSync(config, 'utf8');
+  const dir = /^\s*migrations_dir\s*=\s*"([^"]+)"/m.exec(text)?.[1];
+  if (!dir) return migrate(config, persistTo, env);
+  const migrations = join(dirname(config), dir);
+  const hash = createHash('sha256').update(text).update(readFileSync('node_modules/wrangler/package.json'));
+  for (const f of readdirSync(migrations).sort()) hash.update(f).update(readFileSync(join(migrations, f)));
+  const template = join(tmpdir(), `latchkey-d1-template-${hash.digest('hex').slice(0, 16)}`);
+  if (!existsSync(template)) {
+    const building = mkdtempSync(join(tmpdir(), 'latchkey-d1-building-'));
+    migrate(config, building, env);
+    try {
+      renameSync(building, template);
+    } catch {
+      rmSync(building, { recursive: true, force: true }); // another process made it first
+    }
+  }
+  cpSync(template, persistTo, { recursive: true });
 }
 
 /**
@@ -35,8 +65,7 @@ export async function startDevWorker({ vars = {}, config = 'wrangler.toml', log 
   };
   writeFileSync(join(dir, 'env'), Object.entries(secrets).map(([k, v]) => `${k}=${v}`).join('\n') + '\n', { mode: 0o600 });
   const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' };
-  const migrate = spawnSync(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--config', config, '--persist-to', join(dir, 'state')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr}`);
+  freshMigratedD1(config, join(dir, 'state'), env);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const args = ['dev', '--config', config, '--ip', '127.0.0.1', '--port', String(port), '--persist-to', join(dir, 'state'), '--env-file', join(dir, 'env'), '--show-interactive-dev-session=false'];

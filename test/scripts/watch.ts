@@ -1,7 +1,23 @@
 /** Runs bash on a generated script, sampling every process's command line meanwhile (to prove no value is in argv). */
-import { execFile, execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+/** Every process's command line, arguments joined by spaces as `ps -eo args` shows them, read from /proc (no ps to start). */
+function commandLines(): string {
+  const lines: string[] = [];
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (args) lines.push(args.replace(/\0+$/, '').replaceAll('\0', ' '));
+    } catch {
+      /* the process exited while it was read */
+    }
+  }
+  return lines.join('\n');
+}
+
 
 export async function runWatched(dir: string, script: string, args: string[], env: Record<string, string>, cwd = dir) {
   const file = join(dir, `script-${Math.random().toString(36).slice(2)}.sh`);
@@ -10,11 +26,7 @@ export async function runWatched(dir: string, script: string, args: string[], en
   let running = true;
   const sampler = (async () => {
     while (running) {
-      try {
-        seen.add(execFileSync('ps', ['-eo', 'args', '--no-headers'], { encoding: 'utf8' }));
-      } catch {
-        /* a process exited while ps read it */
-      }
+      seen.add(commandLines());
       await new Promise((r) => setTimeout(r, 15));
     }
   })();
