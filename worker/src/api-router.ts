@@ -6,7 +6,7 @@
  * knows every route's input and answers.
  */
 import type { Context, Env, Handler, MiddlewareHandler, Schema, ToSchema, TypedResponse, ValidationTargets } from 'hono';
-import { Hono } from 'hono/tiny';
+import { Hono } from 'hono';
 import type { MergePath, MergeSchemaPath } from 'hono/types';
 import type { StatusCode } from 'hono/utils/http-status';
 import type { JSONParsed } from 'hono/utils/types';
