@@ -2,7 +2,7 @@
  * Request and response shapes of the worker's API (Seqera-compatible where Seqera has the call).
  * The worker validates with these schemas and generates /openapi.json from them; the extension's types come from them.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CredentialsName, mustBeString, SecretName, SecretValue } from './names';
 import { PLATFORM_IDS, PROVIDER_IDS, type ProviderId, providerKeys, providers, secretFieldNames } from './providers';
 import { ROLES } from './roles';

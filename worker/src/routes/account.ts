@@ -1,5 +1,6 @@
 /** The caller's own account: who they are, where they work, their access tokens, and workspace audit trails. */
-import { createRoute, z } from '@hono/zod-openapi';
+import * as z from 'zod';
+import { createRoute } from '../api-router';
 import {
   CreateTokenBody,
   CreateTokenResponse,

@@ -1,5 +1,6 @@
 /** Administration with ADMIN_TOKEN: getting people in, and rotating the vault's key. */
-import { createRoute, z } from '@hono/zod-openapi';
+import * as z from 'zod';
+import { createRoute } from '../api-router';
 import {
   CreateOrganizationBody, CreateOrganizationResponse, CreateTokenBody, CreateTokenResponse, CreateUserBody, CreateUserResponse,
   CreateWorkspaceBody, CreateWorkspaceResponse, RotateResponse, SetMembershipBody, UserInfo,

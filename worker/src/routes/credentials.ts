@@ -1,5 +1,6 @@
 /** Seqera's credentials API: thin handlers over worker/src/credentials.ts. */
-import { createRoute, z } from '@hono/zod-openapi';
+import * as z from 'zod';
+import { createRoute } from '../api-router';
 import {
   CreateCredentialsBody,
   CreateCredentialsResponse,

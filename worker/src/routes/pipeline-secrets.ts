@@ -1,5 +1,6 @@
 /** Seqera's pipeline-secrets API: thin handlers over worker/src/secrets.ts. Values are write-only. */
-import { createRoute, z } from '@hono/zod-openapi';
+import * as z from 'zod';
+import { createRoute } from '../api-router';
 import {
   CreateSecretBody,
   CreateSecretResponse,

@@ -1,5 +1,6 @@
 /** Relay targets: which AWS accounts (and roles) a workspace's secrets may be relayed to; owners decide. */
-import { createRoute, z } from '@hono/zod-openapi';
+import * as z from 'zod';
+import { createRoute } from '../api-router';
 import { AwsAccountId, ListRelayTargetsResponse, SetRelayTargetBody, SetRelayTargetResponse, WorkspaceQuery } from '../../../shared/api';
 import { bearerSecurity, createRouter, errorResponses, jsonBody, jsonResponse } from '../app';
 import { authorize } from '../directory';

@@ -1,5 +1,6 @@
 /** Runs: launch (secrets into AWS Secrets Manager), inspect, and complete with an access token. */
-import { createRoute, z } from '@hono/zod-openapi';
+import * as z from 'zod';
+import { createRoute } from '../api-router';
 import { CompleteRunBody, DescribeRunResponse, LaunchKitResponse, LaunchRunBody, LaunchRunResponse, ListRunsResponse, WorkspaceQuery } from '../../../shared/api';
 import { bearerSecurity, createRouter, errorResponses, jsonBody, jsonResponse } from '../app';
 import { authorize } from '../directory';
