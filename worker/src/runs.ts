@@ -384,15 +384,21 @@ export async function launchRun(
   const target = { ...settings.target, region: region };
   const launchBudget = new SubrequestBudget(settings.ceiling - reservedForRollback);
   const what = { credentialsId: credentials.credentials.id, region: region, secrets: secrets.map((s) => s.name) };
+  /** The account learnt from STS, to remember with the run (or the refusal). */
+  let learnt: D1PreparedStatement | null = null;
   const refuse = async (accountId: string) => {
     try {
       await assertRelayApproved(db, ws, { credentialsName: credentials.credentials.name, accountId, roleArn }, relayTargets);
     } catch (err) {
-      // An attempt to send secrets to an account the owners did not approve is worth knowing about.
-      await auditStatement(db, caller.actor, {
-        workspaceId: ws.id, action: 'run.refused', targetKind: 'credentials', targetId: credentials.credentials.id, targetName: credentials.credentials.name,
-        detail: { reason: 'account or role not approved', accountId, roleArn, ...what },
-      }).run();
+      // An attempt to send secrets to an account the owners did not approve is worth knowing about; the account
+      // learnt on the way is kept, so an approval does not cost another STS call.
+      await db.batch([
+        auditStatement(db, caller.actor, {
+          workspaceId: ws.id, action: 'run.refused', targetKind: 'credentials', targetId: credentials.credentials.id, targetName: credentials.credentials.name,
+          detail: { reason: 'account or role not approved', accountId, roleArn, ...what },
+        }),
+        ...(learnt ? [learnt] : []),
+      ]);
       throw err;
     }
   };
@@ -400,7 +406,6 @@ export async function launchRun(
   // Where would the secrets go? Decided before anything is written or created.
   let keys: AwsKeys;
   let accountId: string;
-  let learnt: D1PreparedStatement | null = null;
   if (roleArn) {
     const roleAccount = accountOfArn(roleArn);
     if (!roleAccount) throw invalidField('credentialsId', `names '${credentials.credentials.name}', whose assumeRoleArn is not an IAM role ARN; fix the credentials`);
