@@ -28,6 +28,7 @@ import { checkStoredLogin } from '../login-checks';
 import { registryPolicy, registryVerifier } from '../registry';
 import { authorize, authorizedList } from '../auth';
 import { pageOf } from '../sql';
+import { platformIdentity, trustPolicySnippet } from '../platform-identity';
 import { keyringFor } from '../vault';
 
 const tags = ['credentials'];
@@ -72,7 +73,7 @@ export const credentialsRoutes = createRouter()
       const keyring = await keyringFor(c.env.VAULT_KEYS);
       const input = c.req.valid('json').credentials as CredentialsInput;
       const verify = registryVerifier(q.skipRegistryCheck === 'true', registryPolicy(c.env));
-      return c.json({ credentialsId: await createCredentials(c.env.DB, keyring, caller.actor, ws, input, verify) }, 200);
+      return c.json({ credentialsId: await createCredentials(c.env.DB, keyring, caller.actor, ws, input, { verify, useExternalId: q.useExternalId === 'true' }) }, 200);
     },
   )
   .openapi(
@@ -84,7 +85,9 @@ export const credentialsRoutes = createRouter()
     async (c) => {
       const { credentialsId } = c.req.valid('param');
       const { results } = await authorize(c, c.req.valid('query').workspaceId, 'read', undefined, (ws) => [credentialsRead(c.env.DB, ws, credentialsId)]);
-      return c.json({ credentials: credentialsView(credentialsFound(results[0], credentialsId)) }, 200);
+      const credentials = credentialsView(credentialsFound(results[0], credentialsId));
+      const setupSnippet = trustPolicySnippet(credentials.keys, platformIdentity(c.env));
+      return c.json({ credentials, ...(setupSnippet ? { setupSnippet } : {}) }, 200);
     },
   )
   .openapi(
@@ -99,7 +102,11 @@ export const credentialsRoutes = createRouter()
       const { caller, ws, results } = await authorize(c, q.workspaceId, 'manage', undefined, (scope) => [credentialsRead(c.env.DB, scope, credentialsId, true)]);
       const keyring = await keyringFor(c.env.VAULT_KEYS);
       const input = c.req.valid('json').credentials as CredentialsInput & { id?: string | null };
-      await updateCredentials(c.env.DB, keyring, caller.actor, ws, credentialsId, input, registryVerifier(q.skipRegistryCheck === 'true', registryPolicy(c.env)), results[0]);
+      await updateCredentials(c.env.DB, keyring, caller.actor, ws, credentialsId, input, {
+        verify: registryVerifier(q.skipRegistryCheck === 'true', registryPolicy(c.env)),
+        useExternalId: q.useExternalId === 'true',
+        stored: results[0],
+      });
       return c.body(null, 204);
     },
   )
@@ -131,6 +138,7 @@ export const credentialsRoutes = createRouter()
         force: q.force === 'true',
         registryPolicy: registryPolicy(c.env),
         aws: relaySettings(c.env).target,
+        platform: platformIdentity(c.env),
       });
       return c.json(outcome, 200);
     },
