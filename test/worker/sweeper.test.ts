@@ -31,7 +31,7 @@ const openRuns = async (workspaceId: string) =>
   (await env.DB.prepare('SELECT count(*) AS n FROM runs WHERE workspace_id = ? AND cleaned_at IS NULL').bind(workspaceId).first<{ n: number }>())!.n;
 
 describe('sweeper throughput', () => {
-  it('cleans 200 stale runs in one invocation, within the subrequest budget', async () => {
+  it('cleans 200 stale runs in one invocation, within the subrequest budget', { timeout: 120_000 }, async () => {
     const { aws, keyring, workspaceId } = await staleRuns(200);
     const settings = { ...relaySettings(env), ceiling: 1000 };
     const report = await sweepRuns(env.DB, keyring, settings);
@@ -44,7 +44,7 @@ describe('sweeper throughput', () => {
     expect(await openRuns(workspaceId)).toBe(0);
   });
 
-  it('a smaller budget defers what does not fit, and the next invocation takes it; overlapping sweeps never share a run', async () => {
+  it('a smaller budget defers what does not fit, and the next invocation takes it; overlapping sweeps never share a run', { timeout: 60_000 }, async () => {
     const { aws, keyring, workspaceId } = await staleRuns(60);
     const small = { ...relaySettings(env), ceiling: 60 };
     // Two sweeps at once: each claims its own runs first, so no run is handled twice.
