@@ -9,6 +9,7 @@ import type * as core from 'zod/v4/core';
 import { ErrorBody } from '../../shared/api';
 import { ApiRouter } from './api-router';
 import type { Actor } from './audit';
+import type { Principal } from './directory';
 import type { Env } from './env';
 import { ApiError } from './errors';
 import { VaultConfigError, VaultIntegrityError } from './vault';
@@ -22,7 +23,10 @@ export interface Caller {
   actor: Actor;
 }
 
-export type AppEnv = { Bindings: Env; Variables: { caller: Caller; adminActor: Actor } };
+export type AppEnv = {
+  Bindings: Env;
+  Variables: { principal: Principal; presentedSha256: Promise<string> | null; caller: Caller; adminActor: Actor };
+};
 
 const TARGET_LABEL: Record<string, string> = { json: 'Field', query: 'Query parameter', param: 'Path parameter', header: 'Header' };
 
