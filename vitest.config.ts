@@ -1,7 +1,7 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { WxtVitest } from 'wxt/testing/vitest-plugin';
-import ComputeBesideWaiting from './test/sequencer';
+import ComputeBesideWaiting from './test/sequencer.ts';
 import { ACCESS_AUD_TEST, ADMIN_TOKEN_TEST, PLATFORM_AWS_TEST, RUN_TOKEN_KEY_TEST, VAULT_KEYS_TEST } from './test/worker/keys.ts';
 
 export default defineConfig({

@@ -360,7 +360,10 @@ export async function startSecretsManagerPeer(port = 0): Promise<SecretsManagerP
       res.end(JSON.stringify({ __type: 'InternalServiceError', message: String(err) }));
     });
   });
-  server.keepAliveTimeout = 1000;
+  // Idle keep-alive connections stay open until the client (workerd, Node's fetch) closes them: a server closing one
+  // after a timeout races the client sending its next request on it, which then fails with "Network connection lost"
+  // (seen under load in runs.test.ts and in the route table's set-up). close() below ends them all.
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const { port: bound } = server.address() as AddressInfo;
   return {
