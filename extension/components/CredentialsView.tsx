@@ -6,7 +6,7 @@ import { ago } from '../lib/format';
 import { plainFailure } from '../lib/plain-errors';
 import { latchkey } from '../lib/service';
 import { CredentialsForm } from './CredentialsForm';
-import { CopyMenu, FilterBox, Row, useFiltered, useListForm } from './list';
+import { CopyMenu, FilterBox, Row, useFiltered, useListForm, WindowedList } from './list';
 import { ConfirmDelete } from './ui';
 import { i18n } from '#i18n';
 
@@ -65,8 +65,9 @@ export function CredentialsView({ workspace, canManage, items, reload, restored 
       ) : shown.length === 0 ? (
         <p class="empty">{i18n.t('common.nothingMatches', [filter])}</p>
       ) : (
-        <ul class="list">
-          {shown.map((c, i) => {
+        <WindowedList
+          items={shown}
+          row={(c, i) => {
             const rowId = `cred-${c.id}`;
             const copies: Array<[string, string]> = [[i18n.t('common.name'), c.name], [i18n.t('common.id'), c.id]];
             if (c.provider === 'tw-agent' && typeof c.keys.connectionId === 'string') {
@@ -76,6 +77,7 @@ export function CredentialsView({ workspace, canManage, items, reload, restored 
             return (
               <Row
                 key={c.id}
+                pos={[i + 1, shown.length]}
                 name={c.name}
                 data={{ 'data-credentials': c.name, id: rowId }}
                 sub={
@@ -124,8 +126,8 @@ export function CredentialsView({ workspace, canManage, items, reload, restored 
                 ) : null}
               </Row>
             );
-          })}
-        </ul>
+          }}
+        />
       )}
     </section>
   );

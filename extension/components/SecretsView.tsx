@@ -5,7 +5,7 @@ import { saveDraft } from '../lib/drafts';
 import { ago } from '../lib/format';
 import { plainFailure } from '../lib/plain-errors';
 import { latchkey } from '../lib/service';
-import { CopyMenu, FilterBox, Row, useFiltered, useListForm } from './list';
+import { CopyMenu, FilterBox, Row, useFiltered, useListForm, WindowedList } from './list';
 import { useNameCheck } from './name-check';
 import { useToast } from './toast';
 import { ConfirmDelete, Field, FormActions, focusFirst, SecretInput } from './ui';
@@ -65,9 +65,10 @@ export function SecretsView({ workspace, canManage, items, reload, restored }: P
       ) : shown.length === 0 ? (
         <p class="empty">{i18n.t('common.nothingMatches', [filter])}</p>
       ) : (
-        <ul class="list">
-          {shown.map((s, i) => (
-            <Row key={s.id} name={s.name} mono data={{ 'data-secret': s.name }} sub={i18n.t('credentials.dates', [ago(s.lastUpdated), ago(s.lastUsed)])}>
+        <WindowedList
+          items={shown}
+          row={(s, i) => (
+            <Row key={s.id} pos={[i + 1, shown.length]} name={s.name} mono data={{ 'data-secret': s.name }} sub={i18n.t('credentials.dates', [ago(s.lastUpdated), ago(s.lastUsed)])}>
               <CopyMenu
                 what={s.name}
                 items={[[i18n.t('common.name'), s.name], ['secrets.NAME', `secrets.${s.name}`], [i18n.t('common.id'), String(s.id)]]}
@@ -92,8 +93,8 @@ export function SecretsView({ workspace, canManage, items, reload, restored }: P
                 </>
               ) : null}
             </Row>
-          ))}
-        </ul>
+          )}
+        />
       )}
     </section>
   );

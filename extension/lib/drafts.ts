@@ -3,15 +3,15 @@
  * browser closes, and not readable by content scripts), so closing the popup to copy a key loses nothing. Secret
  * fields are never put here.
  */
-import { storage } from 'wxt/utils/storage';
 import { providerFields, type ProviderId } from '../../shared/providers';
 import type { CredentialsDraft } from './credential-form';
+import { storageItem } from './storage';
 
 export type Draft =
   | { kind: 'credentials'; workspaceId: string; editingId: string | null; draft: CredentialsDraft }
   | { kind: 'secret'; workspaceId: string; editingId: string | null; name: string };
 
-export const draftItem = storage.defineItem<Draft | null>('session:draft', { fallback: null });
+export const draftItem = storageItem<Draft | null>('session', 'draft', null);
 
 /** The draft with every secret field emptied: what may be stored. */
 export function withoutSecrets(draft: CredentialsDraft): CredentialsDraft {

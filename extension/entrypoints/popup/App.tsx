@@ -10,11 +10,14 @@ import { Banner, Spinner } from '../../components/ui';
 import { type Draft, draftItem } from '../../lib/drafts';
 import { plainFailure } from '../../lib/plain-errors';
 import { latchkey } from '../../lib/service';
-import { workspaceItem } from '../../lib/storage';
+import { lastWorkspaceItem, workspaceItem } from '../../lib/storage';
 import { i18n } from '#i18n';
 
 type Tab = 'credentials' | 'secrets';
 type Lists = { credentials: Credentials[]; secrets: PipelineSecret[] };
+type ListAnswer<M extends 'listCredentials' | 'listSecrets'> = Awaited<ReturnType<(typeof latchkey)[M]>>;
+
+const fetchLists = (wsId: string | null) => Promise.all([latchkey.listCredentials(wsId), latchkey.listSecrets(wsId)]);
 
 const workspaceLabel = (w: Workspace) => (w.kind === 'personal' ? i18n.t('popup.personal') : i18n.t('popup.workspaceLabel', [w.orgName ?? '', w.name]));
 
@@ -39,18 +42,24 @@ function Popup() {
   const [lists, setLists] = useState<Lists | null>(null);
   const [listError, setListError] = useState<string | null>(null);
 
+  /** Lists asked for before the workspace list came back, for the workspace the popup last showed. */
+  const early = useRef<{ id: string; lists: Promise<[ListAnswer<'listCredentials'>, ListAnswer<'listSecrets'>]> } | null>(null);
   const loadWorkspaces = useCallback(async () => {
     setProblem(null);
-    const res = await latchkey.workspaces();
+    const workspacesAnswer = latchkey.workspaces();
+    // A form left open (a draft) reopens in its workspace and tab; else the workspace last chosen. Its lists are
+    // asked for now, beside the workspace list, when the popup knows how to name it (it showed it last time).
+    const [remembered, saved, last] = await Promise.all([workspaceItem.getValue(), draftItem.getValue(), lastWorkspaceItem.getValue()]);
+    const wanted = saved?.workspaceId ?? remembered;
+    if (last && last.id === wanted) early.current = { id: last.id, lists: fetchLists(last.personal ? null : last.id) };
+    const res = await workspacesAnswer;
     if (!res.ok) return setProblem({ message: res.message, disconnected: res.status === 0 && res.reason === 'not-connected' || res.status === 401 });
     setWorkspaces(res.data.workspaces);
-    // A form left open (a draft) reopens in its workspace and tab; else the workspace last chosen.
-    const [remembered, saved] = await Promise.all([workspaceItem.getValue(), draftItem.getValue()]);
-    const wanted = saved?.workspaceId ?? remembered;
     const ws = res.data.workspaces.find((w) => w.id === wanted) ?? res.data.workspaces[0] ?? null;
     setDraft(saved && saved.workspaceId === ws?.id ? saved : null);
     if (saved?.kind === 'secret') setTab('secrets');
     setCurrent(ws);
+    if (ws && (last?.id !== ws.id || last.personal !== (ws.kind === 'personal'))) void lastWorkspaceItem.setValue({ id: ws.id, personal: ws.kind === 'personal' });
   }, []);
 
   /** The workspace whose lists the popup is showing: an answer for another one (switched meanwhile) is dropped. */
@@ -59,7 +68,9 @@ function Popup() {
   const loadLists = useCallback(async () => {
     if (!current) return;
     const wsId = current.kind === 'personal' ? null : current.id;
-    const [c, s] = await Promise.all([latchkey.listCredentials(wsId), latchkey.listSecrets(wsId)]);
+    const prefetched = early.current?.id === current.id ? early.current.lists : null;
+    early.current = null;
+    const [c, s] = await (prefetched ?? fetchLists(wsId));
     if (shown.current !== current.id) return;
     if (!c.ok || !s.ok) {
       const failure = plainFailure((!c.ok ? c : !s.ok ? s : null)!);
@@ -127,7 +138,7 @@ function Popup() {
             const next = workspaces.find((w) => w.id === (e.target as HTMLSelectElement).value)!;
             setDraft(null);
             setCurrent(next);
-            await workspaceItem.setValue(next.id);
+            await Promise.all([workspaceItem.setValue(next.id), lastWorkspaceItem.setValue({ id: next.id, personal: next.kind === 'personal' })]);
           }}
         >
           {workspaces.map((w) => (
