@@ -2,6 +2,25 @@ import preact from '@preact/preset-vite';
 import { defineConfig } from 'wxt';
 import pkg from '../package.json' with { type: 'json' };
 
+/**
+ * zod's schema builders are side-effect free as far as the extension is concerned (the registry `.meta({…})` fills is
+ * read back only for schemas a page uses): in shared/ the builder is renamed `__zodPure` on its way into the bundle,
+ * and the bundler treats its calls as pure, so it drops the API schemas a page never uses instead of keeping them
+ * all. (Marking plain `z` would also hit minified libraries' own functions named z.)
+ */
+const pureZod = {
+  name: 'latchkey-pure-zod',
+  enforce: 'pre' as const,
+  transform(code: string, id: string) {
+    if (!/[\\/]shared[\\/][\w-]+\.ts$/.test(id)) return null;
+    const imported = /import (\{ z \}|\* as z) from ('zod(?:\/[\w-]+)?');/;
+    if (!imported.test(code)) return null;
+    return code
+      .replace(imported, (_m, what: string, from: string) => `import ${what === '{ z }' ? '{ z as __zodPure }' : '* as __zodPure'} from ${from};`)
+      .replace(/(?<![.\w$])z(?=\s*\.)/g, '__zodPure');
+  },
+};
+
 // Least privilege: storage, the context menu for saving a selected token, and alarms (no data: it re-checks credential
 // expiry for the toolbar badge every few hours). The worker's origin is asked for at connect time (optional host permission);
 // calls work through CORS too, so a refusal does not break the extension.
@@ -24,5 +43,11 @@ export default defineConfig({
   }),
   // WXT takes the toolbar title from popup.html's <title>; the manifest's own title is localised like its name.
   hooks: { 'build:manifestGenerated': (_wxt, manifest) => void (manifest.action && (manifest.action.default_title = '__MSG_app_name__')) },
-  vite: () => ({ plugins: [preact()], build: { sourcemap: process.env.LATCHKEY_EXT_SOURCEMAPS === '1' ? 'hidden' : false } }),
+  vite: () => ({
+    plugins: [pureZod, preact()],
+    build: {
+      sourcemap: process.env.LATCHKEY_EXT_SOURCEMAPS === '1' ? 'hidden' : false,
+      rolldownOptions: { treeshake: { manualPureFunctions: ['__zodPure'] } },
+    },
+  }),
 });

@@ -74,11 +74,11 @@ afterAll(() => stack?.close());
 describe.each(['light', 'dark'] as const)('in the %s theme', (scheme) => {
   it('the popup has no serious or critical violations: empty, long list, secrets, form, refused submit', async () => {
     const popup = await pageIn(scheme, 'popup.html');
-    await popup.getByLabel('Workspace').selectOption({ index: 0 }); // the personal workspace, empty
+    await popup.getByLabel('Workspace', { exact: true }).selectOption({ index: 0 }); // the personal workspace, empty
     await expect.poll(() => popup.getByText('No credentials in this workspace yet.').isVisible(), { timeout: 15_000 }).toBe(true);
     const found: string[] = (await violations(popup)).map((v) => `empty: ${v}`);
 
-    await popup.getByLabel('Workspace').selectOption({ label: 'acme / pipelines · owner' });
+    await popup.getByLabel('Workspace', { exact: true }).selectOption({ label: 'acme / pipelines · owner' });
     await expect.poll(() => popup.getByText(/^github-00/).isVisible(), { timeout: 15_000 }).toBe(true);
     found.push(...(await violations(popup)).map((v) => `long list: ${v}`));
     await popup.screenshot({ path: `docs/screenshots/popup-list-${scheme}.png` });

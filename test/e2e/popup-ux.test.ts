@@ -86,7 +86,7 @@ afterAll(async () => {
 describe('the popup under real conditions', () => {
   it('keeps a half-filled form (never its secret) when the popup closes, and restores it on reopening', async () => {
     let popup = await openPopup();
-    await popup.getByLabel('Workspace').selectOption({ label: 'acme / pipelines · owner' });
+    await popup.getByLabel('Workspace', { exact: true }).selectOption({ label: 'acme / pipelines · owner' });
     await popup.getByRole('button', { name: 'Add credentials' }).click();
     // Focus moves to the form's first field.
     await expect.poll(() => popup.evaluate(() => document.activeElement === document.querySelector('form select, form input'))).toBe(true);
@@ -113,7 +113,7 @@ describe('the popup under real conditions', () => {
 
   it('shows a compact list and the feedback for a delete deep in it where the person is looking', async () => {
     const popup = await openPopup();
-    await popup.getByLabel('Workspace').selectOption({ label: 'acme / pipelines · owner' });
+    await popup.getByLabel('Workspace', { exact: true }).selectOption({ label: 'acme / pipelines · owner' });
     await expect.poll(() => listed(popup), { timeout: 15_000 }).toBe(160);
     // Only the rows in view (and a few either side) are rendered, however long the list.
     expect(await popup.locator('[data-credentials]').count()).toBeLessThan(40);
@@ -160,7 +160,7 @@ describe('the popup under real conditions', () => {
 
   it('keeps the last good list through an outage, says what happened in plain words, and recovers', async () => {
     const popup = await openPopup();
-    await popup.getByLabel('Workspace').selectOption({ label: 'acme / pipelines · owner' });
+    await popup.getByLabel('Workspace', { exact: true }).selectOption({ label: 'acme / pipelines · owner' });
     await expect.poll(() => listed(popup), { timeout: 15_000 }).toBe(159);
 
     mode = 'down';
@@ -199,7 +199,7 @@ describe('the popup under real conditions', () => {
     await api(`/credentials?workspaceId=${orgWorkspaceId}`, { credentials: { name: 'aa-expiring', provider: 'github', expiresAt: inDays(3), keys: { username: 'u', password: 'p' } } });
     await api(`/credentials?workspaceId=${orgWorkspaceId}`, { credentials: { name: 'aa-later', provider: 'github', expiresAt: inDays(60), keys: { username: 'u', password: 'p' } } });
     const popup = await openPopup();
-    await popup.getByLabel('Workspace').selectOption({ label: 'acme / pipelines · owner' });
+    await popup.getByLabel('Workspace', { exact: true }).selectOption({ label: 'acme / pipelines · owner' });
     const soon = popup.locator('[data-credentials="aa-expiring"] .expiry');
     await expect.poll(() => soon.innerText().catch(() => ''), { timeout: 15_000 }).toMatch(/^expires in [34] days$/);
     expect(await soon.getAttribute('class')).toBe('expiry soon');
@@ -219,7 +219,7 @@ describe('the popup under real conditions', () => {
 
   it('reports a server that never answers instead of spinning forever', async () => {
     const popup = await openPopup();
-    await popup.getByLabel('Workspace').selectOption({ label: 'acme / pipelines · owner' });
+    await popup.getByLabel('Workspace', { exact: true }).selectOption({ label: 'acme / pipelines · owner' });
     await expect.poll(() => listed(popup), { timeout: 15_000 }).toBe(162); // 160, and the two added by the expiry test
     mode = 'hang';
     await popup.getByRole('button', { name: 'Delete gh-010' }).click();
