@@ -1,6 +1,20 @@
 import preact from '@preact/preset-vite';
 import { defineConfig } from 'wxt';
 import pkg from '../package.json' with { type: 'json' };
+import { providers } from '../shared/providers';
+
+/**
+ * `virtual:provider-labels`: each provider's label and category, taken from the catalogue in shared/ when the
+ * extension is built. The popup's list shows them without loading the catalogue's zod schemas (only its forms do).
+ */
+const providerLabels = {
+  name: 'latchkey-provider-labels',
+  resolveId: (id: string) => (id === 'virtual:provider-labels' ? '\0virtual:provider-labels' : null),
+  load: (id: string) =>
+    id === '\0virtual:provider-labels'
+      ? `export const providerLabels = ${JSON.stringify(Object.fromEntries(Object.values(providers).map((p) => [p.id, { label: p.label, category: p.category }])))};`
+      : null,
+};
 
 /**
  * zod's schema builders are side-effect free as far as the extension is concerned (the registry `.meta({…})` fills is
@@ -44,7 +58,7 @@ export default defineConfig({
   // WXT takes the toolbar title from popup.html's <title>; the manifest's own title is localised like its name.
   hooks: { 'build:manifestGenerated': (_wxt, manifest) => void (manifest.action && (manifest.action.default_title = '__MSG_app_name__')) },
   vite: () => ({
-    plugins: [pureZod, preact()],
+    plugins: [pureZod, providerLabels, preact()],
     build: {
       sourcemap: process.env.LATCHKEY_EXT_SOURCEMAPS === '1' ? 'hidden' : false,
       rolldownOptions: { treeshake: { manualPureFunctions: ['__zodPure'] } },

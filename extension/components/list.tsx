@@ -53,6 +53,21 @@ export function Row({ pos, name, sub, badge, mono, data, children }: RowProps) {
   );
 }
 
+type Forms = typeof import('./forms');
+let formsLoaded: Forms | null = null;
+let formsLoading: Promise<Forms> | null = null;
+/** Loads the forms chunk (once); the popup calls it when the list has painted, so a form opens at once. */
+export const loadForms = (): Promise<Forms> => (formsLoading ??= import('./forms').then((m) => (formsLoaded = m)));
+
+/** The forms module, loading it when `needed` (a form is open before it arrived: a restored draft, a quick click). */
+export function useForms(needed: boolean): Forms | null {
+  const [forms, setForms] = useState(formsLoaded);
+  useEffect(() => {
+    if (needed && !forms) void loadForms().then(setForms);
+  }, [needed]);
+  return forms ?? formsLoaded;
+}
+
 /** A row's height before one is measured (CSS .row: min-height 40 px). */
 const ROW_PX = 40;
 /** Rows rendered beyond each edge of the view, so scrolling and Tab always find the next row already there. */

@@ -5,6 +5,7 @@ import { PERMISSIONS, roleAtLeast } from '../../../shared/roles';
 import { CredentialsView } from '../../components/CredentialsView';
 import { SecretsView } from '../../components/SecretsView';
 import { KeyIcon } from '../../components/KeyIcon';
+import { loadForms } from '../../components/list';
 import { ToastProvider, useToast } from '../../components/toast';
 import { Banner, Spinner } from '../../components/ui';
 import { type Draft, draftItem } from '../../lib/drafts';
@@ -84,7 +85,11 @@ function Popup() {
     }
     setListError(null);
     setLists({ credentials: c.data.credentials, secrets: s.data.pipelineSecrets });
-    void latchkey.refreshExpiryBadge(); // the badge follows what the popup just saw
+    // Once the list has painted: the badge follows what the popup just saw, and the forms are fetched for later.
+    setTimeout(() => {
+      void latchkey.refreshExpiryBadge();
+      void loadForms();
+    }, 0);
   }, [current]);
 
   useEffect(() => void loadWorkspaces(), [loadWorkspaces]);
