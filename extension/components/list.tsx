@@ -6,12 +6,14 @@
 import type { ComponentChildren, VNode } from 'preact';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { clearDraft } from '../lib/drafts';
+import { intl } from '../lib/format';
 import { useToast } from './toast';
 import { focusLater } from './ui';
 import { i18n } from '#i18n';
 
 /** Case- and accent-insensitive order by name, as people read a list ("aws" beside "AWS-prod"). */
-export const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base', numeric: true });
+export const byName = <T extends { name: string }>(a: T, b: T) =>
+  intl('names', () => new Intl.Collator(undefined, { sensitivity: 'base', numeric: true })).compare(a.name, b.name);
 
 export function useFiltered<T extends { name: string }>(items: T[], text: (item: T) => string[]) {
   const [filter, setFilter] = useState('');

@@ -10,6 +10,7 @@
  */
 import { createStore, del, get, set } from 'idb-keyval';
 import { browser } from 'wxt/browser';
+import type { Workspace } from '../../shared/api';
 
 /**
  * One value in a storage area, under the same key WXT's storage used ('local:serverUrl' is `serverUrl` in
@@ -27,10 +28,10 @@ export function storageItem<T>(area: 'local' | 'session', key: string, fallback:
 export const serverUrlItem = storageItem('local', 'serverUrl', '');
 export const workspaceItem = storageItem('local', 'workspaceId', '');
 /**
- * The workspace the popup last showed and whether it is the personal one (the API names it by leaving workspaceId
- * out): the popup asks for its lists at once, without waiting for the workspace list.
+ * The workspace list the popup last received, for this browser session only (storage.session: memory, out of
+ * content scripts' reach): the next popup shows it and asks for the lists at once, then refreshes it.
  */
-export const lastWorkspaceItem = storageItem<{ id: string; personal: boolean } | null>('local', 'lastWorkspace', null);
+export const seenWorkspacesItem = storageItem<Workspace[] | null>('session', 'workspaces', null);
 /** The workspace a captured token was last saved to: the capture panel offers it first next time. */
 export const captureWorkspaceItem = storageItem('local', 'captureWorkspaceId', '');
 /** Where versions before 0.2 kept the token; read once by the background to move it, then removed. */
