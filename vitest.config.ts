@@ -1,7 +1,7 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { WxtVitest } from 'wxt/testing/vitest-plugin';
-import { ACCESS_AUD_TEST, ADMIN_TOKEN_TEST, RUN_TOKEN_KEY_TEST, VAULT_KEYS_TEST } from './test/worker/keys.ts';
+import { ACCESS_AUD_TEST, ADMIN_TOKEN_TEST, PLATFORM_AWS_TEST, RUN_TOKEN_KEY_TEST, VAULT_KEYS_TEST } from './test/worker/keys.ts';
 
 export default defineConfig({
   test: {
@@ -20,6 +20,10 @@ export default defineConfig({
                 ACCESS_TEST_PRIVATE_JWK: inject<string>('accessPrivateJwk'),
                 AWS_ENDPOINT_URL: inject<string>('secretsManagerUrl'),
                 AWS_RETRY_BASE_MS: '5',
+                // Role mode: the worker's own identity is an account of the stand-in (test/worker/aws.ts creates it).
+                PLATFORM_AWS_ACCESS_KEY_ID: PLATFORM_AWS_TEST.accessKeyId,
+                PLATFORM_AWS_SECRET_ACCESS_KEY: PLATFORM_AWS_TEST.secretAccessKey,
+                PLATFORM_AWS_PRINCIPAL_ARN: PLATFORM_AWS_TEST.principalArn,
                 TEST_REGISTRY_BASIC: inject<string>('registryBasicHost'),
                 TEST_REGISTRY_TOKEN: inject<string>('registryTokenHost'),
                 // The test registries and the hostile listener all run on 127.0.0.1 over plain HTTP: allowed here as an

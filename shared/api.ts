@@ -164,9 +164,12 @@ export type Credentials = z.infer<typeof Credentials>;
 
 export const CredentialsWriteQuery = WorkspaceQuery.extend({
   useExternalId: z
-    .enum(['false'], { error: "is not supported here: Latchkey does not generate AWS External IDs (role mode without keys is not available); leave it out or send 'false'" })
+    .enum(['true', 'false'], { error: "must be 'true' or 'false'" })
     .optional()
-    .meta({ description: "Seqera's ?useExternalId=true (a generated AWS External ID for role mode) is not supported: answered 400. 'false' is accepted" }),
+    .meta({
+      description:
+        "aws and seqeracompute with keys.assumeRoleArn: 'true' generates an External ID (in keys.externalId of the describe answer). In role mode Latchkey always generates it, whatever this says, and refuses one chosen by the client",
+    }),
   skipRegistryCheck: z
     .enum(['true', 'false'], { error: "must be 'true' or 'false'" })
     .optional()
@@ -205,7 +208,13 @@ export const ValidateCredentialsResponse = z
   })
   .meta({ id: 'ValidateCredentialsResponse' });
 export const ListCredentialsResponse = z.object({ credentials: z.array(Credentials) });
-export const DescribeCredentialsResponse = z.object({ credentials: Credentials });
+export const DescribeCredentialsResponse = z.object({
+  credentials: Credentials,
+  setupSnippet: z
+    .string()
+    .optional()
+    .meta({ description: "AWS role mode: the trust policy to attach to the role (the worker's identity, with this credential's External ID). Left out when the operator has not set PLATFORM_AWS_PRINCIPAL_ARN" }),
+});
 export const CreateCredentialsResponse = z.object({ credentialsId: Id });
 export const ValidateNameQuery = WorkspaceQuery.extend({ name: z.string({ error: 'is required' }) });
 

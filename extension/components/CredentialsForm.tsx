@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Credentials, Workspace } from '../../shared/api';
 import { PROVIDER_IDS, type ProviderId, providers } from '../../shared/providers';
 import { normalizeRegistry } from '../../shared/registry';
-import { agentSnippet, check, type CredentialsDraft, draftFrom, fieldsFor, newDraft, registryHint, switchProvider } from '../lib/credential-form';
+import { agentSnippet, check, type CredentialsDraft, draftFrom, fieldsFor, isRoleMode, newDraft, registryHint, switchProvider } from '../lib/credential-form';
 import { saveDraft } from '../lib/draft-save';
 import { plainFailure } from '../lib/plain-errors';
 import { latchkey } from '../lib/service';
@@ -34,6 +34,7 @@ export function CredentialsForm({ workspace, editing, initial, onDone, onCancel 
   const nameState = useNameCheck('credentials', wsId, draft.name, editing?.name);
   const info = providers[draft.provider];
   const fields = fieldsFor(draft.provider, workspace.kind);
+  const roleMode = isRoleMode(draft);
 
   // Keep the non-secret fields as a draft while the form is open; focus the first field on open, the first error
   // after a refused submit.
@@ -116,7 +117,7 @@ export function CredentialsForm({ workspace, editing, initial, onDone, onCancel 
           {(id, d) => <input id={id} aria-describedby={d} type="url" placeholder="https://git.example.com" value={draft.baseUrl} onInput={(e) => set({ baseUrl: (e.target as HTMLInputElement).value })} />}
         </Field>
       ) : null}
-      {fields.map((f) => {
+      {fields.filter((f) => !(roleMode && (f.name === 'accessKey' || f.name === 'secretKey'))).map((f) => {
         const value = draft.values[f.name];
         const label = f.required || (editing && f.secret) ? f.title : i18n.t('common.optional', [f.title]);
         if (f.kind === 'boolean')
@@ -139,6 +140,29 @@ export function CredentialsForm({ workspace, editing, initial, onDone, onCancel 
               {(id, d) => (
                 <SecretInput id={id} describedBy={d} value={String(value ?? '')} multiline={f['x-multiline']} invalid={Boolean(errors[f.name])}
                   placeholder={editing ? i18n.t('credentials.unchangedPlaceholder') : f['x-placeholder']} onInput={(v) => setValue(f.name, v)} />
+              )}
+            </Field>
+          );
+        if (f.name === 'mode' && (draft.provider === 'aws' || draft.provider === 'seqeracompute'))
+          return (
+            <Field key={f.name} label={f.title} error={errors[f.name]}>
+              {(id, d) => (
+                <select id={id} aria-describedby={d} value={String(value ?? '') || 'keys'} onChange={(e) => setValue(f.name, (e.target as HTMLSelectElement).value)}>
+                  <option value="keys">{i18n.t('credentials.awsMode.keys')}</option>
+                  <option value="role">{i18n.t('credentials.awsMode.role')}</option>
+                </select>
+              )}
+            </Field>
+          );
+        if (f.name === 'externalId' && roleMode)
+          // In role mode Latchkey generates the External ID and refuses a chosen one: shown, copied, never typed.
+          return (
+            <Field key={f.name} label={f.title} hint={i18n.t('credentials.externalIdRoleHint')}>
+              {(id, d) => (
+                <div class="with-action">
+                  <input id={id} aria-describedby={d} type="text" readOnly value={String(value ?? '')} placeholder={i18n.t('credentials.externalIdPending')} />
+                  {value ? <CopyButton text={String(value)} /> : null}
+                </div>
               )}
             </Field>
           );

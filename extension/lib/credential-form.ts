@@ -49,10 +49,18 @@ export function draftFrom(c: Credentials): CredentialsDraft {
   return { ...draft, mode: 'edit', name: c.name, description: c.description ?? '', baseUrl: c.baseUrl ?? '', expiresAt: c.expiresAt?.slice(0, 10) ?? '' };
 }
 
-/** The request body a draft makes: empty optional fields are left out, and on edit so are empty secret fields. */
+/** AWS role mode: no keys, a role Latchkey assumes with its own identity and an External ID it generates. */
+export const isRoleMode = (draft: CredentialsDraft) => (draft.provider === 'aws' || draft.provider === 'seqeracompute') && draft.values.mode === 'role';
+
+/**
+ * The request body a draft makes: empty optional fields are left out, and on edit so are empty secret fields. In role
+ * mode the External ID is never sent (Latchkey generates and keeps it) and neither are keys.
+ */
 export function requestBody(draft: CredentialsDraft): Record<string, unknown> {
   const keys: Record<string, unknown> = {};
+  const roleMode = isRoleMode(draft);
   for (const f of providerFields(draft.provider)) {
+    if (roleMode && (f.name === 'externalId' || f.name === 'accessKey' || f.name === 'secretKey')) continue;
     const v = draft.values[f.name];
     if (f.kind === 'boolean') {
       if (v === true) keys[f.name] = true;

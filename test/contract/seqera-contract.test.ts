@@ -10,6 +10,7 @@ import { sampleCredentials } from '../fixtures/credentials';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SPEC_PROVIDERS, specProblems, writeOnlyKeys } from './seqera-spec';
+import { PLATFORM_AWS_TEST } from '../worker/keys';
 
 const fixture = (name: string) => JSON.parse(readFileSync(fileURLToPath(new URL(`../fixtures/seqera/${name}`, import.meta.url).href), 'utf8'));
 type Body = { credentials: { name: string; provider: string; keys: Record<string, unknown> } };
@@ -34,6 +35,12 @@ async function call(method: string, path: string, body?: unknown) {
   return { status: res.status, body: text ? (JSON.parse(text) as any) : null };
 }
 
+/** The Secrets Manager / STS stand-in's control API (test/peers/secrets-manager.ts). */
+async function standIn(path: string, body: unknown = {}) {
+  const res = await fetch(`${peers.secretsManagerUrl}/__control${path}`, { method: 'POST', body: JSON.stringify(body) });
+  return (await res.json()) as Record<string, string>;
+}
+
 /** Calls the worker and asserts the answer matches Seqera's spec for `template` (the spec's path) and the status. */
 async function conforming(method: string, template: string, path: string, body?: unknown, expected?: number) {
   const res = await call(method, path, body);
@@ -44,7 +51,15 @@ async function conforming(method: string, template: string, path: string, body?:
 
 beforeAll(async () => {
   peers = await startPeers();
-  worker = await startDevWorker({ vars: { AWS_ENDPOINT_URL: peers.secretsManagerUrl } });
+  worker = await startDevWorker({
+    vars: {
+      AWS_ENDPOINT_URL: peers.secretsManagerUrl,
+      PLATFORM_AWS_ACCESS_KEY_ID: PLATFORM_AWS_TEST.accessKeyId,
+      PLATFORM_AWS_SECRET_ACCESS_KEY: PLATFORM_AWS_TEST.secretAccessKey,
+      PLATFORM_AWS_PRINCIPAL_ARN: PLATFORM_AWS_TEST.principalArn,
+    },
+  });
+  await standIn('/accounts', PLATFORM_AWS_TEST);
   const { user } = await worker.admin('POST', '/users', { userName: 'contract', email: 'contract@example.com' });
   userId = Number(user.id);
   token = (await worker.admin('POST', `/users/${user.id}/tokens`, { name: 'contract' })).accessKey;
@@ -158,6 +173,23 @@ describe("Seqera's spec, response by response", () => {
       await conforming('DELETE', '/pipeline-secrets/{secretId}', `/pipeline-secrets/${made.body.secretId}?workspaceId=${workspaceId}`, undefined, 204);
       expect(client).toMatch(/tw|terraform/);
     }
+  });
+
+  it('tw credentials add aws --mode=role: ?useExternalId=true, then the External ID and trust policy as described', async () => {
+    const customer = await standIn('/accounts');
+    const roleArn = `arn:aws:iam::${customer.accountId}:role/SeqeraPlatform`;
+    const body = { credentials: { ...twBodies.find(([k]) => k === 'aws-role')![1].credentials, name: 'tw-role-mode', keys: { discriminator: 'aws', mode: 'role', assumeRoleArn: roleArn } } };
+    const created = await conforming('POST', '/credentials', `/credentials?useExternalId=true&workspaceId=${workspaceId}`, body, 200);
+    const id = created.body.credentialsId as string;
+    const described = await conforming('GET', '/credentials/{credentialsId}', `/credentials/${id}?workspaceId=${workspaceId}`, undefined, 200);
+    const externalId = described.body.credentials.keys.externalId as string;
+    expect(externalId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(JSON.parse(described.body.setupSnippet).Statement[0]).toMatchObject({ Principal: { AWS: PLATFORM_AWS_TEST.principalArn }, Condition: { StringEquals: { 'sts:ExternalId': externalId } } });
+    await conforming('PUT', '/credentials/{credentialsId}', `/credentials/${id}?useExternalId=true&workspaceId=${workspaceId}`, body, 204);
+    await standIn(`/accounts/${customer.accessKeyId}/roles`, { name: 'SeqeraPlatform', trustedPrincipal: PLATFORM_AWS_TEST.principalArn, externalId });
+    const validated = await conforming('POST', '/credentials/{credentialsId}/validate', `/credentials/${id}/validate?workspaceId=${workspaceId}`, undefined, 200);
+    expect(validated.body).toEqual({ status: 'AVAILABLE', message: null, transientError: false });
+    await conforming('DELETE', '/credentials/{credentialsId}', `/credentials/${id}?workspaceId=${workspaceId}`, undefined, 204);
   });
 
   it('still refuses genuinely unknown keys, naming them', async () => {

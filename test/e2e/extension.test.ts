@@ -121,7 +121,10 @@ describe('the browser extension', () => {
       for (const f of providerFields(provider)) {
         const v = keys[f.name];
         if (v === undefined || f.kind === 'boolean') continue;
-        await popup.getByLabel(new RegExp(`^${escape(f.title)}( \\(optional\\))?$`)).fill(String(v));
+        const field = popup.getByLabel(new RegExp(`^${escape(f.title)}( \\(optional\\))?$`));
+        // Choices (the aws mode) are a select; everything else is typed.
+        if ((await field.evaluate((e) => e.tagName)) === 'SELECT') await field.selectOption(String(v));
+        else await field.fill(String(v));
       }
       if (provider === 'github') await popup.getByLabel('Server URL (self-hosted only)').fill('https://github.example.com');
       if (provider === 'tw-agent') {

@@ -33,6 +33,20 @@ describe('credentials form logic', () => {
     for (const p of PROVIDER_IDS) expect(fieldsFor(p, 'organization')).toEqual(providerFields(p));
   });
 
+  it('aws role mode: only the role is sent; the keys a draft still holds and any External ID never are', () => {
+    const draft = { ...newDraft('aws'), name: 'role-only' };
+    Object.assign(draft.values, { accessKey: 'AKIAIOSFODNN7EXAMPLE', secretKey: 'CANARY-left-over', assumeRoleArn: 'arn:aws:iam::123456789012:role/R', mode: 'role', externalId: 'typed-by-hand' });
+    expect(requestBody(draft)).toEqual({ credentials: { name: 'role-only', provider: 'aws', keys: { assumeRoleArn: 'arn:aws:iam::123456789012:role/R', mode: 'role' } } });
+    expect(check(draft).ok).toBe(true);
+    draft.values.assumeRoleArn = '';
+    const refused = check(draft);
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.errors.assumeRoleArn).toBe('Required');
+    // Keys mode keeps the user's own External ID.
+    Object.assign(draft.values, { mode: 'keys', assumeRoleArn: 'arn:aws:iam::123456789012:role/R' });
+    expect((requestBody(draft) as any).credentials.keys.externalId).toBe('typed-by-hand');
+  });
+
   it('names each invalid field, with the worker’s own rules', () => {
     const draft = { ...newDraft('aws'), name: 'bad name' };
     draft.values.accessKey = 'AKIA WITH SPACE';

@@ -4,12 +4,15 @@
  * Honest where it matters: every request's SigV4 signature is verified with @smithy/signature-v4 (AWS's own
  * implementation) against the account's keys, and refused with AWS's error shape otherwise. It implements
  * CreateSecret, DeleteSecret, GetSecretValue, ListSecrets and TagResource with AWS's error types, STS AssumeRole
- * (roles in the same account, answering the session's ARN) and GetCallerIdentity, and can be told
- * to inject throttling, 500s and delays. Each test makes its own account (its own keys and secrets), so test files
+ * (answering the session's ARN) and GetCallerIdentity, and can be told to inject throttling, 500s and delays.
+ * AssumeRole follows IAM's rule: a role registered with a trust policy (control API) may be assumed only by the
+ * principal it trusts (its ARN, or its account's root) and, when the trust names an External ID, only with it; a role
+ * not registered may be assumed from its own account only. Each test makes its own account (its own keys and secrets), so test files
  * running side by side do not see each other. Test infrastructure only; never part of the product.
  *
- * Control API (unsigned, test-only): POST /__control/accounts → keys; GET /__control/accounts/{key} → state;
- * POST /__control/accounts/{key}/faults, /delay.
+ * Control API (unsigned, test-only): POST /__control/accounts [{accessKeyId, secretAccessKey, accountId}] → keys (the same account
+ * again for the same keys); GET /__control/accounts/{key} → state; POST /__control/accounts/{key}/faults, /delay,
+ * /roles {name, trustedPrincipal, externalId?} → {roleArn}.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -56,6 +59,8 @@ interface Account {
   maxInFlight: number;
   rejected: number;
   assumedRoles: string[];
+  /** Roles with a trust policy: who may assume them, and the sts:ExternalId the trust requires. */
+  roles: Map<string, { trustedPrincipal: string; externalId?: string }>;
 }
 
 interface Session {
@@ -99,11 +104,11 @@ export async function startSecretsManagerPeer(port = 0): Promise<SecretsManagerP
   const accounts = new Map<string, Account>();
   const sessions = new Map<string, Session>();
 
-  function newAccount(): Account {
+  function newAccount(keys?: { accessKeyId: string; secretAccessKey: string }): Account {
     const account: Account = {
       accountId: String(100000000000 + Math.floor(Math.random() * 899999999999)),
-      accessKeyId: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`,
-      secretAccessKey: randomBytes(30).toString('base64'),
+      accessKeyId: keys?.accessKeyId ?? `AKIA${randomBytes(8).toString('hex').toUpperCase()}`,
+      secretAccessKey: keys?.secretAccessKey ?? randomBytes(30).toString('base64'),
       secrets: new Map(),
       faults: [],
       delayMs: 0,
@@ -112,6 +117,7 @@ export async function startSecretsManagerPeer(port = 0): Promise<SecretsManagerP
       maxInFlight: 0,
       rejected: 0,
       assumedRoles: [],
+      roles: new Map(),
     };
     accounts.set(account.accessKeyId, account);
     return account;
@@ -229,7 +235,11 @@ export async function startSecretsManagerPeer(port = 0): Promise<SecretsManagerP
       res.end(JSON.stringify(value));
     };
     if (req.method === 'POST' && parts.length === 2 && parts[1] === 'accounts') {
-      const a = newAccount();
+      const given = body ? (JSON.parse(body) as { accessKeyId?: string; secretAccessKey?: string; accountId?: string }) : {};
+      const existing = given.accessKeyId ? accounts.get(given.accessKeyId) : undefined;
+      if (existing && existing.secretAccessKey !== given.secretAccessKey) return json(409, { message: 'that access key exists with another secret' });
+      const a = existing ?? newAccount(given.accessKeyId && given.secretAccessKey ? { accessKeyId: given.accessKeyId, secretAccessKey: given.secretAccessKey } : undefined);
+      if (!existing && given.accountId && /^\d{12}$/.test(given.accountId)) a.accountId = given.accountId;
       return json(200, { accountId: a.accountId, accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey });
     }
     const account = accounts.get(parts[2] ?? '');
@@ -252,6 +262,12 @@ export async function startSecretsManagerPeer(port = 0): Promise<SecretsManagerP
     if (req.method === 'POST' && parts[3] === 'delay') {
       account.delayMs = Number(input.ms) || 0;
       return json(200, { delayMs: account.delayMs });
+    }
+    if (req.method === 'POST' && parts[3] === 'roles') {
+      const name = String(input.name ?? '');
+      if (!/^[\w+=,.@-]{1,64}$/.test(name) || typeof input.trustedPrincipal !== 'string') return json(400, { message: 'name and trustedPrincipal are required' });
+      account.roles.set(name, { trustedPrincipal: input.trustedPrincipal, ...(input.externalId ? { externalId: String(input.externalId) } : {}) });
+      return json(200, { roleArn: `arn:aws:iam::${account.accountId}:role/${name}` });
     }
     if (req.method === 'POST' && parts[3] === 'reset-stats') {
       account.calls = {};
@@ -292,13 +308,21 @@ export async function startSecretsManagerPeer(port = 0): Promise<SecretsManagerP
           return;
         }
         const roleArn = form.get('RoleArn') ?? '';
-        if (!new RegExp(`^arn:aws:iam::${account.accountId}:role/.+`).test(roleArn))
-          return stsError(res, 403, 'AccessDenied', `User is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
+        const callerArn = session ? session.arn : `arn:aws:iam::${account.accountId}:user/latchkey-relay`;
+        const denied = () => stsError(res, 403, 'AccessDenied', `User: ${callerArn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
+        const [, roleAccountId, roleName] = /^arn:aws:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(roleArn) ?? [];
+        const roleAccount = [...accounts.values()].find((a) => a.accountId === roleAccountId);
+        if (!roleAccount || !roleName) return denied();
+        const trust = roleAccount.roles.get(roleName);
+        if (trust) {
+          const trusted = trust.trustedPrincipal === callerArn || trust.trustedPrincipal === `arn:aws:iam::${account.accountId}:root`;
+          if (!trusted || (trust.externalId !== undefined && form.get('ExternalId') !== trust.externalId)) return denied();
+        } else if (roleAccount !== account) return denied();
         const temp = { keyId: `ASIA${randomBytes(8).toString('hex').toUpperCase()}`, secret: randomBytes(30).toString('base64'), token: randomBytes(48).toString('base64') };
         // As AWS answers: the session's ARN names the role's account, the role's name and the session name.
-        const sessionArn = `arn:aws:sts::${account.accountId}:assumed-role/${roleArn.split('/').pop()}/${form.get('RoleSessionName') ?? 'session'}`;
-        sessions.set(temp.keyId, { account, secretAccessKey: temp.secret, sessionToken: temp.token, arn: sessionArn });
-        account.assumedRoles.push(roleArn);
+        const sessionArn = `arn:aws:sts::${roleAccount.accountId}:assumed-role/${roleName}/${form.get('RoleSessionName') ?? 'session'}`;
+        sessions.set(temp.keyId, { account: roleAccount, secretAccessKey: temp.secret, sessionToken: temp.token, arn: sessionArn });
+        roleAccount.assumedRoles.push(roleArn);
         res.writeHead(200, { 'content-type': 'text/xml' });
         res.end(
           `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>${temp.keyId}</AccessKeyId><SecretAccessKey>${temp.secret}</SecretAccessKey><SessionToken>${temp.token}</SessionToken><Expiration>${new Date(Date.now() + 3600_000).toISOString()}</Expiration></Credentials><AssumedRoleUser><AssumedRoleId>AROA${randomBytes(8).toString('hex').toUpperCase()}:${form.get('RoleSessionName') ?? 'session'}</AssumedRoleId><Arn>${sessionArn}</Arn></AssumedRoleUser></AssumeRoleResult></AssumeRoleResponse>`,

@@ -2,6 +2,7 @@
 import { env } from 'cloudflare:workers';
 import { afterEach, expect } from 'vitest';
 import { call, type Person, ws } from './helpers';
+import { PLATFORM_AWS_TEST } from './keys';
 
 export interface AwsAccount {
   accountId: string;
@@ -12,6 +13,13 @@ export interface AwsAccount {
 const control = (path: string, init?: RequestInit) => fetch(`${env.AWS_ENDPOINT_URL}/__control${path}`, init).then((r) => r.json() as Promise<any>);
 
 export const newAwsAccount = (): Promise<AwsAccount> => control('/accounts', { method: 'POST' });
+
+/** The worker's own AWS identity (PLATFORM_AWS_* in vitest.config.ts) as an account of the stand-in; idempotent. */
+export const platformAccount = (): Promise<AwsAccount> => control('/accounts', { method: 'POST', body: JSON.stringify(PLATFORM_AWS_TEST) });
+
+/** A role in `a` whose trust policy lets `trustedPrincipal` (the worker's identity by default) assume it, with `externalId`. */
+export const trustingRole = (a: AwsAccount, name: string, externalId?: string, trustedPrincipal = PLATFORM_AWS_TEST.principalArn): Promise<string> =>
+  control(`/accounts/${a.accessKeyId}/roles`, { method: 'POST', body: JSON.stringify({ name, trustedPrincipal, externalId }) }).then((r) => r.roleArn as string);
 
 export interface StandInState {
   accountId: string;

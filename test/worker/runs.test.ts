@@ -241,7 +241,7 @@ describe('run secrets relay', () => {
     const refused = await launch(owner, owner.personalWorkspaceId, { credentialsId: denied, region: 'eu-west-1' });
     expect(refused.status).toBe(502);
     expect(refused.body.message).toBe(
-      "Could not assume the credentials' role: AccessDenied: User is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::999999999999:role/Elsewhere. No secret was created",
+      `Could not assume the credentials' role: AccessDenied: User: arn:aws:iam::${aws.accountId}:user/latchkey-relay is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::999999999999:role/Elsewhere. No secret was created`,
     );
   });
 

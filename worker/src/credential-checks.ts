@@ -15,6 +15,7 @@ import { nowIso } from './ids';
 import { CHECK_WINDOW_MS, CHECKS_PER_WINDOW } from './login-checks';
 import { assertRegistryLogin, type RegistryPolicy } from './registry';
 import { AwsError, type AwsTarget, assumeRole, getCallerIdentity, SubrequestBudget } from './secrets-manager';
+import { NO_PLATFORM_IDENTITY, type PlatformIdentity } from './platform-identity';
 import type { Keyring } from './vault';
 
 export type CredentialsStatus = 'AVAILABLE' | 'INVALID';
@@ -29,20 +30,25 @@ const bounded = (m: string) => (m.length > MESSAGE_MAX ? `${m.slice(0, MESSAGE_M
 
 type Probe = { kind: 'valid' } | { kind: 'invalid'; message: string } | { kind: 'transient'; message: string };
 
-async function probeAws(keys: Record<string, unknown>, secrets: Record<string, string>, target: Omit<AwsTarget, 'region'>): Promise<Probe> {
-  if (keys.mode === 'role')
-    return { kind: 'transient', message: "Role-mode credentials are assumed with the worker's own AWS identity, which this worker does not have configured; nothing was checked" };
-  const awsKeys = { accessKeyId: String(keys.accessKey ?? ''), secretAccessKey: secrets.secretKey ?? '' };
+async function probeAws(keys: Record<string, unknown>, secrets: Record<string, string>, target: Omit<AwsTarget, 'region'>, platform: PlatformIdentity | null): Promise<Probe> {
+  const roleMode = keys.mode === 'role';
+  if (roleMode && !platform) return { kind: 'transient', message: `Nothing was checked: ${NO_PLATFORM_IDENTITY}` };
+  const awsKeys = roleMode ? platform!.keys : { accessKeyId: String(keys.accessKey ?? ''), secretAccessKey: secrets.secretKey ?? '' };
   const at = { ...target, region: 'us-east-1' };
   const budget = new SubrequestBudget(4);
   const role = typeof keys.assumeRoleArn === 'string' && keys.assumeRoleArn !== '' ? keys.assumeRoleArn : null;
+  const externalId = typeof keys.externalId === 'string' && keys.externalId !== '' ? keys.externalId : null;
+  const who = roleMode ? "Latchkey's platform identity" : 'these keys';
   try {
-    if (role) await assumeRole(awsKeys, role, 'latchkey-validate', at, budget);
+    if (role) await assumeRole(awsKeys, role, 'latchkey-validate', at, budget, externalId);
     else await getCallerIdentity(awsKeys, at, budget);
     return { kind: 'valid' };
   } catch (err) {
     if (err instanceof AwsError && !err.retryable)
-      return { kind: 'invalid', message: `AWS refused ${role ? `to let these keys assume ${role}` : 'these keys'} (STS ${role ? 'AssumeRole' : 'GetCallerIdentity'}): ${err.describe()}` };
+      return {
+        kind: 'invalid',
+        message: `AWS refused ${role ? `to let ${who} assume ${role}${externalId ? ` with External ID ${externalId}` : ''}` : 'these keys'} (STS ${role ? 'AssumeRole' : 'GetCallerIdentity'}): ${err.describe()}${roleMode ? ". Check the role's trust policy (GET /credentials/{id} shows it as setupSnippet)" : ''}`,
+      };
     return { kind: 'transient', message: `AWS STS could not be reached: ${err instanceof AwsError ? err.describe() : 'network error'}` };
   }
 }
@@ -90,7 +96,7 @@ export async function validateCredentials(
   actor: Actor,
   ws: WorkspaceAccess,
   id: string,
-  options: { force: boolean; registryPolicy: RegistryPolicy; aws: Omit<AwsTarget, 'region'> },
+  options: { force: boolean; registryPolicy: RegistryPolicy; aws: Omit<AwsTarget, 'region'>; platform: PlatformIdentity | null },
   now = Date.now(),
 ): Promise<ValidationOutcome> {
   const { credentials, secrets } = await loadCredentialsWithSecrets(db, keyring, ws.id, id);
@@ -110,7 +116,7 @@ export async function validateCredentials(
     credentials.provider === 'container-reg'
       ? await probeRegistry(keys, secrets, options.registryPolicy)
       : credentials.provider === 'aws' || credentials.provider === 'seqeracompute'
-        ? await probeAws(keys, secrets, options.aws)
+        ? await probeAws(keys, secrets, options.aws, options.platform)
         : probeForm(credentials.provider, keys, secrets);
   if (probe.kind === 'transient') {
     await record('unreachable').run();

@@ -10,6 +10,7 @@ import { type Actor, auditStatement } from './audit';
 import type { WorkspaceAccess } from './directory';
 import { ApiError, conflict, invalidField, isUniqueViolation, notFound } from './errors';
 import { newId, nowIso } from './ids';
+import { settleExternalId } from './platform-identity';
 import { type Keyring, type SealContext, VaultIntegrityError } from './vault';
 
 export interface CredentialsRow {
@@ -145,8 +146,15 @@ export function expiryOf(value: string | null | undefined): string | null {
 
 const emptyToNull = (s: string | null | undefined) => (s === undefined || s === null || s.trim() === '' ? null : s.trim());
 
-export async function createCredentials(db: D1Database, keyring: Keyring, actor: Actor, ws: WorkspaceAccess, input: CredentialsInput, verify?: CredentialsVerifier): Promise<string> {
+/** How a write is asked for: Seqera's `?useExternalId=true` and the check to run before saving. */
+export interface WriteOptions {
+  verify?: CredentialsVerifier;
+  useExternalId?: boolean;
+}
+
+export async function createCredentials(db: D1Database, keyring: Keyring, actor: Actor, ws: WorkspaceAccess, input: CredentialsInput, { verify, useExternalId = false }: WriteOptions = {}): Promise<string> {
   const { publicKeys, secretKeys } = splitKeys(ws, input);
+  settleExternalId(input.provider, publicKeys, null, useExternalId);
   checkCrossFields(input.provider, { ...publicKeys, ...secretKeys });
   await verify?.(input.provider, publicKeys, secretKeys);
   const id = newId();
@@ -207,7 +215,7 @@ export async function updateCredentials(
   ws: WorkspaceAccess,
   id: string,
   input: CredentialsInput & { id?: string | null },
-  verify?: CredentialsVerifier,
+  { verify, useExternalId = false }: WriteOptions = {},
 ): Promise<void> {
   // null means absent, as on Seqera's server (Terraform sends every unset field as null).
   if (input.id !== undefined && input.id !== null && input.id !== id) throw invalidField('credentials.id', `is '${input.id}' but the URL names '${id}'; they must match or the field be left out`);
@@ -215,7 +223,9 @@ export async function updateCredentials(
   if (row.provider !== input.provider)
     throw invalidField('credentials.provider', `cannot change from '${row.provider}' to '${input.provider}'; create new credentials instead`);
   const { publicKeys, secretKeys } = splitKeys(ws, input);
-  const omitted = secretFieldNames(input.provider).filter((f) => !(f in secretKeys));
+  settleExternalId(input.provider, publicKeys, JSON.parse(row.public_keys) as Record<string, unknown>, useExternalId);
+  // Role mode holds no keys: switching to it drops the stored ones rather than keeping them.
+  const omitted = publicKeys.mode === 'role' ? [] : secretFieldNames(input.provider).filter((f) => !(f in secretKeys));
   let merged = secretKeys;
   if (omitted.length > 0) {
     let stored: Record<string, string>;

@@ -40,4 +40,12 @@ export interface Env {
   AWS_EXTRA_REGIONS?: string;
   /** First retry delay for AWS throttling and 5xx, in ms; default 200. */
   AWS_RETRY_BASE_MS?: string;
+  /**
+   * The worker's own AWS identity (worker secrets), with which it assumes the roles of role-mode aws credentials
+   * (`mode: "role"`, no keys of their own). Unset: role-mode credentials can be stored but not used.
+   */
+  PLATFORM_AWS_ACCESS_KEY_ID?: string;
+  PLATFORM_AWS_SECRET_ACCESS_KEY?: string;
+  /** The ARN of the IAM user or role whose keys those are: the principal in the trust policy shown as setupSnippet. */
+  PLATFORM_AWS_PRINCIPAL_ARN?: string;
 }

@@ -27,6 +27,7 @@ import {
   accountOfArn, type AwsIdentity, type AwsKeys, AwsError, type AwsTarget, assumeRole, getCallerIdentity, MAX_OPEN_CONNECTIONS, mapLimit,
   SubrequestBudget, secretsManager, withoutFinalPeriod,
 } from './secrets-manager';
+import { NO_PLATFORM_IDENTITY, type PlatformIdentity, platformIdentity } from './platform-identity';
 import type { Keyring, SealContext } from './vault';
 
 /** Workers allow 6 simultaneous open connections per request. */
@@ -104,6 +105,8 @@ export interface RelaySettings {
   extraRegions: string[];
   target: Omit<AwsTarget, 'region'>;
   tokenKey: string | undefined;
+  /** The worker's own AWS identity, for role-mode credentials (PLATFORM_AWS_*); null when not configured. */
+  platform: PlatformIdentity | null;
 }
 
 const PREFIX_RULE = /^[A-Za-z0-9/_+=.@-]{1,200}$/;
@@ -123,6 +126,7 @@ export function relaySettings(env: Env): RelaySettings {
     extraRegions: (env.AWS_EXTRA_REGIONS ?? '').split(',').map((r) => r.trim()).filter(Boolean),
     target: { endpoint: env.AWS_ENDPOINT_URL || undefined, retryBaseMs: num(env.AWS_RETRY_BASE_MS, 200) },
     tokenKey: env.RUN_TOKEN_KEY,
+    platform: platformIdentity(env),
   };
 }
 
@@ -228,16 +232,34 @@ async function loadAwsCredentials(db: D1Database, keyring: Keyring, workspaceId:
   return loaded;
 }
 
-/** A launch names credentials a check found INVALID, or role-mode ones (no keys of their own): say so before anything. */
-function assertUsableForLaunch(c: AwsCredentials) {
+/**
+ * A launch names credentials a check found INVALID, or role-mode ones while the worker has no identity of its own to
+ * assume their role with: say so before anything.
+ */
+function assertUsableForLaunch(c: AwsCredentials, settings: RelaySettings) {
   if (c.credentials.status === 'INVALID')
     throw invalidField('credentialsId', `names '${c.credentials.name}', which are INVALID: ${c.credentials.message ?? 'the last check was refused'}. Fix them and check again (POST /credentials/{id}/validate)`);
-  if (c.credentials.keys.mode === 'role')
-    throw invalidField('credentialsId', `names '${c.credentials.name}', role-mode credentials without keys of their own; this worker relays with aws credentials that have an access key and secret key (optionally assuming a role)`);
+  if (c.credentials.keys.mode === 'role' && !settings.platform)
+    throw invalidField('credentialsId', `names '${c.credentials.name}', role-mode credentials, but ${NO_PLATFORM_IDENTITY}. Until then, launch with credentials that have an access key and secret key`);
 }
 
 const roleOf = (c: AwsCredentials) => (typeof c.credentials.keys.assumeRoleArn === 'string' && c.credentials.keys.assumeRoleArn !== '' ? c.credentials.keys.assumeRoleArn : null);
 const longTermKeys = (c: AwsCredentials): AwsKeys => ({ accessKeyId: String(c.credentials.keys.accessKey), secretAccessKey: c.secrets.secretKey! });
+
+/**
+ * What a run keeps (sealed) to reach its secrets until they are deleted: the credentials' long-term keys, or, in role
+ * mode, only that the worker's platform identity assumes the role; with the External ID the role requires, if any.
+ */
+type RunAccess = (AwsKeys & { platform?: undefined; externalId?: string | null }) | { platform: true; externalId: string | null };
+
+function accessOf(c: AwsCredentials): RunAccess {
+  const externalId = typeof c.credentials.keys.externalId === 'string' && c.credentials.keys.externalId !== '' ? c.credentials.keys.externalId : null;
+  return c.credentials.keys.mode === 'role' ? { platform: true, externalId } : { ...longTermKeys(c), externalId };
+}
+
+/** The keys that sign the first AWS call of `access`: its own, or the platform identity's (null when unset). */
+const signingKeys = (access: RunAccess, settings: RelaySettings): AwsKeys | null =>
+  access.platform ? (settings.platform?.keys ?? null) : { accessKeyId: access.accessKeyId, secretAccessKey: access.secretAccessKey };
 const sessionName = (id: string) => `latchkey-${id}`.slice(0, 64);
 
 /** The account these credentials' own keys act in, if learnt for the current sealed version of their keys. */
@@ -303,12 +325,13 @@ export async function launchRun(
   const regionProblem = awsRegionProblem(region, settings.extraRegions);
   if (regionProblem) throw invalidField('region', regionProblem);
   const credentials = await loadAwsCredentials(db, keyring, ws.id, input.credentialsId);
-  assertUsableForLaunch(credentials);
+  assertUsableForLaunch(credentials, settings);
   const secrets = await resolveRunSecrets(db, keyring, { workspaceId: ws.id, personalWorkspaceId: caller.personalWorkspaceId }, input.secrets);
   if (secrets.length === 0)
     throw invalidField('secrets', 'selects no pipeline secrets: create workspace or user secrets first, or name existing ones');
   const roleArn = roleOf(credentials);
-  const baseKeys = longTermKeys(credentials);
+  const access = accessOf(credentials);
+  const baseKeys = signingKeys(access, settings)!;
   const known = roleArn ? null : await cachedAccount(db, credentials.credentials.id, baseKeys.accessKeyId);
   const identityCalls = roleArn ? 1 : known ? 0 : 1;
   const planned = secrets.length + identityCalls;
@@ -347,7 +370,7 @@ export async function launchRun(
     if (!roleAccount) throw invalidField('credentialsId', `names '${credentials.credentials.name}', whose assumeRoleArn is not an IAM role ARN; fix the credentials`);
     await refuse(roleAccount);
     try {
-      const assumed = await assumeRole(baseKeys, roleArn, sessionName(credentials.credentials.id), target, launchBudget);
+      const assumed = await assumeRole(baseKeys, roleArn, sessionName(credentials.credentials.id), target, launchBudget, access.externalId);
       if (assumed.identity.accountId !== roleAccount)
         throw new AwsError('UnexpectedAccount', `STS gave a session in account ${assumed.identity.accountId}, not in ${roleAccount} where the role is`, 502);
       keys = assumed.keys;
@@ -374,8 +397,9 @@ export async function launchRun(
   const created = nowIso();
   const expiresAt = new Date(now.getTime() + ttlHours * 3600_000);
   const expiresIso = expiresAt.toISOString().replace(/\.\d{3}Z$/, 'Z');
-  // The run keeps the long-term keys (not the hour-long session) so it can always delete its own secrets.
-  const sealedKeys = await keyring.seal(runSealContext(ws.id, runId), JSON.stringify(baseKeys));
+  // The run keeps the long-term keys (not the hour-long session) so it can always delete its own secrets; in role mode,
+  // only that the platform identity assumes the role, with its External ID.
+  const sealedKeys = await keyring.seal(runSealContext(ws.id, runId), JSON.stringify(access));
 
   // Record everything first: if this request dies half-way, the sweeper still knows what may exist in AWS, and where.
   await db.batch([
@@ -626,11 +650,11 @@ async function cleanUpRun(db: D1Database, keyring: Keyring, settings: RelaySetti
     await db.prepare('UPDATE runs SET cleanup_error = ? WHERE id = ?').bind(stillInAws(row, live, expected, `Nothing was deleted: ${why}`), row.id).run();
     return live.length;
   };
-  let baseKeys: AwsKeys;
+  let access: RunAccess;
   let roleArn: string | null;
   if (row.cleanup_ct && row.cleanup_iv && row.key_version) {
     try {
-      baseKeys = JSON.parse(await keyring.open(runSealContext(row.workspace_id, row.id), { ct: row.cleanup_ct, iv: row.cleanup_iv, keyVersion: row.key_version })) as AwsKeys;
+      access = JSON.parse(await keyring.open(runSealContext(row.workspace_id, row.id), { ct: row.cleanup_ct, iv: row.cleanup_iv, keyVersion: row.key_version })) as RunAccess;
     } catch (err) {
       return giveUp(withoutFinalPeriod((err as Error).message));
     }
@@ -639,17 +663,19 @@ async function cleanUpRun(db: D1Database, keyring: Keyring, settings: RelaySetti
     // A run launched before runs kept their own keys: its credentials' current keys, checked against the account.
     try {
       const credentials = await loadAwsCredentials(db, keyring, row.workspace_id, row.credentials_id);
-      baseKeys = longTermKeys(credentials);
+      access = accessOf(credentials);
       roleArn = roleOf(credentials);
     } catch (err) {
       return giveUp(`its credentials cannot be used (${err instanceof ApiError ? withoutFinalPeriod(err.message) : describe(err)})`);
     }
   }
+  const baseKeys = signingKeys(access, settings);
+  if (!baseKeys) return giveUp(`the run was launched in role mode and ${NO_PLATFORM_IDENTITY.replace(/^this worker/, 'this worker now')}`);
   let keys: AwsKeys;
   let acting: string;
   try {
     if (roleArn) {
-      const assumed = await assumeRole(baseKeys, roleArn, sessionName(row.credentials_id), target, budget);
+      const assumed = await assumeRole(baseKeys, roleArn, sessionName(row.credentials_id), target, budget, access.externalId);
       keys = assumed.keys;
       acting = assumed.identity.accountId;
     } else {

@@ -261,15 +261,21 @@ export async function getCallerIdentity(keys: AwsKeys, target: AwsTarget, budget
   return { accountId, arn };
 }
 
-/** Temporary keys for `roleArn` through STS AssumeRole, and the account of the session STS made. */
+/**
+ * Temporary keys for `roleArn` through STS AssumeRole, and the account of the session STS made. `externalId` is sent
+ * as sts:ExternalId when the credentials have one (role mode always does).
+ */
 export async function assumeRole(
   keys: AwsKeys,
   roleArn: string,
   sessionName: string,
   target: AwsTarget,
   budget: SubrequestBudget,
+  externalId?: string | null,
 ): Promise<{ keys: AwsKeys; identity: AwsIdentity }> {
-  const xml = await stsCall(keys, { Action: 'AssumeRole', RoleArn: roleArn, RoleSessionName: sessionName, DurationSeconds: '3600' }, target, budget);
+  const params: Record<string, string> = { Action: 'AssumeRole', RoleArn: roleArn, RoleSessionName: sessionName, DurationSeconds: '3600' };
+  if (externalId) params.ExternalId = externalId;
+  const xml = await stsCall(keys, params, target, budget);
   const accessKeyId = xmlValue(xml, 'AccessKeyId');
   const secretAccessKey = xmlValue(xml, 'SecretAccessKey');
   const sessionToken = xmlValue(xml, 'SessionToken');

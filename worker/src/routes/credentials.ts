@@ -25,6 +25,7 @@ import { invalidField } from '../errors';
 import { checkStoredLogin } from '../login-checks';
 import { registryPolicy, registryVerifier } from '../registry';
 import { authorize } from '../directory';
+import { platformIdentity, trustPolicySnippet } from '../platform-identity';
 import { keyringFor } from '../vault';
 
 const tags = ['credentials'];
@@ -68,7 +69,7 @@ export const credentialsRoutes = createRouter()
       const keyring = await keyringFor(c.env.VAULT_KEYS);
       const input = c.req.valid('json').credentials as CredentialsInput;
       const verify = registryVerifier(q.skipRegistryCheck === 'true', registryPolicy(c.env));
-      return c.json({ credentialsId: await createCredentials(c.env.DB, keyring, c.var.caller.actor, ws, input, verify) }, 200);
+      return c.json({ credentialsId: await createCredentials(c.env.DB, keyring, c.var.caller.actor, ws, input, { verify, useExternalId: q.useExternalId === 'true' }) }, 200);
     },
   )
   .openapi(
@@ -79,7 +80,9 @@ export const credentialsRoutes = createRouter()
     }),
     async (c) => {
       const ws = await authorize(c.env.DB, c.var.caller, c.req.valid('query').workspaceId, 'read');
-      return c.json({ credentials: await getCredentials(c.env.DB, ws.id, c.req.valid('param').credentialsId) }, 200);
+      const credentials = await getCredentials(c.env.DB, ws.id, c.req.valid('param').credentialsId);
+      const setupSnippet = trustPolicySnippet(credentials.keys, platformIdentity(c.env));
+      return c.json({ credentials, ...(setupSnippet ? { setupSnippet } : {}) }, 200);
     },
   )
   .openapi(
@@ -93,7 +96,10 @@ export const credentialsRoutes = createRouter()
       const ws = await authorize(c.env.DB, c.var.caller, q.workspaceId, 'manage');
       const keyring = await keyringFor(c.env.VAULT_KEYS);
       const input = c.req.valid('json').credentials as CredentialsInput & { id?: string | null };
-      await updateCredentials(c.env.DB, keyring, c.var.caller.actor, ws, c.req.valid('param').credentialsId, input, registryVerifier(q.skipRegistryCheck === 'true', registryPolicy(c.env)));
+      await updateCredentials(c.env.DB, keyring, c.var.caller.actor, ws, c.req.valid('param').credentialsId, input, {
+        verify: registryVerifier(q.skipRegistryCheck === 'true', registryPolicy(c.env)),
+        useExternalId: q.useExternalId === 'true',
+      });
       return c.body(null, 204);
     },
   )
@@ -125,6 +131,7 @@ export const credentialsRoutes = createRouter()
         force: q.force === 'true',
         registryPolicy: registryPolicy(c.env),
         aws: relaySettings(c.env).target,
+        platform: platformIdentity(c.env),
       });
       return c.json(outcome, 200);
     },

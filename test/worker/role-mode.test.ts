@@ -1,0 +1,186 @@
+/**
+ * AWS role mode: credentials with only a role ARN, assumed with the worker's own identity (PLATFORM_AWS_*) and an
+ * External ID Latchkey generates. Request bodies as tw (`tw credentials add aws --mode=role`, which always sends
+ * ?useExternalId=true and then reads keys.externalId and setupSnippet) and Terraform (explicit nulls) build them.
+ */
+import { env } from 'cloudflare:workers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import twCredentials from '../fixtures/seqera/tw-credentials.json';
+import terraformCredentials from '../fixtures/seqera/terraform-credentials.json';
+import { launchRun, relaySettings } from '../../worker/src/runs';
+import { keyringFor } from '../../worker/src/vault';
+import { accountsLeftEmpty, addSecrets, approveAccount, pathOf, platformAccount, standIn, trustingRole } from './aws';
+import { call, type Person, seedOrgWorkspace, seedUser, ws } from './helpers';
+import { PLATFORM_AWS_TEST } from './keys';
+
+const account = accountsLeftEmpty();
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+beforeAll(async () => {
+  await platformAccount();
+});
+
+async function roleCredentials(owner: Person, workspaceId: string, roleArn: string, query = '?useExternalId=true') {
+  const body = structuredClone(twCredentials['aws-role']);
+  body.credentials.name = `role-${Math.floor(Math.random() * 1e9)}`;
+  body.credentials.keys.assumeRoleArn = roleArn;
+  const created = await call('POST', `/credentials${query}${query ? '&' : '?'}workspaceId=${workspaceId}`, { token: owner.token, json: body });
+  expect(created.status, created.text).toBe(200);
+  const described = await call('GET', `/credentials/${created.body.credentialsId}${ws(workspaceId)}`, { token: owner.token });
+  expect(described.status, described.text).toBe(200);
+  return { id: created.body.credentialsId as string, name: body.credentials.name, externalId: described.body.credentials.keys.externalId as string, described: described.body };
+}
+
+async function workspace() {
+  const owner = await seedUser('owner');
+  const { workspaceId } = await seedOrgWorkspace([[owner, 'owner']]);
+  return { owner, workspaceId };
+}
+
+describe('AWS role mode: the External ID', () => {
+  it("tw's body with ?useExternalId=true: an External ID is generated and the trust policy to paste is shown", async () => {
+    const { owner, workspaceId } = await workspace();
+    const { described, externalId } = await roleCredentials(owner, workspaceId, 'arn:aws:iam::123456789012:role/SeqeraPlatform');
+    expect(externalId).toMatch(UUID);
+    expect(described.credentials.keys).toEqual({ discriminator: 'aws', mode: 'role', assumeRoleArn: 'arn:aws:iam::123456789012:role/SeqeraPlatform', externalId });
+    expect(JSON.parse(described.setupSnippet)).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: PLATFORM_AWS_TEST.principalArn }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': externalId } } }],
+    });
+  });
+
+  it("Terraform's body (explicit nulls, no useExternalId) still gets one: role mode is never without it", async () => {
+    const { owner, workspaceId } = await workspace();
+    const body = structuredClone(terraformCredentials['aws-role']);
+    const created = await call('POST', `/credentials${ws(workspaceId)}`, { token: owner.token, json: body });
+    expect(created.status, created.text).toBe(200);
+    const described = await call('GET', `/credentials/${created.body.credentialsId}${ws(workspaceId)}`, { token: owner.token });
+    expect(described.body.credentials.keys.externalId).toMatch(UUID);
+    // Terraform's update sends the whole resource again, externalId included as read, or null: both keep it.
+    for (const externalId of [described.body.credentials.keys.externalId, null]) {
+      const update = structuredClone(body);
+      update.credentials.keys.externalId = externalId;
+      const put = await call('PUT', `/credentials/${created.body.credentialsId}${ws(workspaceId)}`, { token: owner.token, json: update });
+      expect(put.status, put.text).toBe(204);
+      const after = await call('GET', `/credentials/${created.body.credentialsId}${ws(workspaceId)}`, { token: owner.token });
+      expect(after.body.credentials.keys.externalId).toBe(described.body.credentials.keys.externalId);
+    }
+  });
+
+  it('an External ID chosen by the client is refused in role mode, also by switching from keys mode', async () => {
+    const { owner, workspaceId } = await workspace();
+    const chosen = { ...twCredentials['aws-role'].credentials, name: 'borrowed', keys: { ...twCredentials['aws-role'].credentials.keys, externalId: 'victims-external-id' } };
+    const refused = await call('POST', `/credentials${ws(workspaceId)}`, { token: owner.token, json: { credentials: chosen } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toMatch(/^Field 'credentials\.keys\.externalId' is generated by Latchkey in role mode/);
+
+    // Keys mode may carry the user's own External ID (their keys assume the role)...
+    const keysMode = {
+      name: 'switcher', provider: 'aws',
+      keys: { accessKey: 'AKIAIOSFODNN7EXAMPLE', secretKey: 'CANARY-aws-secret', assumeRoleArn: 'arn:aws:iam::123456789012:role/R', externalId: 'victims-external-id' },
+    };
+    const created = await call('POST', `/credentials${ws(workspaceId)}`, { token: owner.token, json: { credentials: keysMode } });
+    expect(created.status, created.text).toBe(200);
+    const id = created.body.credentialsId;
+    // ...but cannot carry it into role mode, where the worker's identity would present it.
+    const toRole = (externalId?: string) => ({ credentials: { name: 'switcher', provider: 'aws', keys: { mode: 'role', assumeRoleArn: 'arn:aws:iam::123456789012:role/R', ...(externalId ? { externalId } : {}) } } });
+    expect((await call('PUT', `/credentials/${id}${ws(workspaceId)}`, { token: owner.token, json: toRole('victims-external-id') })).status).toBe(400);
+    const switched = await call('PUT', `/credentials/${id}${ws(workspaceId)}`, { token: owner.token, json: toRole() });
+    expect(switched.status, switched.text).toBe(204);
+    const described = await call('GET', `/credentials/${id}${ws(workspaceId)}`, { token: owner.token });
+    expect(described.body.credentials.keys.externalId).toMatch(UUID);
+    expect(described.body.credentials.keys).not.toHaveProperty('accessKey');
+    // The stored secret key went with keys mode: going back needs it again.
+    const back = await call('PUT', `/credentials/${id}${ws(workspaceId)}`, { token: owner.token, json: { credentials: { name: 'switcher', provider: 'aws', keys: { accessKey: 'AKIAIOSFODNN7EXAMPLE' } } } });
+    expect(back.status).toBe(400);
+    expect(back.body.message).toMatch(/^Field 'credentials\.keys\.secretKey' is required/);
+  });
+
+  it('keys mode: ?useExternalId=true needs a role, and generates an External ID when none is given', async () => {
+    const { owner, workspaceId } = await workspace();
+    const body = (extra: Record<string, string>) => ({ credentials: { name: `k${Math.floor(Math.random() * 1e9)}`, provider: 'aws', keys: { accessKey: 'AKIAIOSFODNN7EXAMPLE', secretKey: 'CANARY-s', ...extra } } });
+    const noRole = await call('POST', `/credentials?useExternalId=true&workspaceId=${workspaceId}`, { token: owner.token, json: body({}) });
+    expect(noRole.status).toBe(400);
+    expect(noRole.body.message).toMatch(/^Field 'useExternalId' needs credentials\.keys\.assumeRoleArn/);
+    const withRole = await call('POST', `/credentials?useExternalId=true&workspaceId=${workspaceId}`, { token: owner.token, json: body({ assumeRoleArn: 'arn:aws:iam::123456789012:role/R' }) });
+    expect(withRole.status, withRole.text).toBe(200);
+    const described = await call('GET', `/credentials/${withRole.body.credentialsId}${ws(workspaceId)}`, { token: owner.token });
+    expect(described.body.credentials.keys.externalId).toMatch(UUID);
+    expect(described.body).not.toHaveProperty('setupSnippet'); // the principal is the user's own keys, unknown here
+    expect((await call('POST', `/credentials?useExternalId=maybe&workspaceId=${workspaceId}`, { token: owner.token, json: body({}) })).body.message).toMatch(/useExternalId.*must be 'true' or 'false'/);
+  });
+});
+
+describe('AWS role mode: checks and the relay', () => {
+  it('validate assumes the role with the platform identity and the External ID; a trust without it is INVALID', async () => {
+    const { owner, workspaceId } = await workspace();
+    const customer = await account();
+    const good = await roleCredentials(owner, workspaceId, `arn:aws:iam::${customer.accountId}:role/Good`);
+    await trustingRole(customer, 'Good', good.externalId);
+    const checked = await call('POST', `/credentials/${good.id}/validate${ws(workspaceId)}`, { token: owner.token });
+    expect(checked.body).toEqual({ status: 'AVAILABLE', message: null, transientError: false });
+
+    const wrong = await roleCredentials(owner, workspaceId, `arn:aws:iam::${customer.accountId}:role/OtherCustomer`);
+    await trustingRole(customer, 'OtherCustomer', 'someone-elses-id');
+    const refused = await call('POST', `/credentials/${wrong.id}/validate${ws(workspaceId)}`, { token: owner.token });
+    expect(refused.body.status).toBe('INVALID');
+    expect(refused.body.message).toContain(`AWS refused to let Latchkey's platform identity assume arn:aws:iam::${customer.accountId}:role/OtherCustomer with External ID ${wrong.externalId}`);
+    expect(refused.body.message).toContain('setupSnippet');
+  });
+
+  it("launches into the role's account through the platform identity, and the completion deletes there", async () => {
+    const { owner, workspaceId } = await workspace();
+    const customer = await account();
+    const roleArn = `arn:aws:iam::${customer.accountId}:role/NextflowSecrets`;
+    const creds = await roleCredentials(owner, workspaceId, roleArn);
+    await trustingRole(customer, 'NextflowSecrets', creds.externalId);
+    await addSecrets(owner, 3, workspaceId);
+
+    const unapproved = await call('POST', `/runs${ws(workspaceId)}`, { token: owner.token, json: { credentialsId: creds.id, region: 'eu-west-1' } });
+    expect(unapproved.status).toBe(403); // the owner still decides where secrets may go
+    await approveAccount(owner, customer.accountId, workspaceId, [roleArn]);
+
+    const launched = await call('POST', `/runs${ws(workspaceId)}`, { token: owner.token, json: { credentialsId: creds.id, region: 'eu-west-1' } });
+    expect(launched.status, launched.text).toBe(200);
+    expect(launched.body.run).toMatchObject({ state: 'launched', roleArn });
+    const inCustomer = await standIn(customer);
+    expect(inCustomer.secrets.map((s) => s.name).sort()).toEqual(['SECRET_000', 'SECRET_001', 'SECRET_002'].map((n) => `latchkey/${launched.body.run.id}/${n}`));
+    expect(inCustomer.assumedRoles).toEqual([roleArn]);
+    expect((await standIn(await platformAccount())).secrets.filter((s) => s.name.includes(launched.body.run.id))).toEqual([]);
+
+    const done = await call('POST', pathOf(launched.body.completionUrl), { json: { event: 'completed', runId: 'x', runName: 'x', utcTime: new Date().toISOString(), metadata: { workflow: { success: true } } } });
+    expect(done.status, done.text).toBe(200);
+    expect((await standIn(customer)).secrets).toEqual([]);
+    expect((await standIn(customer)).assumedRoles).toEqual([roleArn, roleArn]);
+  });
+
+  it("another workspace naming the same role gets nothing: its External ID is not the one the role trusts", async () => {
+    const victim = await workspace();
+    const customer = await account();
+    const roleArn = `arn:aws:iam::${customer.accountId}:role/VictimRole`;
+    const theirs = await roleCredentials(victim.owner, victim.workspaceId, roleArn);
+    await trustingRole(customer, 'VictimRole', theirs.externalId);
+
+    const attacker = await workspace();
+    const mine = await roleCredentials(attacker.owner, attacker.workspaceId, roleArn);
+    expect(mine.externalId).not.toBe(theirs.externalId);
+    await addSecrets(attacker.owner, 1, attacker.workspaceId);
+    await approveAccount(attacker.owner, customer.accountId, attacker.workspaceId); // the attacker owns their workspace
+    const res = await call('POST', `/runs${ws(attacker.workspaceId)}`, { token: attacker.owner.token, json: { credentialsId: mine.id, region: 'eu-west-1' } });
+    expect(res.status).toBe(502);
+    expect(res.body.message).toMatch(/^Could not assume the credentials' role: .*AccessDenied.*No secret was created$/);
+    expect((await standIn(customer)).assumedRoles).toEqual([]);
+  });
+
+  it('without a platform identity, role-mode credentials are refused at launch with what the operator must set', async () => {
+    const { owner, workspaceId } = await workspace();
+    const creds = await roleCredentials(owner, workspaceId, 'arn:aws:iam::123456789012:role/R');
+    await addSecrets(owner, 1, workspaceId);
+    const caller = { userId: owner.id, personalWorkspaceId: owner.personalWorkspaceId, actor: { kind: 'user' as const, id: owner.id, ip: null, userAgent: null } };
+    const wsAccess = { id: workspaceId, kind: 'organization' as const, orgId: null, name: 'w', role: 'owner' as const };
+    const settings = { ...relaySettings(env), platform: null };
+    await expect(launchRun(env.DB, await keyringFor(env.VAULT_KEYS), settings, caller, wsAccess, { credentialsId: creds.id, region: 'eu-west-1' }, 'https://latchkey.test')).rejects.toThrow(
+      /^Field 'credentialsId' names '.*', role-mode credentials, but this worker has no AWS identity of its own to assume roles with: the operator sets the worker secrets PLATFORM_AWS_ACCESS_KEY_ID and PLATFORM_AWS_SECRET_ACCESS_KEY/,
+    );
+  });
+});
