@@ -17,21 +17,18 @@ const providerLabels = {
 };
 
 /**
- * zod's schema builders are side-effect free as far as the extension is concerned (the registry `.meta({…})` fills is
- * read back only for schemas a page uses): in shared/ the builder is renamed `__zodPure` on its way into the bundle,
- * and the bundler treats its calls as pure, so it drops the API schemas a page never uses instead of keeping them
- * all. (Marking plain `z` would also hit minified libraries' own functions named z.)
+ * The shared API schemas are built at the top of their modules (`export const X = z.object(…).meta(…)`): calls the
+ * bundler must keep, not knowing they are free of side effects, so every page would carry every schema. In shared/
+ * files that use zod, each top-level `const X = a.b(…)` / `a(…)` gets a `@__PURE__` annotation on its way into the
+ * bundle, so the schemas a page never uses are dropped. (Their one side effect, `.meta({ id })` registering a
+ * schema for the OpenAPI document, matters only to the worker, which is built without this.)
  */
-const pureZod = {
-  name: 'latchkey-pure-zod',
+const pureSchemas = {
+  name: 'latchkey-pure-schemas',
   enforce: 'pre' as const,
   transform(code: string, id: string) {
-    if (!/[\\/]shared[\\/][\w-]+\.ts$/.test(id)) return null;
-    const imported = /import (\{ z \}|\* as z) from ('zod(?:\/[\w-]+)?');/;
-    if (!imported.test(code)) return null;
-    return code
-      .replace(imported, (_m, what: string, from: string) => `import ${what === '{ z }' ? '{ z as __zodPure }' : '* as __zodPure'} from ${from};`)
-      .replace(/(?<![.\w$])z(?=\s*\.)/g, '__zodPure');
+    if (!/[\\/]shared[\\/][\w-]+\.ts$/.test(id) || !/from 'zod(?:\/[\w-]+)?'/.test(code)) return null;
+    return { code: code.replace(/^((?:export )?const [A-Za-z_$][\w$]*(?:: [^=\n]+)? = )(?=[A-Za-z_$][\w$]*\s*[.(])/gm, '$1/* @__PURE__ */ '), map: null };
   },
 };
 
@@ -58,10 +55,9 @@ export default defineConfig({
   // WXT takes the toolbar title from popup.html's <title>; the manifest's own title is localised like its name.
   hooks: { 'build:manifestGenerated': (_wxt, manifest) => void (manifest.action && (manifest.action.default_title = '__MSG_app_name__')) },
   vite: () => ({
-    plugins: [pureZod, providerLabels, preact()],
+    plugins: [pureSchemas, providerLabels, preact()],
     build: {
       sourcemap: process.env.LATCHKEY_EXT_SOURCEMAPS === '1' ? 'hidden' : false,
-      rolldownOptions: { treeshake: { manualPureFunctions: ['__zodPure'] } },
     },
   }),
 });

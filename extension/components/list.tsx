@@ -55,11 +55,11 @@ export function Row({ pos, name, sub, badge, mono, data, children }: RowProps) {
   );
 }
 
-type Forms = typeof import('./forms');
+type Forms = typeof import('../lib/forms');
 let formsLoaded: Forms | null = null;
 let formsLoading: Promise<Forms> | null = null;
 /** Loads the forms chunk (once); the popup calls it when the list has painted, so a form opens at once. */
-export const loadForms = (): Promise<Forms> => (formsLoading ??= import('./forms').then((m) => (formsLoaded = m)));
+export const loadForms = (): Promise<Forms> => (formsLoading ??= import('../lib/forms').then((m) => (formsLoaded = m)));
 
 /** The forms module, loading it when `needed` (a form is open before it arrived: a restored draft, a quick click). */
 export function useForms(needed: boolean): Forms | null {
