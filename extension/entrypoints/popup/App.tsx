@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import type { Credentials, PipelineSecret, Workspace } from '../../../shared/api';
 import { PERMISSIONS, roleAtLeast } from '../../../shared/roles';
@@ -23,6 +23,22 @@ type ListAnswers = { credentials: ListAnswer<'listCredentials'>; secrets: ListAn
 
 /** The API's workspaceId for a workspace: absent (null) for the personal one. */
 const apiWorkspaceId = (w: Workspace) => (w.kind === 'personal' ? null : w.id);
+
+const pickWorkspace = (list: Workspace[], wanted: string) => list.find((w) => w.id === wanted) ?? list[0] ?? null;
+
+/**
+ * What the popup opens on, read as its script runs (before the first render, whose effects wait for a frame): a form
+ * left open (a draft) reopens in its workspace and tab, else the workspace last chosen; when this browser session has
+ * seen the workspace list, that workspace's lists are asked for at once.
+ */
+function readOpening() {
+  return Promise.all([workspaceItem.getValue(), draftItem.getValue(), seenWorkspacesItem.getValue()]).then(([remembered, saved, seen]) => {
+    const wanted = saved?.workspaceId ?? remembered;
+    const cached = seen ? pickWorkspace(seen, wanted) : null;
+    return { saved, seen, wanted, first: cached ? fetchLists(apiWorkspaceId(cached)) : null };
+  });
+}
+let opening: ReturnType<typeof readOpening> | null = readOpening();
 
 /** The credentials first (the tab the popup opens on); the secrets once they are in, so the two do not compete. */
 function fetchLists(wsId: string | null): ListAnswers {
@@ -60,10 +76,9 @@ function Popup() {
   const early = useRef<{ id: string; lists: ListAnswers } | null>(null);
   const loadWorkspaces = useCallback(async () => {
     setProblem(null);
-    // A form left open (a draft) reopens in its workspace and tab; else the workspace last chosen.
-    const [remembered, saved, seen] = await Promise.all([workspaceItem.getValue(), draftItem.getValue(), seenWorkspacesItem.getValue()]);
-    const wanted = saved?.workspaceId ?? remembered;
-    const pick = (list: Workspace[]) => list.find((w) => w.id === wanted) ?? list[0] ?? null;
+    const { saved, seen, wanted, first } = await (opening ?? readOpening());
+    opening = null; // a retry reads afresh
+    const pick = (list: Workspace[]) => pickWorkspace(list, wanted);
     const open = (list: Workspace[]) => {
       const ws = pick(list);
       setWorkspaces(list);
@@ -72,10 +87,9 @@ function Popup() {
       setCurrent(ws);
       return ws;
     };
-    // The workspace list this browser session last saw is shown at once and the lists asked for without waiting;
-    // the fresh workspace list is asked for once the credentials are in (the two would compete) and replaces it.
+    // The workspace list this browser session last saw is shown at once, its lists already asked for; the fresh
+    // workspace list is asked for once the credentials are in (the two would compete) and replaces it.
     const cached = seen ? open(seen) : null;
-    const first = cached ? fetchLists(apiWorkspaceId(cached)) : null;
     if (cached && first) early.current = { id: cached.id, lists: first };
     const res = await (first ? first.credentials.then(() => latchkey.workspaces()) : latchkey.workspaces());
     if (!res.ok) return setProblem({ message: res.message, disconnected: res.status === 0 && res.reason === 'not-connected' || res.status === 401 });
@@ -122,7 +136,8 @@ function Popup() {
   }, [listed?.id, listed?.wsId]);
 
   useEffect(() => void loadWorkspaces(), [loadWorkspaces]);
-  useEffect(() => {
+  // Before paint, not a frame later: the lists may already be in.
+  useLayoutEffect(() => {
     setLists(null);
     setListError(null);
     void loadLists();
