@@ -12,7 +12,7 @@ import { startDevWorker } from '../scripts/lib/dev-worker.mjs';
 
 const BUILD = resolve('bench/.build/extension');
 const BEFORE = process.env.BENCH_EXT_BEFORE ?? 'b599b90';
-const RUNS = Number(process.env.BENCH_POPUP_RUNS ?? 7);
+const RUNS = Number(process.env.BENCH_POPUP_RUNS ?? 15);
 const line = (o) => console.log(JSON.stringify(o));
 const env = { ...process.env, WXT_TELEMETRY: 'false', LATCHKEY_EXT_SOURCEMAPS: '1' };
 
