@@ -41,7 +41,7 @@ export default defineConfig({
           name: 'worker',
           include: ['test/worker/**/*.test.ts'],
           setupFiles: ['test/worker/setup.ts'],
-          globalSetup: ['test/peers/global-setup.ts'],
+          globalSetup: ['test/worker/openapi-setup.ts', 'test/peers/global-setup.ts'],
         },
       },
       {

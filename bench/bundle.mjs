@@ -29,11 +29,24 @@ cpSync('worker', join(sdkRoot, 'worker'), { recursive: true });
 cpSync('shared', join(sdkRoot, 'shared'), { recursive: true });
 renameSync(join(sdkRoot, 'worker/src/secrets-manager.ts'), join(sdkRoot, 'worker/src/secrets-manager.aws4fetch.ts'));
 cpSync('bench/aws-sdk/secrets-manager.ts', join(sdkRoot, 'worker/src/secrets-manager.ts'));
-const toml = readFileSync('wrangler.toml', 'utf8').replace(/^compatibility_date = .*$/m, (line) => `${line}\ncompatibility_flags = ["nodejs_compat"]`);
+const toml = readFileSync('wrangler.toml', 'utf8')
+  .replace(/^compatibility_date = .*$/m, (line) => `${line}\ncompatibility_flags = ["nodejs_compat"]`)
+  // The document is built once, above, for the shipped worker; the copy serves the same file.
+  .replace(/^\[build\]\ncommand = .*\n/m, '')
+  .replace(/^directory = "worker\/assets"$/m, `directory = ${JSON.stringify(resolve('worker/assets'))}`);
 writeFileSync(join(sdkRoot, 'wrangler.toml'), toml);
-const sdk = dryRun(join(sdkRoot, 'wrangler.toml'), join(BUILD, 'aws-sdk'));
+let sdk = null;
+try {
+  sdk = dryRun(join(sdkRoot, 'wrangler.toml'), join(BUILD, 'aws-sdk'));
+} catch (err) {
+  // bench/aws-sdk/secrets-manager.ts must export what worker/src/secrets-manager.ts does; say so rather than stop the bench.
+  const why = String(err.stderr ?? err.message).match(/No matching export[^\n]*/)?.[0] ?? 'the build failed';
+  console.log(JSON.stringify({ figure: 'bundle', variant: '@aws-sdk/client-secrets-manager + client-sts', error: `not built: ${why.replace(/\x1b\[[0-9;]*m/g, '')}` }));
+}
 
 const line = (o) => console.log(JSON.stringify(o));
 line({ figure: 'bundle', variant: 'aws4fetch (shipped)', rawBytes: ours.raw, gzipBytes: ours.gzip });
-line({ figure: 'bundle', variant: '@aws-sdk/client-secrets-manager + client-sts', rawBytes: sdk.raw, gzipBytes: sdk.gzip });
-line({ figure: 'bundle.ratio', what: 'aws-sdk / aws4fetch', raw: Number((sdk.raw / ours.raw).toFixed(2)), gzip: Number((sdk.gzip / ours.gzip).toFixed(2)) });
+if (sdk) {
+  line({ figure: 'bundle', variant: '@aws-sdk/client-secrets-manager + client-sts', rawBytes: sdk.raw, gzipBytes: sdk.gzip });
+  line({ figure: 'bundle.ratio', what: 'aws-sdk / aws4fetch', raw: Number((sdk.raw / ours.raw).toFixed(2)), gzip: Number((sdk.gzip / ours.gzip).toFixed(2)) });
+}

@@ -8,6 +8,7 @@ type Workers = typeof import('@cloudflare/workers-types');
 declare global {
   type D1Database = import('@cloudflare/workers-types').D1Database;
   type D1PreparedStatement = import('@cloudflare/workers-types').D1PreparedStatement;
+  type D1Result<T = unknown> = import('@cloudflare/workers-types').D1Result<T>;
   type ExecutionContext = import('@cloudflare/workers-types').ExecutionContext;
   type ScheduledController = import('@cloudflare/workers-types').ScheduledController;
   type ExportedHandler<Env = unknown> = import('@cloudflare/workers-types').ExportedHandler<Env>;

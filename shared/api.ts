@@ -2,7 +2,7 @@
  * Request and response shapes of the worker's API (Seqera-compatible where Seqera has the call).
  * The worker validates with these schemas and generates /openapi.json from them; the extension's types come from them.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CredentialsName, mustBeString, SecretName, SecretValue } from './names';
 import { PLATFORM_IDS, PROVIDER_IDS, type ProviderId, providerKeys, providers, secretFieldNames } from './providers';
 import { ROLES } from './roles';
@@ -534,3 +534,48 @@ export const WeblogResponse = z.object({ event: z.string(), handled: z.boolean()
 
 export type CreateCredentialsRequest = z.output<typeof CreateCredentialsBody>;
 export type UpdateCredentialsRequest = z.output<typeof UpdateCredentialsBody>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Pagination (perf-d1, issue 12). Seqera's `max` and `offset`, with `totalSize` in the answer. Lists Seqera defines
+// without pagination (credentials, pipeline secrets, tokens, organizations, workspaces) stay complete by default and
+// accept them as options; Latchkey's own lists (runs, audit, relay targets, /workspaces, admin users) answer a
+// default page and refuse more than a hard maximum.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The most rows one page of a list may have. */
+export const PAGE_MAX = 1000;
+/** The page Latchkey's own lists answer when `max` is left out. */
+export const PAGE_DEFAULT = 100;
+
+const pageMax = (hint: string) =>
+  z.coerce
+    .number({ error: `must be a whole number from 1 to ${PAGE_MAX}` })
+    .int(`must be a whole number from 1 to ${PAGE_MAX}`)
+    .min(1, `must be at least 1 (the most rows in one page)`)
+    .max(PAGE_MAX, `must be at most ${PAGE_MAX}; fetch further pages with offset`)
+    .optional()
+    .meta({ description: `The most rows to answer, 1 to ${PAGE_MAX}. ${hint}` });
+const pageOffset = z.coerce
+  .number({ error: 'must be a whole number, 0 or more' })
+  .int('must be a whole number, 0 or more')
+  .min(0, 'must be 0 or more (rows to skip)')
+  .max(1_000_000_000, 'must be at most 1000000000')
+  .optional()
+  .meta({ description: 'Rows to skip before the page; default 0' });
+
+/** Optional paging of a list Seqera answers whole: left out, the whole list. */
+export const OptionalPageQuery = z.object({ max: pageMax('Left out: the whole list (as Seqera answers it).'), offset: pageOffset });
+/** Paging of a list of Latchkey's own: left out, the first PAGE_DEFAULT rows. */
+export const PageQuery = z.object({ max: pageMax(`Left out: ${PAGE_DEFAULT}.`), offset: pageOffset });
+
+const TotalSize = z.number().int().meta({ description: 'How many rows the whole list has (the page may have fewer)' });
+export const ListCredentialsQueryPaged = ListCredentialsQuery.extend(OptionalPageQuery.shape);
+export const SecretsListQuery = WorkspaceQuery.extend(OptionalPageQuery.shape);
+export const WorkspacePageQuery = WorkspaceQuery.extend(PageQuery.shape);
+export const ListCredentialsPage = ListCredentialsResponse.extend({ totalSize: TotalSize });
+export const ListWorkspacesPage = ListWorkspacesResponse.extend({ totalSize: TotalSize });
+export const ListOrgsAndWorkspacesPage = ListOrgsAndWorkspacesResponse.extend({ totalSize: TotalSize });
+export const ListOrgWorkspacesPage = ListOrgWorkspacesResponse.extend({ totalSize: TotalSize });
+export const ListTokensPage = ListTokensResponse.extend({ totalSize: TotalSize });
+export const ListRunsPage = ListRunsResponse.extend({ totalSize: TotalSize });
+export const ListRelayTargetsPage = ListRelayTargetsResponse.extend({ totalSize: TotalSize });

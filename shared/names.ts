@@ -3,7 +3,7 @@
  * Credentials follow Seqera's rule; pipeline secrets must be valid Nextflow secret names,
  * which are also valid environment variable names.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export * from './name-rules';
 import { credentialsNameProblem, credentialsNameRule, SECRET_VALUE_MAX_BYTES, secretNameProblem, secretNameRule } from './name-rules';

@@ -3,7 +3,7 @@
  * One source of truth: the worker validates with these schemas, the OpenAPI document is generated from them,
  * and the extension builds its forms from them (each field's label, help and secrecy live in `.meta()`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { mustBeString } from './names';
 import { registryFormProblem } from './registry';
 

@@ -4,7 +4,7 @@
  * makeTasksReq / makeHeartbeatReq / makeCompleteReq). Nextflow sends many more fields than Latchkey reads, and newer
  * versions add more: every object is loose, and only the fields Latchkey reads or Nextflow always sends are typed.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { RUN_STATES } from './api';
 
 const epochMillis = z.number().nullable().optional().meta({ description: 'When Nextflow sent the request (epoch milliseconds)' });

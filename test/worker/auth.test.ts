@@ -216,7 +216,7 @@ describe('Cloudflare Access single sign-on', () => {
 });
 
 describe('cost per request', () => {
-  it('resolves the caller once: a list is three D1 calls (token, workspace role, the list)', async () => {
+  it('resolves the caller once: a list is one D1 round trip (token, user, workspace role and the list in one batch)', async () => {
     const { createExecutionContext, waitOnExecutionContext } = await import('cloudflare:test');
     const { default: worker } = await import('../../worker/src/index');
     const { faultyD1 } = await import('./faulty-d1');
@@ -228,7 +228,7 @@ describe('cost per request', () => {
       const res = await worker.fetch(new Request(`https://latchkey.test${path}`, { headers: { authorization: `Bearer ${me.token}` } }), { ...env, DB: counted.db }, ctx);
       await waitOnExecutionContext(ctx);
       expect(res.status).toBe(200);
-      expect(counted.calls(), path).toBe(3);
+      expect(counted.calls(), path).toBe(1);
     }
   });
 });

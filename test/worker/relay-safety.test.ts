@@ -64,7 +64,7 @@ describe('relay targets: only accounts the owners approved receive secrets', () 
     expect((await call('DELETE', `/relay-targets/${aws.accountId}${ws(workspaceId)}`, { token: owner.token })).status).toBe(204);
     expect((await call('DELETE', `/relay-targets/${aws.accountId}${ws(workspaceId)}`, { token: owner.token })).status).toBe(404);
     expect((await launch(owner, workspaceId, { credentialsId, region: 'eu-west-1' })).status).toBe(403);
-    expect((await call('GET', `/relay-targets${ws(workspaceId)}`, { token: owner.token })).body).toEqual({ relayTargets: [], hpc: false });
+    expect((await call('GET', `/relay-targets${ws(workspaceId)}`, { token: owner.token })).body).toEqual({ relayTargets: [], hpc: false, totalSize: 0 });
     expect((await auditOf(owner, workspaceId)).filter((e) => e.action === 'relay-target.remove')).toHaveLength(1);
   });
 

@@ -2,13 +2,14 @@
  * The app's shape: one typed Hono context, one validation hook that names the field and the rule, and one error
  * handler that maps everything to `{ "message": … }` without leaking internals.
  */
-import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
-import type { ZodError } from 'zod';
+import type * as core from 'zod/v4/core';
 import { ErrorBody } from '../../shared/api';
+import { ApiRouter } from './api-router';
 import type { Actor } from './audit';
+import type { Principal } from './directory';
 import type { Env } from './env';
 import { ApiError } from './errors';
 import { VaultConfigError, VaultIntegrityError } from './vault';
@@ -22,7 +23,10 @@ export interface Caller {
   actor: Actor;
 }
 
-export type AppEnv = { Bindings: Env; Variables: { caller: Caller; adminActor: Actor } };
+export type AppEnv = {
+  Bindings: Env;
+  Variables: { principal: Principal; presentedSha256: Promise<string> | null; caller: Caller; adminActor: Actor };
+};
 
 const TARGET_LABEL: Record<string, string> = { json: 'Field', query: 'Query parameter', param: 'Path parameter', header: 'Header' };
 
@@ -31,7 +35,7 @@ function pathOf(path: readonly PropertyKey[]): string {
 }
 
 /** One sentence per zod issue, naming the field and the rule; never the submitted value. */
-export function describeZodError(error: ZodError, target: string): string {
+export function describeZodError(error: core.$ZodError, target: string): string {
   const label = TARGET_LABEL[target] ?? 'Field';
   const sentences = error.issues.slice(0, 5).map((issue) => {
     const field = pathOf(issue.path);
@@ -50,10 +54,8 @@ export function describeZodError(error: ZodError, target: string): string {
 }
 
 export function createRouter() {
-  return new OpenAPIHono<AppEnv>({
-    defaultHook: (result, c) => {
-      if (!result.success) return c.json({ message: describeZodError(result.error as unknown as ZodError, result.target) }, 400);
-    },
+  return new ApiRouter<AppEnv>((result, c) => {
+    if (!result.success) return c.json({ message: describeZodError(result.error, result.target) }, 400);
   });
 }
 
@@ -117,7 +119,7 @@ export function requestActor(c: Context, kind: Actor['kind'], id: string | null)
 }
 
 /** An OpenAPI response with a JSON body. */
-export const jsonResponse = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+export const jsonResponse = <T extends core.$ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 /** An OpenAPI request body in JSON. */
-export const jsonBody = <T extends z.ZodType>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
+export const jsonBody = <T extends core.$ZodType>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
 export const bearerSecurity = [{ bearerAuth: [] }];

@@ -3,6 +3,7 @@
  * Writers add `auditStatement(...)` to the same db.batch as the change, so the event lands with it or not at all.
  */
 import { nowIso } from './ids';
+import { type ListQuery, listQuery, type Page, type SqlPart } from './sql';
 
 export interface Actor {
   kind: 'user' | 'admin' | 'system';
@@ -12,7 +13,8 @@ export interface Actor {
 }
 
 export interface AuditEvent {
-  workspaceId: string | null;
+  /** The workspace, or SQL for it (such as the workspace of a run, read in the same statement). */
+  workspaceId: string | null | SqlPart;
   action: string;
   targetKind: 'credentials' | 'pipeline-secret' | 'user' | 'organization' | 'workspace' | 'membership' | 'access-token' | 'vault' | 'run' | 'relay-target';
   targetId: string | null;
@@ -26,33 +28,40 @@ export interface AuditEvent {
  * and its parameters) the event is written only when the condition holds, for changes that are themselves conditional.
  */
 export function auditStatement(db: D1Database, actor: Actor, e: AuditEvent, onlyIf?: { sql: string; params: unknown[] }): D1PreparedStatement {
+  const ws = e.workspaceId !== null && typeof e.workspaceId === 'object' ? e.workspaceId : null;
   const values = [
-    nowIso(), actor.kind, actor.id, e.workspaceId, e.action, e.targetKind, e.targetId, e.targetName ?? null, actor.ip, actor.userAgent?.slice(0, 300) ?? null,
+    nowIso(), actor.kind, actor.id, ...(ws ? ws.params : [e.workspaceId]), e.action, e.targetKind, e.targetId, e.targetName ?? null, actor.ip, actor.userAgent?.slice(0, 300) ?? null,
     e.detail ? JSON.stringify(e.detail) : null,
   ];
   const columns = 'INSERT INTO audit_events (at, actor_kind, actor_id, workspace_id, action, target_kind, target_id, target_name, ip, user_agent, detail)';
+  const placeholders = `?, ?, ?, ${ws ? ws.sql : '?'}, ?, ?, ?, ?, ?, ?, ?`;
   return onlyIf
-    ? db.prepare(`${columns} SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${onlyIf.sql}`).bind(...values, ...onlyIf.params)
-    : db.prepare(`${columns} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).bind(...values);
+    ? db.prepare(`${columns} SELECT ${placeholders} WHERE ${onlyIf.sql}`).bind(...values, ...onlyIf.params)
+    : db.prepare(`${columns} VALUES (${placeholders})`).bind(...values);
 }
 
-export async function listAuditEvents(db: D1Database, workspaceId: string, limit = 100) {
-  const { results } = await db
-    .prepare(
-      'SELECT id, at, actor_kind, actor_id, action, target_kind, target_id, target_name, ip, detail FROM audit_events WHERE workspace_id = ? ORDER BY id DESC LIMIT ?',
-    )
-    .bind(workspaceId, limit)
-    .all<Record<string, string | number | null>>();
-  return results.map((r) => ({
-    id: String(r.id),
-    at: r.at as string,
-    actorKind: r.actor_kind as string,
-    actorId: r.actor_id as string | null,
-    action: r.action as string,
-    targetKind: r.target_kind as string,
-    targetId: r.target_id as string | null,
-    targetName: r.target_name as string | null,
-    ip: r.ip as string | null,
-    detail: r.detail === null || r.detail === undefined ? null : (JSON.parse(String(r.detail)) as Record<string, unknown>),
-  }));
+type AuditRow = Record<string, string | number | null>;
+
+const auditView = (r: AuditRow) => ({
+  id: String(r.id),
+  at: r.at as string,
+  actorKind: r.actor_kind as string,
+  actorId: r.actor_id as string | null,
+  action: r.action as string,
+  targetKind: r.target_kind as string,
+  targetId: r.target_id as string | null,
+  targetName: r.target_name as string | null,
+  ip: r.ip as string | null,
+  detail: r.detail === null || r.detail === undefined ? null : (JSON.parse(String(r.detail)) as Record<string, unknown>),
+});
+
+/** A page of a workspace's audit events, newest first; `ws` is the workspace id or SQL for it (the caller's check). */
+export function listAuditEvents(db: D1Database, ws: SqlPart, page: Page): ListQuery<ReturnType<typeof auditView>> {
+  return listQuery(
+    db,
+    { sql: `SELECT id, at, actor_kind, actor_id, action, target_kind, target_id, target_name, ip, detail FROM audit_events WHERE workspace_id = ${ws.sql}`, params: ws.params },
+    'id DESC',
+    page,
+    auditView,
+  );
 }

@@ -2,13 +2,17 @@
  * Who is calling: a personal access token (`Authorization: Bearer lk_…`), or, when configured, a Cloudflare Access
  * JWT mapped to a user by email. Administration uses ADMIN_TOKEN. One module owns these decisions.
  */
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import type { PERMISSIONS } from '../../shared/roles';
 import { type AppEnv, type Caller, requestActor } from './app';
-import { getUserByEmail } from './directory';
+import { assertPermission, type CallerRow, callerStatement, type Principal, personalScope, userScope, workspaceAccessOf, workspaceScope } from './directory';
 import type { Env } from './env';
 import { unauthorized } from './errors';
-import { timingSafeEqualText, touchToken, verifyToken } from './tokens';
+import { nowIso } from './ids';
+import type { ListQuery, SqlPart } from './sql';
+import { MALFORMED_TOKEN, REVOKED_TOKEN, sha256Hex, timingSafeEqualText, tokenIdOf, touchToken } from './tokens';
 
 function bearer(header: string | undefined): string | null {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
@@ -50,31 +54,90 @@ export async function verifyAccessJwt(env: Env, jwt: string): Promise<{ email: s
   }
 }
 
-async function resolveCaller(c: Parameters<Parameters<typeof createMiddleware<AppEnv>>[0]>[0]): Promise<Caller> {
+/**
+ * Who the request is from, without touching D1: a well-formed access token's id, or the email of a valid Cloudflare
+ * Access session. 401 with the reason otherwise. The database check comes with the request's first read (authorize,
+ * identify), in the same round trip.
+ */
+async function principalOf(c: Context<AppEnv>): Promise<{ principal: Principal; presented: string | null }> {
   const env = c.env;
   const token = bearer(c.req.header('authorization'));
   if (token) {
-    // One D1 read: the token with its user's id and personal workspace.
-    const verdict = await verifyToken(env.DB, token);
-    if ('refused' in verdict) throw unauthorized(verdict.refused);
-    c.executionCtx.waitUntil(touchToken(env.DB, verdict.tokenId, verdict.tokenLastUsed).catch(() => undefined));
-    return { userId: verdict.userId, personalWorkspaceId: verdict.personalWorkspaceId, tokenId: verdict.tokenId, tokenExpiresAt: verdict.tokenExpiresAt, actor: requestActor(c, 'user', verdict.userId) };
+    const tokenId = tokenIdOf(token);
+    if (!tokenId) throw unauthorized(MALFORMED_TOKEN);
+    return { principal: { kind: 'token', tokenId }, presented: token };
   }
   const jwt = c.req.header('cf-access-jwt-assertion');
   if (!jwt || !env.ACCESS_TEAM_DOMAIN || !env.ACCESS_AUD)
     throw unauthorized('Sign in: send Authorization: Bearer <access token> (create one with an administrator or at /tokens)');
   const verdict = await verifyAccessJwt(env, jwt);
   if ('refused' in verdict) throw unauthorized(verdict.refused);
-  const user = await getUserByEmail(env.DB, verdict.email);
-  if (!user) throw unauthorized(`No Latchkey user has the email ${verdict.email}; ask an administrator to add you`);
-  return { userId: user.id, personalWorkspaceId: user.personal_workspace_id, tokenId: null, tokenExpiresAt: null, actor: requestActor(c, 'user', user.id) };
+  return { principal: { kind: 'access', email: verdict.email }, presented: null };
 }
 
-/** Resolves the caller once and sets it on the context; 401 with the reason otherwise. */
+/** Sets the request's principal (no D1 read); 401 with the reason otherwise. */
 export const requireCaller = createMiddleware<AppEnv>(async (c, next) => {
-  c.set('caller', await resolveCaller(c));
+  const { principal, presented } = await principalOf(c);
+  c.set('principal', principal);
+  // Hashed while the first D1 round trip is under way.
+  c.set('presentedSha256', presented ? sha256Hex(presented) : null);
   await next();
 });
+
+/** The caller from their CallerRow, or 401 with the reason; the token's last use is recorded without waiting. */
+async function callerFrom(c: Context<AppEnv>, row: CallerRow | undefined): Promise<Caller> {
+  const principal = c.var.principal;
+  if (principal.kind === 'token') {
+    // Compared even when no row was found, so a missing id takes as long as a wrong secret.
+    const same = await timingSafeEqualText((await c.var.presentedSha256)!, row?.token_sha256 ?? '0'.repeat(64));
+    if (!row || !same) throw unauthorized(REVOKED_TOKEN);
+    if (row.expires_at && row.expires_at <= nowIso()) throw unauthorized(`The access token expired at ${row.expires_at}; create a new one`);
+    c.executionCtx.waitUntil(touchToken(c.env.DB, principal.tokenId, row.last_used_at).catch(() => undefined));
+  } else if (!row) throw unauthorized(`No Latchkey user has the email ${principal.email}; ask an administrator to add you`);
+  const caller: Caller = {
+    userId: row.user_id, personalWorkspaceId: row.personal_workspace_id, tokenId: row.token_id, tokenExpiresAt: row.expires_at, actor: requestActor(c, 'user', row.user_id),
+  };
+  c.set('caller', caller);
+  return caller;
+}
+
+/**
+ * One D1 round trip: the caller (token or Access email, user) and, batched with it, `reads` built on the caller's
+ * user id in SQL, so they see nothing for a token that is not valid; their results are returned only once the caller
+ * is verified.
+ */
+export async function identify(c: Context<AppEnv>, reads: (user: SqlPart) => D1PreparedStatement[] = () => []) {
+  const db = c.env.DB;
+  const extra = reads(userScope(c.var.principal));
+  const [first, ...results] = await db.batch([callerStatement(db, c.var.principal, undefined), ...extra]);
+  const caller = await callerFrom(c, first?.results[0] as CallerRow | undefined);
+  return { caller, results };
+}
+
+/**
+ * One D1 round trip: the caller, their role in the workspace the request names (absent: their personal workspace),
+ * checked against `permission` (404 when not a member, 403 naming the role needed), and, batched with it, `reads`
+ * built on that workspace's id in SQL guarded by the same condition. Nothing is cached across requests: a revoked
+ * token or a lowered role counts on the very next request.
+ */
+export async function authorize(
+  c: Context<AppEnv>,
+  workspaceId: string | undefined,
+  permission: keyof typeof PERMISSIONS,
+  what?: string,
+  reads: (ws: SqlPart, caller: { user: SqlPart; personalWorkspace: SqlPart }) => D1PreparedStatement[] = () => [],
+) {
+  const db = c.env.DB;
+  const principal = c.var.principal;
+  const extra = reads(workspaceScope(principal, workspaceId, permission), { user: userScope(principal), personalWorkspace: personalScope(principal) });
+  const statement = callerStatement(db, principal, workspaceId);
+  const [first, ...results] = await db.batch([statement, ...extra]);
+  const row = first?.results[0] as CallerRow | undefined;
+  const caller = await callerFrom(c, row);
+  const ws = workspaceAccessOf(row!, workspaceId);
+  assertPermission(ws, permission, what);
+  return { caller, ws, results };
+}
 
 /** ADMIN_TOKEN, compared in constant time; administration is off when the secret is unset. */
 export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
@@ -85,3 +148,23 @@ export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
   c.set('adminActor', requestActor(c, 'admin', null));
   await next();
 });
+
+/** A list in the workspace the request names, read in the caller's round trip: `authorize` with one list query. */
+export async function authorizedList<T>(
+  c: Context<AppEnv>,
+  workspaceId: string | undefined,
+  permission: keyof typeof PERMISSIONS,
+  what: string | undefined,
+  list: (ws: SqlPart) => ListQuery<T>,
+) {
+  let query: ListQuery<T> | undefined;
+  const { caller, ws, results } = await authorize(c, workspaceId, permission, what, (scope) => (query = list(scope)).statements);
+  return { caller, ws, ...query!.read(results) };
+}
+
+/** A list of the caller's own, read in the caller's round trip: `identify` with one list query. */
+export async function identifiedList<T>(c: Context<AppEnv>, list: (user: SqlPart) => ListQuery<T>) {
+  let query: ListQuery<T> | undefined;
+  const { caller, results } = await identify(c, (user) => (query = list(user)).statements);
+  return { caller, ...query!.read(results) };
+}

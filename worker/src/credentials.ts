@@ -10,6 +10,7 @@ import { type Actor, auditStatement } from './audit';
 import type { WorkspaceAccess } from './directory';
 import { ApiError, conflict, invalidField, isUniqueViolation, notFound } from './errors';
 import { newId, nowIso } from './ids';
+import { type ListQuery, listQuery, type Page, type SqlPart, value } from './sql';
 import { settleExternalId } from './platform-identity';
 import { type Keyring, type SealContext, VaultIntegrityError } from './vault';
 
@@ -62,26 +63,35 @@ export function credentialsView(row: PublicRow): Credentials {
 
 const sealContext = (workspaceId: string, id: string): SealContext => ({ kind: 'credentials', workspaceId, recordId: id });
 
-/** The workspace's credentials by name; `providers` restricts them (a compute platform's providers). */
-export async function listCredentials(db: D1Database, workspaceId: string, providers?: readonly ProviderId[]): Promise<Credentials[]> {
-  const stmt = providers
-    ? db
-        .prepare(`SELECT ${PUBLIC_COLUMNS} FROM credentials WHERE workspace_id = ? AND provider IN (SELECT value FROM json_each(?)) ORDER BY name`)
-        .bind(workspaceId, JSON.stringify(providers))
-    : db.prepare(`SELECT ${PUBLIC_COLUMNS} FROM credentials WHERE workspace_id = ? ORDER BY name`).bind(workspaceId);
-  return (await stmt.all<PublicRow>()).results.map(credentialsView);
+/**
+ * The workspace's credentials by name, a page of them; `providers` restricts them (a compute platform's providers).
+ * `ws` is the workspace id, or SQL for it (the caller's check, to share its round trip).
+ */
+export function listCredentials(db: D1Database, ws: SqlPart, providers: readonly ProviderId[] | undefined, page: Page): ListQuery<Credentials> {
+  const select: SqlPart = providers
+    ? { sql: `SELECT ${PUBLIC_COLUMNS} FROM credentials WHERE workspace_id = ${ws.sql} AND provider IN (SELECT value FROM json_each(?))`, params: [...ws.params, JSON.stringify(providers)] }
+    : { sql: `SELECT ${PUBLIC_COLUMNS} FROM credentials WHERE workspace_id = ${ws.sql}`, params: ws.params };
+  return listQuery(db, select, 'name', page, credentialsView);
+}
+
+/** The statement reading one credentials row (public columns, or all with `sealed`) in `ws`. */
+export function credentialsRead(db: D1Database, ws: SqlPart, id: string, sealed = false): D1PreparedStatement {
+  return db.prepare(`SELECT ${sealed ? '*' : PUBLIC_COLUMNS} FROM credentials WHERE workspace_id = ${ws.sql} AND id = ?`).bind(...ws.params, id);
+}
+
+/** The credentials a read found, or 404. */
+export function credentialsFound<R extends PublicRow>(result: D1Result | undefined, id: string): R {
+  const row = result?.results[0] as R | undefined;
+  if (!row) throw notFound(`Credentials '${id}' in this workspace`);
+  return row;
 }
 
 export async function getCredentials(db: D1Database, workspaceId: string, id: string): Promise<Credentials> {
-  const row = await db.prepare(`SELECT ${PUBLIC_COLUMNS} FROM credentials WHERE workspace_id = ? AND id = ?`).bind(workspaceId, id).first<PublicRow>();
-  if (!row) throw notFound(`Credentials '${id}' in this workspace`);
-  return credentialsView(row);
+  return credentialsView(credentialsFound(await credentialsRead(db, value(workspaceId), id).all(), id));
 }
 
 async function getSealedRow(db: D1Database, workspaceId: string, id: string): Promise<CredentialsRow> {
-  const row = await db.prepare('SELECT * FROM credentials WHERE workspace_id = ? AND id = ?').bind(workspaceId, id).first<CredentialsRow>();
-  if (!row) throw notFound(`Credentials '${id}' in this workspace`);
-  return row;
+  return credentialsFound<CredentialsRow>(await credentialsRead(db, value(workspaceId), id, true).all(), id);
 }
 
 /** The secret fields of stored credentials, for the relay and the registry check only. */
@@ -91,20 +101,26 @@ export async function openCredentialsSecrets(keyring: Keyring, row: CredentialsR
 }
 
 /** Loads credentials with their secret fields opened; used by the relay and the registry check. */
-export async function loadCredentialsWithSecrets(db: D1Database, keyring: Keyring, workspaceId: string, id: string) {
-  const row = await getSealedRow(db, workspaceId, id);
+export async function loadCredentialsWithSecrets(db: D1Database, keyring: Keyring, workspaceId: string, id: string, stored?: D1Result) {
+  const row = stored ? credentialsFound<CredentialsRow>(stored, id) : await getSealedRow(db, workspaceId, id);
   return { credentials: credentialsView(row), secrets: await openCredentialsSecrets(keyring, row) };
 }
 
 /** 204 when the name is well formed and free, else a 400 or 409 naming the rule. */
 export async function checkCredentialsName(db: D1Database, workspaceId: string, name: string, exceptId?: string): Promise<void> {
+  credentialsNameVerdict(name, await credentialsNameRead(db, value(workspaceId), name).all(), exceptId);
+}
+
+/** The statement looking for credentials of that name in `ws`. */
+export const credentialsNameRead = (db: D1Database, ws: SqlPart, name: string) =>
+  db.prepare(`SELECT id FROM credentials WHERE workspace_id = ${ws.sql} AND name = ?`).bind(...ws.params, name);
+
+/** 400 for a malformed name, 409 when the read found it taken (by other credentials than `exceptId`). */
+export function credentialsNameVerdict(name: string, taken: D1Result | undefined, exceptId?: string): void {
   const problem = credentialsNameProblem(name);
   if (problem) throw invalidField('name', problem);
-  const taken = await db
-    .prepare('SELECT id FROM credentials WHERE workspace_id = ? AND name = ?')
-    .bind(workspaceId, name)
-    .first<{ id: string }>();
-  if (taken && taken.id !== exceptId) throw nameTaken(name);
+  const row = taken?.results[0] as { id: string } | undefined;
+  if (row && row.id !== exceptId) throw nameTaken(name);
 }
 
 const nameTaken = (name: string) =>
@@ -150,6 +166,8 @@ const emptyToNull = (s: string | null | undefined) => (s === undefined || s === 
 export interface WriteOptions {
   verify?: CredentialsVerifier;
   useExternalId?: boolean;
+  /** The stored row (credentialsRead with sealed), when the caller's check already read it in its round trip. */
+  stored?: D1Result;
 }
 
 export async function createCredentials(db: D1Database, keyring: Keyring, actor: Actor, ws: WorkspaceAccess, input: CredentialsInput, { verify, useExternalId = false }: WriteOptions = {}): Promise<string> {
@@ -215,11 +233,11 @@ export async function updateCredentials(
   ws: WorkspaceAccess,
   id: string,
   input: CredentialsInput & { id?: string | null },
-  { verify, useExternalId = false }: WriteOptions = {},
+  { verify, useExternalId = false, stored }: WriteOptions = {},
 ): Promise<void> {
   // null means absent, as on Seqera's server (Terraform sends every unset field as null).
   if (input.id !== undefined && input.id !== null && input.id !== id) throw invalidField('credentials.id', `is '${input.id}' but the URL names '${id}'; they must match or the field be left out`);
-  const row = await getSealedRow(db, ws.id, id);
+  const row = stored ? credentialsFound<CredentialsRow>(stored, id) : await getSealedRow(db, ws.id, id);
   if (row.provider !== input.provider)
     throw invalidField('credentials.provider', `cannot change from '${row.provider}' to '${input.provider}'; create new credentials instead`);
   const { publicKeys, secretKeys } = splitKeys(ws, input);
@@ -267,13 +285,19 @@ export interface CredentialsConflict {
   url: string;
 }
 
-/** Runs with secrets still in AWS relayed with these credentials; `ownCopy` says whether the run can clean up alone. */
-async function liveRuns(db: D1Database, credentialsId: string) {
-  const { results } = await db
-    .prepare('SELECT id, run_name, cleanup_ct IS NOT NULL AS own_copy FROM runs WHERE credentials_id = ? AND cleaned_at IS NULL AND abandoned_at IS NULL ORDER BY created_at LIMIT 100')
-    .bind(credentialsId)
-    .all<{ id: string; run_name: string | null; own_copy: number }>();
-  return results;
+/**
+ * What a delete needs to know, as statements for the caller's round trip: the credentials' name, and the runs with
+ * secrets still in AWS relayed with them (`own_copy`: whether the run can clean up alone).
+ */
+export function deleteCredentialsReads(db: D1Database, ws: SqlPart, id: string): D1PreparedStatement[] {
+  return [
+    db.prepare(`SELECT name FROM credentials WHERE workspace_id = ${ws.sql} AND id = ?`).bind(...ws.params, id),
+    db
+      .prepare(
+        `SELECT id, run_name, cleanup_ct IS NOT NULL AS own_copy FROM runs WHERE credentials_id = ? AND workspace_id = ${ws.sql} AND cleaned_at IS NULL AND abandoned_at IS NULL ORDER BY created_at LIMIT 100`,
+      )
+      .bind(id, ...ws.params),
+  ];
 }
 
 /**
@@ -282,10 +306,18 @@ async function liveRuns(db: D1Database, credentialsId: string) {
  * its secrets and deletes them with that. A run launched before runs kept that copy still needs these credentials, so
  * it blocks the delete either way.
  */
-export async function deleteCredentials(db: D1Database, actor: Actor, ws: WorkspaceAccess, id: string, checked = false): Promise<{ conflicts: CredentialsConflict[] } | null> {
-  const row = await db.prepare('SELECT name FROM credentials WHERE workspace_id = ? AND id = ?').bind(ws.id, id).first<{ name: string }>();
-  if (!row) throw notFound(`Credentials '${id}' in this workspace`);
-  const live = await liveRuns(db, id);
+export async function deleteCredentials(
+  db: D1Database,
+  actor: Actor,
+  ws: WorkspaceAccess,
+  id: string,
+  checked = false,
+  /** The results of deleteCredentialsReads, when the caller's check already made them in its round trip. */
+  reads?: D1Result[],
+): Promise<{ conflicts: CredentialsConflict[] } | null> {
+  const [found, runs] = reads ?? (await db.batch(deleteCredentialsReads(db, value(ws.id), id)));
+  const row = credentialsFound<{ name: string } & PublicRow>(found, id);
+  const live = (runs?.results ?? []) as Array<{ id: string; run_name: string | null; own_copy: number }>;
   const blocking = checked ? live : live.filter((r) => !r.own_copy);
   if (blocking.length > 0)
     return { conflicts: blocking.map((r) => ({ id: r.id, name: r.run_name ?? r.id, type: 'run', url: `/runs/${r.id}?workspaceId=${ws.id}` })) };

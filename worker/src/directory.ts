@@ -4,6 +4,7 @@
 import { PERMISSIONS, ROLES, type Role, roleAtLeast } from '../../shared/roles';
 import { conflict, forbidden, isUniqueViolation, notFound } from './errors';
 import { newNumericId, nowIso } from './ids';
+import { type ListQuery, listQuery, type Page, type SqlPart } from './sql';
 
 export interface UserRow {
   id: string;
@@ -79,8 +80,8 @@ export async function createUser(
   return user;
 }
 
-export async function listUsers(db: D1Database): Promise<UserRow[]> {
-  return (await db.prepare('SELECT * FROM users ORDER BY user_name').all<UserRow>()).results;
+export function listUsers(db: D1Database, page: Page): ListQuery<UserRow> {
+  return listQuery(db, { sql: 'SELECT * FROM users', params: [] }, 'user_name, id', page, (r: UserRow) => r);
 }
 
 export async function createOrganization(db: D1Database, name: string, fullName?: string): Promise<string> {
@@ -154,31 +155,109 @@ interface AccessRow {
 const ACCESS_SELECT = `SELECT w.id, w.kind, w.org_id, w.name, w.full_name, o.name AS org_name, m.role
   FROM memberships m JOIN workspaces w ON w.id = m.workspace_id LEFT JOIN organizations o ON o.id = w.org_id`;
 
-export async function listWorkspaces(db: D1Database, userId: string) {
-  const { results } = await db
-    .prepare(`${ACCESS_SELECT} WHERE m.user_id = ? ORDER BY w.kind DESC, o.name, w.name`)
-    .bind(userId)
-    .all<AccessRow>();
-  return results.map((r) => ({
-    id: r.id,
-    name: r.name,
-    fullName: r.full_name,
-    kind: r.kind,
-    orgId: r.org_id,
-    orgName: r.org_name,
-    role: r.role,
-  }));
+export type WorkspaceListing = ReturnType<typeof workspaceListing>;
+
+const workspaceListing = (r: AccessRow) => ({
+  id: r.id,
+  name: r.name,
+  fullName: r.full_name,
+  kind: r.kind,
+  orgId: r.org_id,
+  orgName: r.org_name,
+  role: r.role,
+});
+
+/** The workspaces of a user (`user`: an id, or SQL for one), personal first, then by organization and name. */
+export function listWorkspaces(db: D1Database, user: SqlPart, page: Page): ListQuery<WorkspaceListing> {
+  return listQuery(db, { sql: `${ACCESS_SELECT} WHERE m.user_id = ${user.sql}`, params: user.params }, 'w.kind DESC, o.name, w.name, w.id', page, workspaceListing);
 }
 
 /**
- * The workspace a request names and the caller's role there. Absent means the caller's personal workspace.
- * A workspace the caller is not a member of is "not found", so its existence does not leak.
+ * Who a request is from, known before any database read: a personal access token's id (its secret is compared once
+ * the row is read) or the email of a verified Cloudflare Access session.
  */
-export async function resolveWorkspace(db: D1Database, userId: string, personalWorkspaceId: string, workspaceId: string | undefined): Promise<WorkspaceAccess> {
-  const id = workspaceId ?? personalWorkspaceId;
-  const row = await db.prepare(`${ACCESS_SELECT} WHERE m.user_id = ? AND m.workspace_id = ?`).bind(userId, id).first<AccessRow>();
-  if (!row) throw notFound(`Workspace '${id}' (or you are not a member of it)`);
-  return { id: row.id, kind: row.kind, orgId: row.org_id, name: row.name, role: row.role };
+export type Principal = { kind: 'token'; tokenId: string } | { kind: 'access'; email: string };
+
+/** The principal's user row `u` (and token row `t`), as FROM and WHERE clauses; live tokens only when `live`. */
+function principalSource(p: Principal, live: boolean): { from: string; where: string; params: unknown[] } {
+  if (p.kind === 'access') return { from: 'users u', where: 'u.email = ?', params: [p.email] };
+  return {
+    from: 'access_tokens t JOIN users u ON u.id = t.user_id',
+    where: live ? 't.id = ? AND (t.expires_at IS NULL OR t.expires_at > ?)' : 't.id = ?',
+    params: live ? [p.tokenId, nowIso()] : [p.tokenId],
+  };
+}
+
+/** The roles that allow `permission`, as a JSON array for `IN (SELECT value FROM json_each(?))`. */
+const rolesAllowing = (permission: keyof typeof PERMISSIONS) => JSON.stringify(ROLES.filter((r) => roleAtLeast(r, PERMISSIONS[permission])));
+
+/**
+ * SQL for the principal's user id (no row for an unknown or expired token or email). Reads that travel in the same
+ * batch as the caller's check use it, so they see nothing the check would not allow.
+ */
+export function userScope(p: Principal): SqlPart {
+  const src = principalSource(p, true);
+  return { sql: `(SELECT u.id FROM ${src.from} WHERE ${src.where})`, params: src.params };
+}
+
+/** SQL for the principal's personal workspace id. */
+export function personalScope(p: Principal): SqlPart {
+  const src = principalSource(p, true);
+  return { sql: `(SELECT u.personal_workspace_id FROM ${src.from} WHERE ${src.where})`, params: src.params };
+}
+
+/**
+ * SQL for the id of the workspace a request names (absent: the caller's personal workspace) when the principal's role
+ * there allows `permission`; no row otherwise. The same condition the caller's check applies, in SQL.
+ */
+export function workspaceScope(p: Principal, workspaceId: string | undefined, permission: keyof typeof PERMISSIONS): SqlPart {
+  const src = principalSource(p, true);
+  return {
+    sql: `(SELECT m.workspace_id FROM ${src.from} JOIN memberships m ON m.user_id = u.id AND m.workspace_id = COALESCE(?, u.personal_workspace_id)
+           WHERE ${src.where} AND m.role IN (SELECT value FROM json_each(?)))`,
+    params: [workspaceId ?? null, ...src.params, rolesAllowing(permission)],
+  };
+}
+
+/** What one statement tells about the caller: their token (if any), user, and membership of the workspace asked for. */
+export interface CallerRow {
+  user_id: string;
+  personal_workspace_id: string;
+  token_id: string | null;
+  token_sha256: string | null;
+  last_used_at: string | null;
+  expires_at: string | null;
+  ws_id: string | null;
+  ws_kind: 'personal' | 'organization' | null;
+  ws_org_id: string | null;
+  ws_name: string | null;
+  ws_role: Role | null;
+}
+
+/**
+ * One statement: the principal's token and user, and their membership (with role) of the workspace a request names
+ * (absent: their personal workspace). Never cached: every request reads it afresh, so a revoked token or a lowered
+ * role counts at once.
+ */
+export function callerStatement(db: D1Database, p: Principal, workspaceId: string | undefined): D1PreparedStatement {
+  const src = principalSource(p, false);
+  const token = p.kind === 'token' ? 't.id AS token_id, t.token_sha256, t.last_used_at, t.expires_at' : 'NULL AS token_id, NULL AS token_sha256, NULL AS last_used_at, NULL AS expires_at';
+  return db
+    .prepare(
+      `SELECT u.id AS user_id, u.personal_workspace_id, ${token}, w.id AS ws_id, w.kind AS ws_kind, w.org_id AS ws_org_id, w.name AS ws_name, m.role AS ws_role
+       FROM ${src.from} LEFT JOIN memberships m ON m.user_id = u.id AND m.workspace_id = COALESCE(?, u.personal_workspace_id)
+       LEFT JOIN workspaces w ON w.id = m.workspace_id WHERE ${src.where}`,
+    )
+    .bind(workspaceId ?? null, ...src.params);
+}
+
+/**
+ * The workspace a request names and the caller's role there, from their CallerRow. A workspace the caller is not a
+ * member of is "not found", so its existence does not leak.
+ */
+export function workspaceAccessOf(row: CallerRow, workspaceId: string | undefined): WorkspaceAccess {
+  if (!row.ws_id || !row.ws_role) throw notFound(`Workspace '${workspaceId ?? row.personal_workspace_id}' (or you are not a member of it)`);
+  return { id: row.ws_id, kind: row.ws_kind!, orgId: row.ws_org_id, name: row.ws_name!, role: row.ws_role };
 }
 
 const ACTION_TEXT = {
@@ -189,22 +268,11 @@ const ACTION_TEXT = {
   own: 'changing',
 } as const satisfies Record<keyof typeof PERMISSIONS, string>;
 
-/**
- * The workspace a request names, if the caller's role there allows `permission`; else 404 (not a member) or
- * 403 naming the role needed.
- */
-export async function authorize(
-  db: D1Database,
-  caller: { userId: string; personalWorkspaceId: string },
-  workspaceId: string | undefined,
-  permission: keyof typeof PERMISSIONS,
-  what = 'credentials and secrets',
-): Promise<WorkspaceAccess> {
-  const ws = await resolveWorkspace(db, caller.userId, caller.personalWorkspaceId, workspaceId);
+/** Throws 403 naming the role needed unless the caller's role in `ws` allows `permission`. */
+export function assertPermission(ws: WorkspaceAccess, permission: keyof typeof PERMISSIONS, what = 'credentials and secrets'): void {
   const needed = PERMISSIONS[permission];
   if (!roleAtLeast(ws.role, needed)) {
     const allowed = ROLES.filter((r) => roleAtLeast(r, needed)).join(', ');
     throw forbidden(`Your role in workspace '${ws.name}' is '${ws.role}'; ${ACTION_TEXT[permission]} ${what} needs one of: ${allowed}`);
   }
-  return ws;
 }

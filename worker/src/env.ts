@@ -2,6 +2,8 @@
 export interface Env {
   /** D1: every stored record. */
   DB: D1Database;
+  /** Static assets (wrangler.toml [assets]): the prebuilt /openapi.json. */
+  ASSETS: { fetch(input: URL | string | Request): Promise<Response> };
   /** JSON keyring for the vault: {"current":"2","keys":{"1":"<base64 32 bytes>","2":"…"}}. */
   VAULT_KEYS: string;
   /** Bearer token for /admin/…; unset disables administration over HTTP. */

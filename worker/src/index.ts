@@ -2,14 +2,15 @@
  * Latchkey's worker: Seqera-compatible credentials and pipeline-secrets API on Hono.
  * Routes are composed by path; each module under routes/ is thin and the logic lives in plain functions.
  */
-import { createRoute } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import { ServiceInfoResponse } from '../../shared/api';
 import { PROVIDER_IDS } from '../../shared/providers';
+import { createRoute } from './api-router';
 import { createRouter, handleError, jsonResponse, requireJsonBody } from './app';
 import { requireAdmin, requireCaller } from './auth';
+import { ApiError } from './errors';
 import { accountRoutes } from './routes/account';
 import { adminRoutes } from './routes/admin';
 import { credentialsRoutes } from './routes/credentials';
@@ -86,29 +87,20 @@ const routes = app
   .route('/admin', adminRoutes)
   .route('/', accountRoutes);
 
-app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
-  type: 'http', scheme: 'bearer', description: 'A Latchkey access token (lk_…), or a Cloudflare Access session when configured',
-});
-app.openAPIRegistry.registerComponent('securitySchemes', 'runToken', {
-  type: 'http', scheme: 'bearer', description: "A run token from the launch: Bearer (Nextflow's TOWER_ACCESS_TOKEN), or the password of Basic credentials with any user name (weblog.basicToken = 'run:<token>')",
-});
-app.openAPIRegistry.registerComponent('securitySchemes', 'downloadToken', {
-  type: 'http', scheme: 'bearer', description: "An 'hpc' run's single-use download token, from its launch kit's head script",
-});
-app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', { type: 'http', scheme: 'bearer', description: 'The ADMIN_TOKEN secret' });
-app.doc31('/openapi.json', {
-  openapi: '3.1.0',
-  info: {
-    title: 'Latchkey',
-    version: VERSION,
-    description: "Credentials and pipeline secrets for Nextflow platforms; paths and shapes follow Seqera Platform's public API. No call ever returns a stored secret value.",
-  },
+// Built from the routes' schemas by scripts/openapi.mjs (wrangler's build command) and shipped as a static asset,
+// so neither the document nor its generator is in the worker's code.
+app.get('/openapi.json', async (c) => {
+  const doc = await c.env.ASSETS.fetch(new URL('/openapi.json', c.req.url));
+  if (!doc.ok) throw new ApiError(503, 'The API description was not built with this worker; run `npm run openapi` (wrangler runs it before dev and deploy)');
+  return c.body(await doc.text(), 200, { 'Content-Type': 'application/json' });
 });
 
 app.notFound((c) => c.json({ message: `No route for ${c.req.method} ${new URL(c.req.url).pathname}; see /openapi.json` }, 404));
 app.onError(handleError);
 
 export type AppType = typeof routes;
+/** Every documented operation, for scripts/openapi.mjs (not a Workers entry point). */
+export const operations = routes.operations;
 
 /** The cron trigger (wrangler.toml): delete secrets that outlived their run or whose deletion failed. */
 async function scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext) {

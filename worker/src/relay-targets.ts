@@ -7,6 +7,7 @@ import { type Actor, auditStatement } from './audit';
 import type { WorkspaceAccess } from './directory';
 import { forbidden, notFound } from './errors';
 import { nowIso } from './ids';
+import { type ListQuery, listQuery, type Page, type SqlPart, value } from './sql';
 
 interface RelayTargetRow {
   workspace_id: string;
@@ -29,14 +30,25 @@ function relayTargetView(row: RelayTargetRow): RelayTarget {
   };
 }
 
-export async function listRelayTargets(db: D1Database, workspaceId: string): Promise<RelayTarget[]> {
-  const { results } = await db.prepare('SELECT * FROM relay_targets WHERE workspace_id = ? ORDER BY account_id').bind(workspaceId).all<RelayTargetRow>();
-  return results.map(relayTargetView);
+/** A page of the workspace's relay targets by account; `ws` is the workspace id or SQL for it (the caller's check). */
+export function listRelayTargets(db: D1Database, ws: SqlPart, page: Page): ListQuery<RelayTarget> {
+  return listQuery(db, { sql: `SELECT * FROM relay_targets WHERE workspace_id = ${ws.sql}`, params: ws.params }, 'account_id', page, relayTargetView);
 }
 
-async function getRelayTarget(db: D1Database, workspaceId: string, accountId: string): Promise<RelayTarget | null> {
-  const row = await db.prepare('SELECT * FROM relay_targets WHERE workspace_id = ? AND account_id = ?').bind(workspaceId, accountId).first<RelayTargetRow>();
+/** The statement reading every relay target of `ws` (a launch reads them with the caller's check). */
+export const relayTargetsRead = (db: D1Database, ws: SqlPart) => db.prepare(`SELECT * FROM relay_targets WHERE workspace_id = ${ws.sql}`).bind(...ws.params);
+
+/** The statement reading one relay target of `ws`. */
+export const relayTargetRead = (db: D1Database, ws: SqlPart, accountId: string) =>
+  db.prepare(`SELECT * FROM relay_targets WHERE workspace_id = ${ws.sql} AND account_id = ?`).bind(...ws.params, accountId);
+
+const relayTargetOf = (result: D1Result | undefined): RelayTarget | null => {
+  const row = result?.results[0] as RelayTargetRow | undefined;
   return row ? relayTargetView(row) : null;
+};
+
+async function getRelayTarget(db: D1Database, workspaceId: string, accountId: string): Promise<RelayTarget | null> {
+  return relayTargetOf(await relayTargetRead(db, value(workspaceId), accountId).all());
 }
 
 export interface RelayTargetInput {
@@ -45,12 +57,15 @@ export interface RelayTargetInput {
   description?: string | null;
 }
 
-/** Approves an account (or replaces its entry): its roles list, when not empty, is the only roles allowed. */
-export async function setRelayTarget(db: D1Database, actor: Actor, ws: WorkspaceAccess, input: RelayTargetInput): Promise<RelayTarget> {
+/**
+ * Approves an account (or replaces its entry): its roles list, when not empty, is the only roles allowed. `stored`:
+ * the result of relayTargetRead, when the caller's check already made it in its round trip.
+ */
+export async function setRelayTarget(db: D1Database, actor: Actor, ws: WorkspaceAccess, input: RelayTargetInput, stored?: D1Result): Promise<RelayTarget> {
   const roleArns = [...new Set(input.roleArns ?? [])].sort();
   const now = nowIso();
-  const before = await getRelayTarget(db, ws.id, input.accountId);
-  await db.batch([
+  const before = stored ? relayTargetOf(stored) : await getRelayTarget(db, ws.id, input.accountId);
+  const results = await db.batch([
     db
       .prepare(
         `INSERT INTO relay_targets (workspace_id, account_id, role_arns, description, created_at, updated_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -64,12 +79,13 @@ export async function setRelayTarget(db: D1Database, actor: Actor, ws: Workspace
       targetId: input.accountId,
       detail: { accountId: input.accountId, roleArns, ...(before ? { previousRoleArns: before.roleArns } : {}) },
     }),
+    relayTargetRead(db, value(ws.id), input.accountId),
   ]);
-  return (await getRelayTarget(db, ws.id, input.accountId))!;
+  return relayTargetOf(results[2])!;
 }
 
-export async function removeRelayTarget(db: D1Database, actor: Actor, ws: WorkspaceAccess, accountId: string): Promise<void> {
-  const before = await getRelayTarget(db, ws.id, accountId);
+export async function removeRelayTarget(db: D1Database, actor: Actor, ws: WorkspaceAccess, accountId: string, stored?: D1Result): Promise<void> {
+  const before = stored ? relayTargetOf(stored) : await getRelayTarget(db, ws.id, accountId);
   if (!before) throw notFound(`Relay target for AWS account ${accountId} in this workspace`);
   await db.batch([
     db.prepare('DELETE FROM relay_targets WHERE workspace_id = ? AND account_id = ?').bind(ws.id, accountId),
@@ -84,8 +100,14 @@ const howToApprove = (ws: WorkspaceAccess, body: Record<string, unknown>) =>
  * Throws 403 unless the workspace's owners approved `accountId` and, when its entry lists roles, `roleArn` among
  * them (a launch with the credentials' own keys then needs an entry without roles).
  */
-export async function assertRelayApproved(db: D1Database, ws: WorkspaceAccess, via: { credentialsName: string; accountId: string; roleArn: string | null }) {
-  const target = await getRelayTarget(db, ws.id, via.accountId);
+export async function assertRelayApproved(
+  db: D1Database,
+  ws: WorkspaceAccess,
+  via: { credentialsName: string; accountId: string; roleArn: string | null },
+  /** The workspace's relay targets, when the launch already read them (relayTargetsRead). */
+  known?: D1Result,
+) {
+  const target = known ? relayTargetOf({ ...known, results: known.results.filter((r) => (r as RelayTargetRow).account_id === via.accountId) }) : await getRelayTarget(db, ws.id, via.accountId);
   const who = via.roleArn ? `role ${via.roleArn}` : `the own keys of credentials '${via.credentialsName}'`;
   if (!target)
     throw forbidden(
@@ -103,9 +125,12 @@ export async function assertRelayApproved(db: D1Database, ws: WorkspaceAccess, v
   );
 }
 
+/** The statement reading whether the owners of `ws` allow Slurm/HPC secret-store downloads (launches with target 'hpc'). */
+export const hpcAllowedRead = (db: D1Database, ws: SqlPart) => db.prepare(`SELECT 1 AS ok FROM relay_hpc WHERE workspace_id = ${ws.sql}`).bind(...ws.params);
+
 /** Whether the workspace's owners allow Slurm/HPC secret-store downloads (launches with target 'hpc'). */
 export async function hpcAllowed(db: D1Database, workspaceId: string): Promise<boolean> {
-  return (await db.prepare('SELECT 1 AS ok FROM relay_hpc WHERE workspace_id = ?').bind(workspaceId).first()) !== null;
+  return ((await hpcAllowedRead(db, value(workspaceId)).all()).results.length ?? 0) > 0;
 }
 
 /** Owners allow (or stop allowing) HPC downloads; audited either way. Idempotent. */
@@ -118,9 +143,9 @@ export async function setHpcAllowed(db: D1Database, actor: Actor, ws: WorkspaceA
   ]);
 }
 
-/** Throws 403 unless the workspace's owners allow HPC downloads. */
-export async function assertHpcApproved(db: D1Database, ws: WorkspaceAccess): Promise<void> {
-  if (await hpcAllowed(db, ws.id)) return;
+/** Throws 403 unless the workspace's owners allow HPC downloads (`allowed`: already read, e.g. with the launch's reads). */
+export async function assertHpcApproved(db: D1Database, ws: WorkspaceAccess, allowed?: boolean): Promise<void> {
+  if (allowed ?? (await hpcAllowed(db, ws.id))) return;
   throw forbidden(
     `Slurm/HPC downloads are not allowed in workspace '${ws.name}': an 'hpc' run hands its secrets to whoever runs the kit, so the owners decide. An owner allows them with PUT /relay-targets/hpc?workspaceId=${ws.id} {}`,
   );

@@ -12,21 +12,22 @@
 import type { Run } from '../../shared/api';
 import { awsRegionProblem } from '../../shared/aws-regions';
 import { type Actor, auditStatement } from './audit';
-import { loadCredentialsWithSecrets } from './credentials';
+import { credentialsRead, loadCredentialsWithSecrets } from './credentials';
 import { roleAtLeast, ROLES, PERMISSIONS } from '../../shared/roles';
 import type { WorkspaceAccess } from './directory';
 import type { Env } from './env';
 import { ApiError, forbidden, invalidField, notFound } from './errors';
 import { newId, nowIso } from './ids';
-import { assertHpcApproved, assertRelayApproved } from './relay-targets';
+import { assertHpcApproved, assertRelayApproved, hpcAllowedRead, relayTargetsRead } from './relay-targets';
 import { DEFAULT_DOWNLOAD_MINUTES, hpcConfig, hpcHeadScript, MAX_DOWNLOAD_MINUTES } from './hpc';
 import { DEFAULT_BATCH_CLI_PATH, launchKit } from './launch-kit';
 import { signDownloadToken, signRunToken } from './run-tokens';
-import { resolveRunSecrets } from './secrets';
+import { type ResolvedSecret, resolveRunSecretsFrom, runSecretsRead } from './secrets';
 import {
   accountOfArn, type AwsIdentity, type AwsKeys, AwsError, type AwsTarget, assumeRole, getCallerIdentity, MAX_OPEN_CONNECTIONS, mapLimit,
   SubrequestBudget, secretsManager, withoutFinalPeriod,
 } from './secrets-manager';
+import { type ListQuery, type Page, pageSql, type SqlPart, value } from './sql';
 import { NO_PLATFORM_IDENTITY, type PlatformIdentity, platformIdentity } from './platform-identity';
 import type { Keyring, SealContext } from './vault';
 
@@ -177,16 +178,25 @@ function runView(row: RunRow, secrets: RunSecretRow[]): Run {
   };
 }
 
+/** The statements reading a run (in `ws`, an id or SQL for it, when given) and its secrets. */
+export function runReads(db: D1Database, runId: string, ws?: SqlPart): D1PreparedStatement[] {
+  return [
+    ws ? db.prepare(`SELECT * FROM runs WHERE id = ? AND workspace_id = ${ws.sql}`).bind(runId, ...ws.params) : db.prepare('SELECT * FROM runs WHERE id = ?').bind(runId),
+    ws
+      ? db.prepare(`SELECT * FROM run_secrets WHERE run_id = (SELECT id FROM runs WHERE id = ? AND workspace_id = ${ws.sql}) ORDER BY name`).bind(runId, ...ws.params)
+      : db.prepare('SELECT * FROM run_secrets WHERE run_id = ? ORDER BY name').bind(runId),
+  ];
+}
+
+/** The run runReads found, or 404. */
+export function runFound(results: readonly (D1Result | undefined)[], runId: string, inWorkspace: boolean): { row: RunRow; secrets: RunSecretRow[] } {
+  const row = results[0]?.results[0] as RunRow | undefined;
+  if (!row) throw notFound(`Run '${runId}'${inWorkspace ? ' in this workspace' : ''}`);
+  return { row, secrets: (results[1]?.results ?? []) as RunSecretRow[] };
+}
+
 async function loadRun(db: D1Database, runId: string, workspaceId?: string): Promise<{ row: RunRow; secrets: RunSecretRow[] }> {
-  const [runs, secrets] = await db.batch<RunRow | RunSecretRow>([
-    workspaceId
-      ? db.prepare('SELECT * FROM runs WHERE id = ? AND workspace_id = ?').bind(runId, workspaceId)
-      : db.prepare('SELECT * FROM runs WHERE id = ?').bind(runId),
-    db.prepare('SELECT * FROM run_secrets WHERE run_id = ? ORDER BY name').bind(runId),
-  ]);
-  const row = runs?.results[0] as RunRow | undefined;
-  if (!row) throw notFound(`Run '${runId}'${workspaceId ? ' in this workspace' : ''}`);
-  return { row, secrets: (secrets?.results ?? []) as RunSecretRow[] };
+  return runFound(await db.batch(runReads(db, runId, workspaceId === undefined ? undefined : value(workspaceId))), runId, workspaceId !== undefined);
 }
 
 export async function getRun(db: D1Database, workspaceId: string, runId: string): Promise<Run> {
@@ -194,24 +204,37 @@ export async function getRun(db: D1Database, workspaceId: string, runId: string)
   return runView(row, secrets);
 }
 
-export async function listRuns(db: D1Database, workspaceId: string, limit = 100): Promise<Run[]> {
-  const [runs, secrets] = await db.batch<RunRow | RunSecretRow>([
-    db.prepare('SELECT * FROM runs WHERE workspace_id = ? ORDER BY created_at DESC, id LIMIT ?').bind(workspaceId, limit),
-    db
-      .prepare('SELECT s.* FROM run_secrets s WHERE s.run_id IN (SELECT id FROM runs WHERE workspace_id = ? ORDER BY created_at DESC, id LIMIT ?) ORDER BY s.name')
-      .bind(workspaceId, limit),
-  ]);
-  const byRun = new Map<string, RunSecretRow[]>();
-  for (const s of (secrets?.results ?? []) as RunSecretRow[]) byRun.set(s.run_id, [...(byRun.get(s.run_id) ?? []), s]);
-  return ((runs?.results ?? []) as RunRow[]).map((r) => runView(r, byRun.get(r.id) ?? []));
+/** The run view of what runReads found, or 404. */
+export const runViewOf = (results: readonly (D1Result | undefined)[], runId: string) => {
+  const { row, secrets } = runFound(results, runId, true);
+  return runView(row, secrets);
+};
+
+/** A page of the workspace's runs, newest first, with their secrets; `ws` is the workspace id or SQL for it. */
+export function listRuns(db: D1Database, ws: SqlPart, page: Page): ListQuery<Run> {
+  const limit = pageSql(page);
+  const pageIds = `SELECT id FROM runs WHERE workspace_id = ${ws.sql} ORDER BY created_at DESC, id${limit.sql}`;
+  return {
+    statements: [
+      db.prepare(`SELECT * FROM runs WHERE id IN (${pageIds}) ORDER BY created_at DESC, id`).bind(...ws.params, ...limit.params),
+      db.prepare(`SELECT COUNT(*) AS n FROM runs WHERE workspace_id = ${ws.sql}`).bind(...ws.params),
+      db.prepare(`SELECT s.* FROM run_secrets s WHERE s.run_id IN (${pageIds}) ORDER BY s.name`).bind(...ws.params, ...limit.params),
+    ],
+    read(results) {
+      const byRun = new Map<string, RunSecretRow[]>();
+      for (const s of (results[2]?.results ?? []) as RunSecretRow[]) byRun.set(s.run_id, [...(byRun.get(s.run_id) ?? []), s]);
+      const runs = ((results[0]?.results ?? []) as RunRow[]).map((r) => runView(r, byRun.get(r.id) ?? []));
+      return { items: runs, totalSize: (results[1]?.results[0] as { n: number } | undefined)?.n ?? runs.length };
+    },
+  };
 }
 
 /**
  * Completing a run needs `launch` for one's own runs and `maintain` (or above) for anyone else's: a 403 naming the
  * rule otherwise. Throws 404 first when the run is not in the workspace.
  */
-export async function assertMayComplete(db: D1Database, ws: WorkspaceAccess, caller: { userId: string }, runId: string): Promise<void> {
-  const { row } = await loadRun(db, runId, ws.id);
+export async function assertMayComplete(db: D1Database, ws: WorkspaceAccess, caller: { userId: string }, runId: string, read?: readonly (D1Result | undefined)[]): Promise<void> {
+  const { row } = read ? runFound(read, runId, true) : await loadRun(db, runId, ws.id);
   if (row.launched_by === caller.userId || roleAtLeast(ws.role, PERMISSIONS.maintain)) return;
   const allowed = ROLES.filter((r) => roleAtLeast(r, PERMISSIONS.maintain)).join(', ');
   throw forbidden(
@@ -222,8 +245,8 @@ export async function assertMayComplete(db: D1Database, ws: WorkspaceAccess, cal
 type AwsCredentials = Awaited<ReturnType<typeof loadCredentialsWithSecrets>>;
 
 /** The run's aws credentials in this workspace, opened; a 400 naming credentialsId when they are not aws ones. */
-async function loadAwsCredentials(db: D1Database, keyring: Keyring, workspaceId: string, credentialsId: string): Promise<AwsCredentials> {
-  const loaded = await loadCredentialsWithSecrets(db, keyring, workspaceId, credentialsId).catch((err) => {
+async function loadAwsCredentials(db: D1Database, keyring: Keyring, workspaceId: string, credentialsId: string, stored?: D1Result): Promise<AwsCredentials> {
+  const loaded = await loadCredentialsWithSecrets(db, keyring, workspaceId, credentialsId, stored).catch((err) => {
     if (err instanceof ApiError && err.status === 404) throw invalidField('credentialsId', `names no credentials in this workspace ('${credentialsId}')`);
     throw err;
   });
@@ -262,27 +285,30 @@ const signingKeys = (access: RunAccess, settings: RelaySettings): AwsKeys | null
   access.platform ? (settings.platform?.keys ?? null) : { accessKeyId: access.accessKeyId, secretAccessKey: access.secretAccessKey };
 const sessionName = (id: string) => `latchkey-${id}`.slice(0, 64);
 
-/** The account these credentials' own keys act in, if learnt for the current sealed version of their keys. */
-async function cachedAccount(db: D1Database, credentialsId: string, accessKeyId: string): Promise<AwsIdentity | null> {
-  const row = await db
+/** The statement reading the account the credentials' own keys act in, as learnt for the current sealed version of their keys. */
+const cachedAccountRead = (db: D1Database, ws: SqlPart, credentialsId: string) =>
+  db
     .prepare(
-      'SELECT i.account_id, i.caller_arn FROM aws_identities i JOIN credentials c ON c.id = i.credentials_id WHERE i.credentials_id = ? AND i.access_key_id = ? AND i.sealed_iv = c.secret_iv',
+      `SELECT i.account_id, i.caller_arn, i.access_key_id FROM aws_identities i JOIN credentials c ON c.id = i.credentials_id
+       WHERE i.credentials_id = ? AND c.workspace_id = ${ws.sql} AND i.sealed_iv = c.secret_iv`,
     )
-    .bind(credentialsId, accessKeyId)
-    .first<{ account_id: string; caller_arn: string }>();
-  return row ? { accountId: row.account_id, arn: row.caller_arn } : null;
+    .bind(credentialsId, ...ws.params);
+
+/** The account these credentials' own keys act in, if cachedAccountRead found it for these keys. */
+function cachedAccount(found: D1Result | undefined, accessKeyId: string): AwsIdentity | null {
+  const row = found?.results[0] as { account_id: string; caller_arn: string; access_key_id: string } | undefined;
+  return row && row.access_key_id === accessKeyId ? { accountId: row.account_id, arn: row.caller_arn } : null;
 }
 
-async function rememberAccount(db: D1Database, credentialsId: string, accessKeyId: string, identity: AwsIdentity) {
-  await db
+function rememberAccount(db: D1Database, credentialsId: string, accessKeyId: string, identity: AwsIdentity): D1PreparedStatement {
+  return db
     .prepare(
       `INSERT INTO aws_identities (credentials_id, access_key_id, sealed_iv, account_id, caller_arn, checked_at)
        SELECT id, ?, secret_iv, ?, ?, ? FROM credentials WHERE id = ?
        ON CONFLICT (credentials_id) DO UPDATE SET access_key_id = excluded.access_key_id, sealed_iv = excluded.sealed_iv,
          account_id = excluded.account_id, caller_arn = excluded.caller_arn, checked_at = excluded.checked_at`,
     )
-    .bind(accessKeyId, identity.accountId, identity.arn, nowIso(), credentialsId)
-    .run();
+    .bind(accessKeyId, identity.accountId, identity.arn, nowIso(), credentialsId);
 }
 
 async function clientRequestToken(runId: string, name: string): Promise<string> {
@@ -308,6 +334,35 @@ export interface LaunchInput {
   downloadWindowMinutes?: number;
 }
 
+/** One INSERT for all of a run's secrets, `pending` (what may come to exist in AWS), whatever their number. */
+function insertRunSecrets(db: D1Database, runId: string, secrets: ResolvedSecret[], awsNameOf: (name: string) => string, at: string): D1PreparedStatement {
+  const rows = secrets.map((s) => ({ name: s.name, source: s.source, id: s.id, version: s.version, awsName: awsNameOf(s.name) }));
+  return db
+    .prepare(
+      `INSERT INTO run_secrets (run_id, name, source, pipeline_secret_id, secret_version, aws_name, state, updated_at)
+       SELECT ?, json_extract(value, '$.name'), json_extract(value, '$.source'), json_extract(value, '$.id'), json_extract(value, '$.version'), json_extract(value, '$.awsName'), 'pending', ?
+       FROM json_each(?)`,
+    )
+    .bind(runId, at, JSON.stringify(rows));
+}
+
+/**
+ * Everything a launch reads before it calls AWS, as statements for one batch (with the caller's check, `ws` and
+ * `personal` being SQL for the workspace and the caller's personal workspace): the credentials (sealed), only the
+ * named pipeline secrets of both workspaces, the account the credentials are known to act in, the workspace's relay
+ * targets and whether it allows HPC runs.
+ */
+export function launchReads(db: D1Database, ws: SqlPart, personal: SqlPart, input: LaunchInput): D1PreparedStatement[] {
+  const credentialsId = input.target === 'hpc' ? '' : (input.credentialsId ?? '');
+  return [
+    credentialsRead(db, ws, credentialsId, true),
+    runSecretsRead(db, ws, personal, input.secrets),
+    cachedAccountRead(db, ws, credentialsId),
+    relayTargetsRead(db, ws),
+    hpcAllowedRead(db, ws),
+  ];
+}
+
 export async function launchRun(
   db: D1Database,
   keyring: Keyring,
@@ -316,23 +371,26 @@ export async function launchRun(
   ws: WorkspaceAccess,
   input: LaunchInput,
   origin: string,
+  /** The results of launchReads, when the caller's check already made them in its round trip. */
+  reads?: D1Result[],
 ) {
   const { prefix, ttlHours } = boundedLaunch(settings, input);
-  if (input.target === 'hpc') return launchHpcRun(db, keyring, settings, caller, ws, input, ttlHours, origin);
+  const [credentialsFound, secretRows, identityFound, relayTargets, hpcFound] = reads ?? (await db.batch(launchReads(db, value(ws.id), value(caller.personalWorkspaceId), input)));
+  if (input.target === 'hpc') return launchHpcRun(db, keyring, settings, caller, ws, input, ttlHours, origin, { secretRows: secretRows!, hpcAllowed: (hpcFound?.results.length ?? 0) > 0 });
   if (!input.credentialsId) throw invalidField('credentialsId', "is required for target 'aws': the id of the aws credentials of the compute environment (or launch with target 'hpc')");
   if (!input.region) throw invalidField('region', "is required for target 'aws': the AWS region of the compute environment, such as eu-west-1");
   const region = input.region;
   const regionProblem = awsRegionProblem(region, settings.extraRegions);
   if (regionProblem) throw invalidField('region', regionProblem);
-  const credentials = await loadAwsCredentials(db, keyring, ws.id, input.credentialsId);
+  const credentials = await loadAwsCredentials(db, keyring, ws.id, input.credentialsId, credentialsFound);
   assertUsableForLaunch(credentials, settings);
-  const secrets = await resolveRunSecrets(db, keyring, { workspaceId: ws.id, personalWorkspaceId: caller.personalWorkspaceId }, input.secrets);
+  const secrets = await resolveRunSecretsFrom(keyring, caller.personalWorkspaceId, secretRows!, input.secrets);
   if (secrets.length === 0)
     throw invalidField('secrets', 'selects no pipeline secrets: create workspace or user secrets first, or name existing ones');
   const roleArn = roleOf(credentials);
   const access = accessOf(credentials);
   const baseKeys = signingKeys(access, settings)!;
-  const known = roleArn ? null : await cachedAccount(db, credentials.credentials.id, baseKeys.accessKeyId);
+  const known = roleArn ? null : cachedAccount(identityFound, baseKeys.accessKeyId);
   const identityCalls = roleArn ? 1 : known ? 0 : 1;
   const planned = secrets.length + identityCalls;
   const reservedForRollback = secrets.length;
@@ -349,15 +407,21 @@ export async function launchRun(
   const target = { ...settings.target, region: region };
   const launchBudget = new SubrequestBudget(settings.ceiling - reservedForRollback);
   const what = { credentialsId: credentials.credentials.id, region: region, secrets: secrets.map((s) => s.name) };
+  /** The account learnt from STS, to remember with the run (or the refusal). */
+  let learnt: D1PreparedStatement | null = null;
   const refuse = async (accountId: string) => {
     try {
-      await assertRelayApproved(db, ws, { credentialsName: credentials.credentials.name, accountId, roleArn });
+      await assertRelayApproved(db, ws, { credentialsName: credentials.credentials.name, accountId, roleArn }, relayTargets);
     } catch (err) {
-      // An attempt to send secrets to an account the owners did not approve is worth knowing about.
-      await auditStatement(db, caller.actor, {
-        workspaceId: ws.id, action: 'run.refused', targetKind: 'credentials', targetId: credentials.credentials.id, targetName: credentials.credentials.name,
-        detail: { reason: 'account or role not approved', accountId, roleArn, ...what },
-      }).run();
+      // An attempt to send secrets to an account the owners did not approve is worth knowing about; the account
+      // learnt on the way is kept, so an approval does not cost another STS call.
+      await db.batch([
+        auditStatement(db, caller.actor, {
+          workspaceId: ws.id, action: 'run.refused', targetKind: 'credentials', targetId: credentials.credentials.id, targetName: credentials.credentials.name,
+          detail: { reason: 'account or role not approved', accountId, roleArn, ...what },
+        }),
+        ...(learnt ? [learnt] : []),
+      ]);
       throw err;
     }
   };
@@ -386,7 +450,7 @@ export async function launchRun(
       } catch (err) {
         throw new ApiError(502, `Could not learn which AWS account credentials '${credentials.credentials.name}' act in (STS GetCallerIdentity): ${describe(err)}. No secret was created`);
       }
-      await rememberAccount(db, credentials.credentials.id, baseKeys.accessKeyId, identity);
+      learnt = rememberAccount(db, credentials.credentials.id, baseKeys.accessKeyId, identity);
     }
     await refuse(identity.accountId);
     keys = baseKeys;
@@ -410,15 +474,12 @@ export async function launchRun(
          VALUES (?, ?, ?, ?, ?, ?, ?, 'launching', ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .bind(runId, ws.id, caller.userId, credentials.credentials.id, region, prefix, input.runName ?? null, created, expiresIso, accountId, roleArn, sealedKeys.ct, sealedKeys.iv, sealedKeys.keyVersion, input.batchCliPath ?? null),
-    ...secrets.map((s) =>
-      db
-        .prepare("INSERT INTO run_secrets (run_id, name, source, pipeline_secret_id, secret_version, aws_name, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)")
-        .bind(runId, s.name, s.source, s.id, s.version, awsNameOf(s.name), created),
-    ),
+    insertRunSecrets(db, runId, secrets, awsNameOf, created),
     auditStatement(db, caller.actor, {
       workspaceId: ws.id, action: 'run.launch', targetKind: 'run', targetId: runId, targetName: input.runName ?? null,
       detail: { accountId, roleArn, ...what, secretsPrefix: prefix, expiresAt: expiresIso },
     }),
+    ...(learnt ? [learnt] : []),
   ]);
 
   const failLaunch = async (message: string) => {
@@ -447,15 +508,30 @@ export async function launchRun(
   const failed = outcomes.find((o): o is { name: string; error: unknown } => 'error' in o);
   const stamp = nowIso();
   if (!failed) {
+    const arns = Object.fromEntries(outcomes.map((o) => [o.name, (o as { arn: string }).arn]));
+    // One statement per table, whatever the number of secrets.
     await db.batch([
       db.prepare("UPDATE runs SET state = 'launched' WHERE id = ? AND state = 'launching'").bind(runId),
-      ...outcomes.map((o) =>
-        db.prepare("UPDATE run_secrets SET state = 'created', arn = ?, updated_at = ?, delivered_at = ? WHERE run_id = ? AND name = ?").bind((o as { arn: string }).arn, stamp, stamp, runId, o.name),
-      ),
+      db
+        .prepare(`UPDATE run_secrets SET state = 'created', arn = json_extract(?, '$."' || name || '"'), updated_at = ?, delivered_at = ? WHERE run_id = ? AND state = 'pending'`)
+        .bind(JSON.stringify(arns), stamp, stamp, runId),
       db.prepare('UPDATE credentials SET last_used_at = ? WHERE id = ?').bind(stamp, credentials.credentials.id),
-      ...secrets.map((s) => db.prepare('UPDATE pipeline_secrets SET last_used_at = ? WHERE id = ?').bind(stamp, s.id)),
+      db.prepare('UPDATE pipeline_secrets SET last_used_at = ? WHERE id IN (SELECT value FROM json_each(?))').bind(stamp, JSON.stringify(secrets.map((s) => s.id))),
     ]);
-    const run = await getRun(db, ws.id, runId);
+    // The run as just written, without reading it back.
+    const run = runView(
+      {
+        id: runId, workspace_id: ws.id, launched_by: caller.userId, credentials_id: credentials.credentials.id, region, secrets_prefix: prefix, run_name: input.runName ?? null,
+        state: 'launched', nextflow_run_name: null, nextflow_session_id: null, created_at: created, started_at: null, completed_at: null, expires_at: expiresIso,
+        cleaned_at: null, last_error: null, account_id: accountId, role_arn: roleArn, cleanup_ct: sealedKeys.ct, cleanup_iv: sealedKeys.iv, key_version: sealedKeys.keyVersion,
+        cleanup_attempts: 0, next_attempt_at: null, cleanup_error: null, expired_at: null, batch_cli_path: input.batchCliPath ?? null, abandoned_at: null, target: 'aws',
+        download_expires_at: null, downloaded_at: null,
+      },
+      secrets.map((s) => ({
+        run_id: runId, name: s.name, source: s.source, aws_name: awsNameOf(s.name), arn: arns[s.name] ?? null, state: 'created', last_error: null, updated_at: stamp,
+        secret_version: s.version, delivered_at: stamp, deleted_at: null,
+      })),
+    );
     return {
       run,
       ...(await kitFor(settings, run, input.batchCliPath ?? null, origin)),
@@ -477,8 +553,9 @@ export async function launchRun(
   );
   await failLaunch(firstError);
   const rollbackBudget = new SubrequestBudget(settings.ceiling - launchBudget.used);
-  const { row } = await loadRun(db, runId);
-  const left = await deleteRunSecrets(db, row, keys, accountId, target, rollbackBudget);
+  const { row, secrets: recorded } = await loadRun(db, runId);
+  const { left, statements } = await deleteRunSecrets(db, row, recorded.filter(isLive), keys, accountId, target, rollbackBudget);
+  await db.batch(statements);
   throw new ApiError(
     502,
     `${firstError}. ${left === 0 ? 'The secrets already created for this run were deleted again.' : `${left} secret(s) of this run could not be deleted yet; the sweeper will retry.`}`,
@@ -536,11 +613,12 @@ async function launchHpcRun(
   input: LaunchInput,
   ttlHours: number,
   origin: string,
+  read: { secretRows: D1Result; hpcAllowed: boolean },
 ) {
   for (const field of ['credentialsId', 'region', 'batchCliPath', 'secretsPrefix'] as const)
     if (input[field] !== undefined) throw invalidField(field, "applies only to target 'aws'; leave it out for an 'hpc' run, which relays nothing to AWS");
-  await assertHpcApproved(db, ws);
-  const secrets = await resolveRunSecrets(db, keyring, { workspaceId: ws.id, personalWorkspaceId: caller.personalWorkspaceId }, input.secrets);
+  await assertHpcApproved(db, ws, read.hpcAllowed);
+  const secrets = await resolveRunSecretsFrom(keyring, caller.personalWorkspaceId, read.secretRows, input.secrets);
   if (secrets.length === 0) throw invalidField('secrets', 'selects no pipeline secrets: create workspace or user secrets first, or name existing ones');
   const runId = newId();
   const now = Date.now();
@@ -548,25 +626,22 @@ async function launchHpcRun(
   const expiresIso = new Date(now + ttlHours * 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const windowMinutes = input.downloadWindowMinutes ?? DEFAULT_DOWNLOAD_MINUTES;
   const downloadUntil = new Date(now + Math.min(windowMinutes, MAX_DOWNLOAD_MINUTES) * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  await db.batch([
+  const written = await db.batch([
     db
       .prepare(
         `INSERT INTO runs (id, workspace_id, launched_by, credentials_id, region, secrets_prefix, run_name, state, created_at, expires_at, target, download_expires_at)
          VALUES (?, ?, ?, '', '', '', ?, 'launched', ?, ?, 'hpc', ?)`,
       )
       .bind(runId, ws.id, caller.userId, input.runName ?? null, created, expiresIso, downloadUntil),
-    ...secrets.map((s) =>
-      db
-        .prepare("INSERT INTO run_secrets (run_id, name, source, pipeline_secret_id, secret_version, aws_name, state, updated_at) VALUES (?, ?, ?, ?, ?, '', 'pending', ?)")
-        .bind(runId, s.name, s.source, s.id, s.version, created),
-    ),
-    ...secrets.map((s) => db.prepare('UPDATE pipeline_secrets SET last_used_at = ? WHERE id = ?').bind(created, s.id)),
+    insertRunSecrets(db, runId, secrets, () => '', created),
+    db.prepare('UPDATE pipeline_secrets SET last_used_at = ? WHERE id IN (SELECT value FROM json_each(?))').bind(created, JSON.stringify(secrets.map((s) => s.id))),
     auditStatement(db, caller.actor, {
       workspaceId: ws.id, action: 'run.launch', targetKind: 'run', targetId: runId, targetName: input.runName ?? null,
       detail: { target: 'hpc', secrets: secrets.map((s) => s.name), downloadExpiresAt: downloadUntil, expiresAt: expiresIso },
     }),
+    ...runReads(db, runId),
   ]);
-  const run = await getRun(db, ws.id, runId);
+  const run = runViewOf(written.slice(-2), runId);
   return { run, ...(await hpcKitFor(settings, run, origin)), subrequests: { ceiling: settings.ceiling, planned: 0, reservedForRollback: 0, used: 0 } };
 }
 
@@ -574,8 +649,8 @@ async function launchHpcRun(
  * The launch kit again, for the member who launched the run (nobody else: it carries the run's completion token),
  * while the run is live. 404 for others, as for a run they cannot see.
  */
-export async function launchKitOf(db: D1Database, settings: RelaySettings, ws: WorkspaceAccess, caller: { userId: string }, runId: string, origin: string) {
-  const { row, secrets } = await loadRun(db, runId, ws.id);
+export async function launchKitOf(db: D1Database, settings: RelaySettings, ws: WorkspaceAccess, caller: { userId: string }, runId: string, origin: string, read?: readonly (D1Result | undefined)[]) {
+  const { row, secrets } = read ? runFound(read, runId, true) : await loadRun(db, runId, ws.id);
   if (row.launched_by !== caller.userId) throw forbidden(`Only the member who launched run '${runId}' can get its launch kit: it carries the run's completion token`);
   if (row.state === 'launch_failed' || row.completed_at !== null)
     throw new ApiError(409, `Run '${runId}' has ${row.state === 'launch_failed' ? 'failed to launch' : 'ended'}; its secrets are gone or going, so there is no kit to give. Launch a new run`);
@@ -595,16 +670,25 @@ function stillInAws(row: RunRow, left: Array<{ aws_name: string }>, accountId: s
   return `${left.length} secret${left.length === 1 ? '' : 's'} of this run may still be in ${where}${row.role_arn ? ` through role ${row.role_arn}` : ''}: ${names}${more}. ${withoutFinalPeriod(why)}.`;
 }
 
+/** What a cleanup decided: how many secrets may be left, and the statements recording it (for the caller's batch). */
+interface Cleanup {
+  left: number;
+  /** The secrets that may still exist after it. */
+  leftSecrets: RunSecretRow[];
+  statements: D1PreparedStatement[];
+}
+
+const isLive = (s: RunSecretRow) => s.state === 'pending' || s.state === 'created' || s.state === 'failed';
+
 /**
- * Deletes every secret of the run that may still exist with `keys` (which act in `accountId`), at most 6 at a
- * time; records each outcome, and when nothing is left marks the run cleaned and drops its sealed keys. A secret
- * whose ARN names another account is not touched: deleting it elsewhere would prove nothing. Returns how many are left.
+ * Deletes every secret of the run that may still exist (`live`) with `keys` (which act in `accountId`), at most 6 at
+ * a time, and answers the statements that record each outcome and, when nothing is left, mark the run cleaned and drop
+ * its sealed keys. A secret whose ARN names another account is not touched: deleting it elsewhere would prove nothing.
  */
-async function deleteRunSecrets(db: D1Database, row: RunRow, keys: AwsKeys, accountId: string, target: AwsTarget, budget: SubrequestBudget): Promise<number> {
+async function deleteRunSecrets(db: D1Database, row: RunRow, live: RunSecretRow[], keys: AwsKeys, accountId: string, target: AwsTarget, budget: SubrequestBudget): Promise<Cleanup> {
   const runId = row.id;
-  const { results } = await db.prepare(`SELECT * FROM run_secrets WHERE run_id = ? AND state IN ${LIVE_STATES} ORDER BY name`).bind(runId).all<RunSecretRow>();
   const sm = secretsManager(keys, target, budget);
-  const outcomes = await mapLimit(results, AWS_CONCURRENCY, async (s) => {
+  const outcomes = await mapLimit(live, AWS_CONCURRENCY, async (s) => {
     const arnAccount = s.arn ? accountOfArn(s.arn) : null;
     if (arnAccount && arnAccount !== accountId)
       return { s, ok: false as const, error: `not deleted: it was created in account ${arnAccount}, but the keys at hand act in ${accountId}` };
@@ -618,38 +702,47 @@ async function deleteRunSecrets(db: D1Database, row: RunRow, keys: AwsKeys, acco
   const stamp = nowIso();
   const failures = outcomes.filter((o) => !o.ok);
   const firstError = failures[0] && 'error' in failures[0] ? failures[0].error : '';
-  await db.batch([
-    ...outcomes.map((o) =>
-      o.ok
-        ? db.prepare("UPDATE run_secrets SET state = 'deleted', last_error = NULL, updated_at = ?, deleted_at = ? WHERE run_id = ? AND name = ?").bind(stamp, stamp, runId, o.s.name)
-        : db.prepare("UPDATE run_secrets SET state = 'failed', last_error = ?, updated_at = ? WHERE run_id = ? AND name = ?").bind(o.error, stamp, runId, o.s.name),
-    ),
-    db
-      .prepare(`UPDATE runs SET cleaned_at = ?, cleanup_error = NULL, next_attempt_at = NULL, cleanup_ct = NULL, cleanup_iv = NULL, key_version = NULL
-                WHERE id = ? AND cleaned_at IS NULL AND NOT EXISTS (SELECT 1 FROM run_secrets WHERE run_id = ? AND state IN ${LIVE_STATES})`)
-      .bind(stamp, runId, runId),
-    db
-      .prepare('UPDATE runs SET cleanup_error = ? WHERE id = ? AND cleaned_at IS NULL')
-      .bind(failures.length ? stillInAws(row, failures.map((f) => f.s), accountId, `Last error: ${firstError}`) : null, runId),
-  ]);
-  return failures.length;
+  const deleted = outcomes.filter((o) => o.ok).map((o) => o.s.name);
+  const failed = Object.fromEntries(failures.map((o) => [o.s.name, 'error' in o ? o.error : '']));
+  return {
+    left: failures.length,
+    leftSecrets: failures.map((f) => f.s),
+    statements: [
+      // One statement for the deleted and one for the failed, whatever their number.
+      ...(deleted.length
+        ? [db.prepare("UPDATE run_secrets SET state = 'deleted', last_error = NULL, updated_at = ?, deleted_at = ? WHERE run_id = ? AND name IN (SELECT value FROM json_each(?))").bind(stamp, stamp, runId, JSON.stringify(deleted))]
+        : []),
+      ...(failures.length
+        ? [db.prepare(`UPDATE run_secrets SET state = 'failed', last_error = json_extract(?, '$."' || name || '"'), updated_at = ? WHERE run_id = ? AND name IN (SELECT key FROM json_each(?))`).bind(JSON.stringify(failed), stamp, runId, JSON.stringify(failed))]
+        : []),
+      db
+        .prepare(`UPDATE runs SET cleaned_at = ?, cleanup_error = NULL, next_attempt_at = NULL, cleanup_ct = NULL, cleanup_iv = NULL, key_version = NULL
+                  WHERE id = ? AND cleaned_at IS NULL AND NOT EXISTS (SELECT 1 FROM run_secrets WHERE run_id = ? AND state IN ${LIVE_STATES})`)
+        .bind(stamp, runId, runId),
+      db
+        .prepare('UPDATE runs SET cleanup_error = ? WHERE id = ? AND cleaned_at IS NULL')
+        .bind(failures.length ? stillInAws(row, failures.map((f) => f.s), accountId, `Last error: ${firstError}`) : null, runId),
+    ],
+  };
 }
 
 /**
- * Deletes what is left of a run's secrets where they were created: with the keys the run sealed at launch (through
- * its role, if any), after checking those keys act in the run's account. Never with the credentials' current fields,
- * except for runs launched before runs kept their keys. Returns how many are left.
+ * Deletes what is left of a run's secrets (`secrets`: all of them, as read) where they were created: with the keys
+ * the run sealed at launch (through its role, if any), after checking those keys act in the run's account. Never with
+ * the credentials' current fields, except for runs launched before runs kept their keys. Answers how many are left
+ * and the statements recording it; nothing is written here.
  */
-async function cleanUpRun(db: D1Database, keyring: Keyring, settings: RelaySettings, row: RunRow, budget: SubrequestBudget): Promise<number> {
+async function cleanUpRun(db: D1Database, keyring: Keyring, settings: RelaySettings, row: RunRow, secrets: RunSecretRow[], budget: SubrequestBudget): Promise<Cleanup> {
   if (row.target === 'hpc') return closeHpcRun(db, row);
-  const live = (await db.prepare(`SELECT aws_name, arn FROM run_secrets WHERE run_id = ? AND state IN ${LIVE_STATES} ORDER BY name`).bind(row.id).all<{ aws_name: string; arn: string | null }>()).results;
+  const live = secrets.filter(isLive);
   const target = { ...settings.target, region: row.region };
-  if (live.length === 0) return deleteRunSecrets(db, row, { accessKeyId: '', secretAccessKey: '' }, row.account_id ?? '', target, budget);
+  if (live.length === 0) return deleteRunSecrets(db, row, live, { accessKeyId: '', secretAccessKey: '' }, row.account_id ?? '', target, budget);
   const expected = row.account_id ?? live.map((s) => (s.arn ? accountOfArn(s.arn) : null)).find(Boolean) ?? null;
-  const giveUp = async (why: string) => {
-    await db.prepare('UPDATE runs SET cleanup_error = ? WHERE id = ?').bind(stillInAws(row, live, expected, `Nothing was deleted: ${why}`), row.id).run();
-    return live.length;
-  };
+  const giveUp = (why: string): Cleanup => ({
+    left: live.length,
+    leftSecrets: live,
+    statements: [db.prepare('UPDATE runs SET cleanup_error = ? WHERE id = ?').bind(stillInAws(row, live, expected, `Nothing was deleted: ${why}`), row.id)],
+  });
   let access: RunAccess;
   let roleArn: string | null;
   if (row.cleanup_ct && row.cleanup_iv && row.key_version) {
@@ -686,40 +779,64 @@ async function cleanUpRun(db: D1Database, keyring: Keyring, settings: RelaySetti
     return giveUp(`${roleArn ? `assuming role ${roleArn}` : 'checking which account the keys act in (STS GetCallerIdentity)'} failed with ${describe(err)}`);
   }
   if (expected && acting !== expected) return giveUp(`the keys at hand act in AWS account ${acting}, not in ${expected} where the secrets were created`);
-  return deleteRunSecrets(db, row, keys, acting, target, budget);
+  return deleteRunSecrets(db, row, live, keys, acting, target, budget);
 }
 
 /**
  * An 'hpc' run holds nothing in a cloud: when it ends (or expires), what was downloaded counts as deleted (the head
  * script removes the store when Nextflow exits) and what never was as not created. The download closes with it.
  */
-async function closeHpcRun(db: D1Database, row: RunRow): Promise<number> {
+function closeHpcRun(db: D1Database, row: RunRow): Cleanup {
   const stamp = nowIso();
-  await db.batch([
-    db.prepare("UPDATE run_secrets SET state = 'deleted', deleted_at = ?, updated_at = ? WHERE run_id = ? AND state = 'created'").bind(stamp, stamp, row.id),
-    db.prepare("UPDATE run_secrets SET state = 'not_created', last_error = 'never downloaded', updated_at = ? WHERE run_id = ? AND state = 'pending'").bind(stamp, row.id),
-    db.prepare('UPDATE runs SET cleaned_at = ? WHERE id = ? AND cleaned_at IS NULL').bind(stamp, row.id),
-  ]);
-  return 0;
+  return {
+    left: 0,
+    leftSecrets: [],
+    statements: [
+      db.prepare("UPDATE run_secrets SET state = 'deleted', deleted_at = ?, updated_at = ? WHERE run_id = ? AND state = 'created'").bind(stamp, stamp, row.id),
+      db.prepare("UPDATE run_secrets SET state = 'not_created', last_error = 'never downloaded', updated_at = ? WHERE run_id = ? AND state = 'pending'").bind(stamp, row.id),
+      db.prepare('UPDATE runs SET cleaned_at = ? WHERE id = ? AND cleaned_at IS NULL').bind(stamp, row.id),
+    ],
+  };
 }
 
 export type RunOutcome = 'succeeded' | 'failed';
 
+/** The statements ending a run with `outcome` and auditing it, both only if it had not ended yet. */
+function endRunStatements(db: D1Database, runId: string, outcome: RunOutcome, actor: Actor): D1PreparedStatement[] {
+  const open = { sql: "EXISTS (SELECT 1 FROM runs WHERE id = ? AND completed_at IS NULL AND state != 'launch_failed')", params: [runId] };
+  return [
+    // The audit event first: it is written only while the run is still open, so exactly once.
+    auditStatement(db, actor, { workspaceId: { sql: '(SELECT workspace_id FROM runs WHERE id = ?)', params: [runId] }, action: `run.${outcome}`, targetKind: 'run', targetId: runId }, open),
+    db.prepare("UPDATE runs SET state = ?, completed_at = ? WHERE id = ? AND completed_at IS NULL AND state != 'launch_failed'").bind(outcome, nowIso(), runId),
+  ];
+}
+
 /**
- * Ends a run (the first outcome reported wins) and deletes its secrets. Duplicate, late and out-of-order calls are
- * harmless: an ended run keeps its outcome, and deleting a secret that is gone (in the run's account) counts as deleted.
+ * Ends a run (the first outcome reported wins) and deletes its secrets: two D1 round trips, whatever the number of
+ * secrets. Without `read`, the end is recorded at once with the read of the run (the run token was the authority);
+ * with `read` (runReads' results, made with the caller's check), the end is recorded with the outcome of the deletes.
+ * Duplicate, late and out-of-order calls are harmless: an ended run keeps its outcome, and deleting a secret that is
+ * gone (in the run's account) counts as deleted.
  */
-export async function completeRun(db: D1Database, keyring: Keyring, settings: RelaySettings, runId: string, outcome: RunOutcome, actor: Actor, workspaceId?: string) {
-  const { row } = await loadRun(db, runId, workspaceId);
-  if (row.state !== 'launch_failed' && row.completed_at === null) {
-    await db.batch([
-      db.prepare('UPDATE runs SET state = ?, completed_at = ? WHERE id = ? AND completed_at IS NULL').bind(outcome, nowIso(), runId),
-      auditStatement(db, actor, { workspaceId: row.workspace_id, action: `run.${outcome}`, targetKind: 'run', targetId: runId }),
-    ]);
-  }
-  const left = row.cleaned_at ? 0 : await cleanUpRun(db, keyring, settings, row, new SubrequestBudget(settings.ceiling));
-  const after = await loadRun(db, runId);
-  return { run: runView(after.row, after.secrets), left };
+export async function completeRun(
+  db: D1Database,
+  keyring: Keyring,
+  settings: RelaySettings,
+  runId: string,
+  outcome: RunOutcome,
+  actor: Actor,
+  workspaceId?: string,
+  read?: readonly (D1Result | undefined)[],
+) {
+  const ending = endRunStatements(db, runId, outcome, actor);
+  const first = read ?? (await db.batch([...ending, ...runReads(db, runId, workspaceId === undefined ? undefined : value(workspaceId))])).slice(-2);
+  const { row, secrets } = runFound(first, runId, workspaceId !== undefined);
+  const open = row.state !== 'launch_failed' && row.completed_at === null;
+  if (row.cleaned_at && !(read && open)) return { run: runView(row, secrets), left: 0 };
+  const cleanup: Cleanup = row.cleaned_at ? { left: 0, leftSecrets: [], statements: [] } : await cleanUpRun(db, keyring, settings, row, secrets, new SubrequestBudget(settings.ceiling));
+  const after = await db.batch([...(read ? ending : []), ...cleanup.statements, ...runReads(db, runId)]);
+  const final = runFound(after.slice(-2), runId, false);
+  return { run: runView(final.row, final.secrets), left: cleanup.left };
 }
 
 /** Records that Nextflow started the run; never moves an ended run back. */
@@ -750,91 +867,123 @@ export const MAX_CLEANUP_ATTEMPTS = 12;
 /**
  * The final state of a run the sweeper cannot clean: its live secrets become 'abandoned' (they may still be in AWS),
  * the run says exactly what may be left and how to delete it by hand, the audit records it once, and the credentials
- * are no longer held for it.
+ * are no longer held for it. Answers the statements, for the sweeper's batch.
  */
-async function abandonCleanup(db: D1Database, row: RunRow, attempts: number, actor: Actor) {
-  const left = (await db.prepare(`SELECT aws_name, arn FROM run_secrets WHERE run_id = ? AND state IN ${LIVE_STATES} ORDER BY name`).bind(row.id).all<{ aws_name: string; arn: string | null }>()).results;
+function abandonCleanup(db: D1Database, row: RunRow, live: RunSecretRow[], attempts: number, actor: Actor): D1PreparedStatement[] {
   const stamp = nowIso();
   const where = row.account_id ? `AWS account ${row.account_id} (${row.region})` : `AWS (${row.region})`;
-  const names = left.map((s) => s.arn ?? s.aws_name);
-  const message = `Latchkey stopped trying after ${attempts} failed cleanups: ${left.length} secret(s) may remain in ${where}: ${names.slice(0, NAMES_SHOWN).join(', ')}${names.length > NAMES_SHOWN ? ` and ${names.length - NAMES_SHOWN} more` : ''}. Delete them there by hand (aws secretsmanager delete-secret --force-delete-without-recovery --secret-id <name>) once the cause below is fixed.`;
-  await db.batch([
+  const names = live.map((s) => s.arn ?? s.aws_name);
+  const message = `Latchkey stopped trying after ${attempts} failed cleanups: ${live.length} secret(s) may remain in ${where}: ${names.slice(0, NAMES_SHOWN).join(', ')}${names.length > NAMES_SHOWN ? ` and ${names.length - NAMES_SHOWN} more` : ''}. Delete them there by hand (aws secretsmanager delete-secret --force-delete-without-recovery --secret-id <name>) once the cause below is fixed.`;
+  return [
     db.prepare(`UPDATE run_secrets SET state = 'abandoned', updated_at = ? WHERE run_id = ? AND state IN ${LIVE_STATES}`).bind(stamp, row.id),
     db.prepare("UPDATE runs SET abandoned_at = ?, cleanup_attempts = ?, next_attempt_at = NULL, cleanup_error = ? || ' ' || COALESCE(cleanup_error, '') WHERE id = ?").bind(stamp, attempts, message, row.id),
     auditStatement(db, actor, {
       workspaceId: row.workspace_id, action: 'run.cleanup_abandoned', targetKind: 'run', targetId: row.id, targetName: row.run_name,
       detail: { accountId: row.account_id, region: row.region, attempts, secretsLeft: names },
     }),
-  ]);
+  ];
 }
 
 /** The wait before the next sweep may retry a run whose cleanup failed `attempts` times: 10 min, 20, 40 … 12 h. */
 export const retryDelayMs = (attempts: number) => Math.min(RETRY_BASE_MS * 2 ** Math.max(0, attempts - 1), RETRY_CAP_MS);
 
+/** How long a sweep holds the runs it claimed: longer than any one invocation may run (a cron's 15 minutes). */
+export const SWEEP_CLAIM_MS = 20 * 60_000;
+/** Runs whose outcomes are written together in one D1 batch. */
+const SWEEP_WRITE_GROUP = 25;
+
 /**
  * Runs with secrets that may be left in AWS and should not be: ended, expired, or launches that died. Oldest due
  * first; a run whose cleanup failed waits until its next-attempt time (exponential backoff), so it can never keep
- * others from being reached. Several runs are cleaned at once, sharing the 6 open connections and the subrequest
- * budget; a run that does not fit in what is left of the budget waits for the next sweep without counting as failed.
+ * others from being reached. The sweep first claims the runs it takes (one atomic UPDATE … RETURNING with their live
+ * secrets in the same round trip), so two overlapping sweeps never handle the same run; a claim lapses after
+ * SWEEP_CLAIM_MS if a sweep dies. Several runs are cleaned at once, sharing the 6 open connections and the
+ * subrequest budget; a run that does not fit in what is left of the budget is released for the next sweep without
+ * counting as failed. Outcomes are written SWEEP_WRITE_GROUP runs to a batch.
  */
 export async function sweepRuns(db: D1Database, keyring: Keyring, settings: RelaySettings, now = new Date(), maxRuns = 500) {
   const nowIsoStr = isoOf(now);
   const staleLaunch = isoOf(new Date(now.getTime() - STALE_LAUNCH_MS));
-  const { results } = await db
-    .prepare(
-      `SELECT runs.*, (SELECT COUNT(*) FROM run_secrets s WHERE s.run_id = runs.id AND s.state IN ${LIVE_STATES}) AS secrets_left
-       FROM runs WHERE cleaned_at IS NULL AND abandoned_at IS NULL AND (
-         state IN ('succeeded', 'failed', 'launch_failed') OR expires_at <= ? OR (state = 'launching' AND created_at <= ?)
-       ) AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
-       ORDER BY COALESCE(next_attempt_at, CASE WHEN state = 'launching' THEN created_at WHEN completed_at IS NOT NULL AND completed_at < expires_at THEN completed_at ELSE expires_at END), id
-       LIMIT ?`,
-    )
-    .bind(nowIsoStr, staleLaunch, nowIsoStr, maxRuns)
-    .all<RunRow & { secrets_left: number }>();
+  const claim = newId();
+  const claimedUntil = isoOf(new Date(now.getTime() + SWEEP_CLAIM_MS));
+  const [claimed, liveRows] = await db.batch([
+    db
+      .prepare(
+        `UPDATE runs SET sweep_claim = ?, sweep_claimed_until = ? WHERE id IN (
+           SELECT id FROM runs WHERE cleaned_at IS NULL AND abandoned_at IS NULL AND (
+             state IN ('succeeded', 'failed', 'launch_failed') OR expires_at <= ? OR (state = 'launching' AND created_at <= ?)
+           ) AND (next_attempt_at IS NULL OR next_attempt_at <= ?) AND (sweep_claimed_until IS NULL OR sweep_claimed_until <= ?)
+           ORDER BY COALESCE(next_attempt_at, CASE WHEN state = 'launching' THEN created_at WHEN completed_at IS NOT NULL AND completed_at < expires_at THEN completed_at ELSE expires_at END), id
+           LIMIT ?)
+         RETURNING *`,
+      )
+      .bind(claim, claimedUntil, nowIsoStr, staleLaunch, nowIsoStr, nowIsoStr, maxRuns),
+    db.prepare(`SELECT s.* FROM run_secrets s JOIN runs r ON r.id = s.run_id WHERE r.sweep_claim = ? AND s.state IN ${LIVE_STATES} ORDER BY s.run_id, s.name`).bind(claim),
+  ]);
+  const rows = ((claimed?.results ?? []) as RunRow[]).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const liveByRun = new Map<string, RunSecretRow[]>();
+  for (const s of (liveRows?.results ?? []) as RunSecretRow[]) liveByRun.set(s.run_id, [...(liveByRun.get(s.run_id) ?? []), s]);
   const budget = new SubrequestBudget(settings.ceiling);
-  const report = { runs: results.length, cleaned: 0, secretsLeft: 0, deferred: 0, abandoned: 0 };
+  const report = { runs: rows.length, cleaned: 0, secretsLeft: 0, deferred: 0, abandoned: 0 };
   const system: Actor = { kind: 'system', id: null, ip: null, userAgent: 'sweeper' };
-  await mapLimit(results, SWEEP_CONCURRENCY, async (row) => {
+  const release = (runId: string) => db.prepare('UPDATE runs SET sweep_claim = NULL, sweep_claimed_until = NULL WHERE id = ? AND sweep_claim = ?').bind(runId, claim);
+  let pending: D1PreparedStatement[][] = [];
+  const flush = async () => {
+    const group = pending;
+    pending = [];
+    if (group.length) await db.batch(group.flat());
+  };
+  const record = async (statements: D1PreparedStatement[]) => {
+    pending.push(statements);
+    if (pending.length >= SWEEP_WRITE_GROUP) await flush();
+  };
+  await mapLimit(rows, SWEEP_CONCURRENCY, async (row) => {
+    const live = liveByRun.get(row.id) ?? [];
     // One STS call to check the account (or assume the role), one delete per secret, and room to retry each once.
-    const share = row.secrets_left === 0 ? budget.carve(0) : budget.carve(1 + row.secrets_left, 1 + row.secrets_left * 2);
+    const share = live.length === 0 ? budget.carve(0) : budget.carve(1 + live.length, 1 + live.length * 2);
     if (!share) {
       report.deferred++;
+      await record([release(row.id)]);
       return;
     }
+    const statements: D1PreparedStatement[] = [];
     try {
       if (row.expires_at <= nowIsoStr && row.completed_at === null && row.expired_at === null) {
         // Audited once, when the sweeper first finds the time-to-live over; the message claims nothing about deletion.
-        await db.batch([
+        statements.push(
           db.prepare('UPDATE runs SET expired_at = ?, last_error = ? WHERE id = ? AND expired_at IS NULL')
             .bind(nowIsoStr, `No completion was reported before ${row.expires_at}, when the time-to-live of its secrets ran out`, row.id),
           auditStatement(db, system, {
             workspaceId: row.workspace_id, action: 'run.expired', targetKind: 'run', targetId: row.id, targetName: row.run_name,
-            detail: { accountId: row.account_id, roleArn: row.role_arn, region: row.region, secretsLeft: row.secrets_left },
+            detail: { accountId: row.account_id, roleArn: row.role_arn, region: row.region, secretsLeft: live.length },
           }),
-        ]);
+        );
       }
       if (row.state === 'launching')
-        await db.prepare("UPDATE runs SET state = 'launch_failed', last_error = 'The launch did not finish' WHERE id = ? AND state = 'launching'").bind(row.id).run();
-      const left = await cleanUpRun(db, keyring, settings, row, share);
-      report.secretsLeft += left;
-      if (left === 0) {
+        statements.push(db.prepare("UPDATE runs SET state = 'launch_failed', last_error = 'The launch did not finish' WHERE id = ? AND state = 'launching'").bind(row.id));
+      const cleanup = await cleanUpRun(db, keyring, settings, row, live, share);
+      statements.push(...cleanup.statements);
+      report.secretsLeft += cleanup.left;
+      if (cleanup.left === 0) {
         report.cleaned++;
-        if (row.state === 'launching')
-          await db.prepare("UPDATE runs SET last_error = 'The launch did not finish; its secrets were deleted' WHERE id = ?").bind(row.id).run();
+        if (row.state === 'launching') statements.push(db.prepare("UPDATE runs SET last_error = 'The launch did not finish; its secrets were deleted' WHERE id = ?").bind(row.id));
       } else if ((row.cleanup_attempts ?? 0) + 1 >= MAX_CLEANUP_ATTEMPTS) {
-        await abandonCleanup(db, row, (row.cleanup_attempts ?? 0) + 1, system);
+        statements.push(...abandonCleanup(db, row, cleanup.leftSecrets, (row.cleanup_attempts ?? 0) + 1, system));
         report.abandoned++;
       } else {
         const attempts = (row.cleanup_attempts ?? 0) + 1;
         const next = isoOf(new Date(now.getTime() + retryDelayMs(attempts)));
-        await db
-          .prepare("UPDATE runs SET cleanup_attempts = ?, next_attempt_at = ?, cleanup_error = COALESCE(cleanup_error, '') || ? WHERE id = ?")
-          .bind(attempts, next, ` The sweeper tries again after ${next} (failed attempts: ${attempts}).`, row.id)
-          .run();
+        statements.push(
+          db
+            .prepare("UPDATE runs SET cleanup_attempts = ?, next_attempt_at = ?, cleanup_error = COALESCE(cleanup_error, '') || ? WHERE id = ?")
+            .bind(attempts, next, ` The sweeper tries again after ${next} (failed attempts: ${attempts}).`, row.id),
+        );
       }
     } finally {
       budget.giveBack(share);
+      await record([...statements, release(row.id)]);
     }
   });
+  await flush();
   return report;
 }

@@ -9,6 +9,7 @@ import { type Actor, auditStatement } from './audit';
 import type { WorkspaceAccess } from './directory';
 import { conflict, invalidField, isUniqueViolation, notFound } from './errors';
 import { newNumericId, nowIso } from './ids';
+import { type ListQuery, listQuery, type Page, type SqlPart, value } from './sql';
 import type { Keyring, SealContext } from './vault';
 
 export interface SecretRow {
@@ -40,22 +41,39 @@ export const secretView = (r: PublicRow): PipelineSecret => ({
 const sealContext = (workspaceId: string, id: string): SealContext => ({ kind: 'pipeline-secret', workspaceId, recordId: id });
 const nameTaken = (name: string) => conflict(`A pipeline secret named '${name}' already exists in this workspace; update its value instead`);
 
-export async function listSecrets(db: D1Database, workspaceId: string): Promise<PipelineSecret[]> {
-  const { results } = await db.prepare(`SELECT ${PUBLIC_COLUMNS} FROM pipeline_secrets WHERE workspace_id = ? ORDER BY name`).bind(workspaceId).all<PublicRow>();
-  return results.map(secretView);
+/** A page of the workspace's secrets by name; `ws` is the workspace id or SQL for it (the caller's check). */
+export function listSecrets(db: D1Database, ws: SqlPart, page: Page): ListQuery<PipelineSecret> {
+  return listQuery(db, { sql: `SELECT ${PUBLIC_COLUMNS} FROM pipeline_secrets WHERE workspace_id = ${ws.sql}`, params: ws.params }, 'name', page, secretView);
+}
+
+/** The statement reading one secret's public columns in `ws`. */
+export const secretRead = (db: D1Database, ws: SqlPart, id: string) =>
+  db.prepare(`SELECT ${PUBLIC_COLUMNS} FROM pipeline_secrets WHERE workspace_id = ${ws.sql} AND id = ?`).bind(...ws.params, id);
+
+/** The secret a read found, or 404. */
+export function secretFound(result: D1Result | undefined, id: string): PublicRow {
+  const row = result?.results[0] as PublicRow | undefined;
+  if (!row) throw notFound(`Pipeline secret '${id}' in this workspace`);
+  return row;
 }
 
 export async function getSecret(db: D1Database, workspaceId: string, id: string): Promise<PipelineSecret> {
-  const row = await db.prepare(`SELECT ${PUBLIC_COLUMNS} FROM pipeline_secrets WHERE workspace_id = ? AND id = ?`).bind(workspaceId, id).first<PublicRow>();
-  if (!row) throw notFound(`Pipeline secret '${id}' in this workspace`);
-  return secretView(row);
+  return secretView(secretFound(await secretRead(db, value(workspaceId), id).all(), id));
+}
+
+/** The statement looking for a secret of that name in `ws`. */
+export const secretNameRead = (db: D1Database, ws: SqlPart, name: string) =>
+  db.prepare(`SELECT 1 AS taken FROM pipeline_secrets WHERE workspace_id = ${ws.sql} AND name = ?`).bind(...ws.params, name);
+
+/** 400 for a malformed name, 409 when the read found it taken. */
+export function secretNameVerdict(name: string, taken: D1Result | undefined): void {
+  const problem = secretNameProblem(name);
+  if (problem) throw invalidField('name', problem);
+  if (taken?.results.length) throw nameTaken(name);
 }
 
 export async function checkSecretName(db: D1Database, workspaceId: string, name: string): Promise<void> {
-  const problem = secretNameProblem(name);
-  if (problem) throw invalidField('name', problem);
-  const taken = await db.prepare('SELECT 1 FROM pipeline_secrets WHERE workspace_id = ? AND name = ?').bind(workspaceId, name).first();
-  if (taken) throw nameTaken(name);
+  secretNameVerdict(name, await secretNameRead(db, value(workspaceId), name).all());
 }
 
 export async function createSecret(db: D1Database, keyring: Keyring, actor: Actor, ws: WorkspaceAccess, input: { name: string; value: string }): Promise<string> {
@@ -78,10 +96,13 @@ export async function createSecret(db: D1Database, keyring: Keyring, actor: Acto
   return id;
 }
 
-export async function updateSecret(db: D1Database, keyring: Keyring, actor: Actor, ws: WorkspaceAccess, id: string, value: string): Promise<void> {
-  const row = await db.prepare('SELECT name FROM pipeline_secrets WHERE workspace_id = ? AND id = ?').bind(ws.id, id).first<{ name: string }>();
-  if (!row) throw notFound(`Pipeline secret '${id}' in this workspace`);
-  const sealed = await keyring.seal(sealContext(ws.id, id), value);
+/**
+ * Replaces a secret's value. `stored`: the result of secretRead, when the caller's check already made it in its
+ * round trip.
+ */
+export async function updateSecret(db: D1Database, keyring: Keyring, actor: Actor, ws: WorkspaceAccess, id: string, newValue: string, stored?: D1Result): Promise<void> {
+  const row = secretFound(stored ?? (await secretRead(db, value(ws.id), id).all()), id);
+  const sealed = await keyring.seal(sealContext(ws.id, id), newValue);
   const [update] = await db.batch([
     db
       .prepare('UPDATE pipeline_secrets SET value_ct = ?, value_iv = ?, key_version = ?, updated_at = ?, version = version + 1 WHERE id = ? AND workspace_id = ?')
@@ -91,9 +112,8 @@ export async function updateSecret(db: D1Database, keyring: Keyring, actor: Acto
   if (update?.meta.changes === 0) throw notFound(`Pipeline secret '${id}' in this workspace`);
 }
 
-export async function deleteSecret(db: D1Database, actor: Actor, ws: WorkspaceAccess, id: string): Promise<void> {
-  const row = await db.prepare('SELECT name FROM pipeline_secrets WHERE workspace_id = ? AND id = ?').bind(ws.id, id).first<{ name: string }>();
-  if (!row) throw notFound(`Pipeline secret '${id}' in this workspace`);
+export async function deleteSecret(db: D1Database, actor: Actor, ws: WorkspaceAccess, id: string, stored?: D1Result): Promise<void> {
+  const row = secretFound(stored ?? (await secretRead(db, value(ws.id), id).all()), id);
   await db.batch([
     db.prepare('DELETE FROM pipeline_secrets WHERE id = ? AND workspace_id = ?').bind(id, ws.id),
     auditStatement(db, actor, { workspaceId: ws.id, action: 'pipeline-secret.delete', targetKind: 'pipeline-secret', targetId: id, targetName: row.name }),
@@ -120,13 +140,26 @@ export async function resolveRunSecrets(
   scope: { workspaceId: string; personalWorkspaceId: string },
   names?: readonly string[],
 ): Promise<ResolvedSecret[]> {
-  const { results } = await db
-    .prepare('SELECT * FROM pipeline_secrets WHERE workspace_id IN (?, ?)')
-    .bind(scope.workspaceId, scope.personalWorkspaceId)
-    .all<SecretRow>();
+  const rows = await runSecretsRead(db, value(scope.workspaceId), value(scope.personalWorkspaceId), names).all();
+  return resolveRunSecretsFrom(keyring, scope.personalWorkspaceId, rows, names);
+}
+
+/**
+ * The statement reading the secrets a run may get: those of the workspace and of the caller's personal workspace
+ * (ids, or SQL for them), only the ones named when `names` is given.
+ */
+export function runSecretsRead(db: D1Database, ws: SqlPart, personal: SqlPart, names?: readonly string[]): D1PreparedStatement {
+  return db
+    .prepare(`SELECT * FROM pipeline_secrets WHERE workspace_id IN (${ws.sql}, ${personal.sql})${names ? ' AND name IN (SELECT value FROM json_each(?))' : ''}`)
+    .bind(...ws.params, ...personal.params, ...(names ? [JSON.stringify(names)] : []));
+}
+
+/** resolveRunSecrets from the rows runSecretsRead found. */
+export async function resolveRunSecretsFrom(keyring: Keyring, personalWorkspaceId: string, found: D1Result, names?: readonly string[]): Promise<ResolvedSecret[]> {
+  const results = found.results as SecretRow[];
   const chosen = new Map<string, SecretRow>();
   for (const row of results) {
-    const isUser = row.workspace_id === scope.personalWorkspaceId;
+    const isUser = row.workspace_id === personalWorkspaceId;
     if (isUser || !chosen.has(row.name)) chosen.set(row.name, row);
   }
   if (names) {
@@ -140,7 +173,7 @@ export async function resolveRunSecrets(
     rows.map(async (row) => ({
       name: row.name,
       value: await keyring.open(sealContext(row.workspace_id, row.id), { ct: row.value_ct, iv: row.value_iv, keyVersion: row.key_version }),
-      source: row.workspace_id === scope.personalWorkspaceId ? ('user' as const) : ('workspace' as const),
+      source: row.workspace_id === personalWorkspaceId ? ('user' as const) : ('workspace' as const),
       id: row.id,
       version: row.version,
       workspaceId: row.workspace_id,

@@ -4,6 +4,7 @@
  */
 import { conflict, invalidField, isUniqueViolation, notFound, unauthorized } from './errors';
 import { newId, nowIso, randomBase62 } from './ids';
+import { type ListQuery, listQuery, type Page, type SqlPart } from './sql';
 
 const TOKEN_FORM = /^lk_([A-Za-z0-9]{22})_([A-Za-z0-9]{43})$/;
 /** Writing last-used on every request would double D1 writes; a minute's precision is enough. */
@@ -111,16 +112,23 @@ export async function issueToken(
   return { accessKey, token: tokenView({ id, name, created_at: created, last_used_at: null, expires_at: expires }) };
 }
 
-export async function listTokens(db: D1Database, userId: string) {
-  const { results } = await db
-    .prepare('SELECT id, name, created_at, last_used_at, expires_at FROM access_tokens WHERE user_id = ? ORDER BY created_at, id')
-    .bind(userId)
-    .all<TokenRow>();
-  return results.map(tokenView);
+/** A page of a user's tokens (`user`: an id, or SQL for it), oldest first. */
+export function listTokens(db: D1Database, user: SqlPart, page: Page): ListQuery<ReturnType<typeof tokenView>> {
+  return listQuery(db, { sql: `SELECT id, name, created_at, last_used_at, expires_at FROM access_tokens WHERE user_id = ${user.sql}`, params: user.params }, 'created_at, id', page, tokenView);
 }
 
 /** A token and every token made with it, transitively. */
 const SUBTREE = `WITH RECURSIVE subtree(id) AS (SELECT id FROM access_tokens WHERE id = ?1 UNION SELECT a.id FROM access_tokens a JOIN subtree s ON a.parent_id = s.id)`;
+
+/** What a revoke reads first: the token (only the owner's, when `user` is given) and how many tokens were made with it. */
+export function revokeTokenReads(db: D1Database, tokenId: string, user: SqlPart | undefined): D1PreparedStatement[] {
+  return [
+    db
+      .prepare(`SELECT t.name, u.personal_workspace_id FROM access_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = ?${user ? ` AND t.user_id = ${user.sql}` : ''}`)
+      .bind(tokenId, ...(user ? user.params : [])),
+    db.prepare(`${SUBTREE} SELECT COUNT(*) - 1 AS n FROM subtree`).bind(tokenId),
+  ];
+}
 
 /**
  * Revokes a token (only the owner's, when `userId` is given) and every token made with it, in one batch with its
@@ -129,15 +137,15 @@ const SUBTREE = `WITH RECURSIVE subtree(id) AS (SELECT id FROM access_tokens WHE
 export async function revokeToken(
   db: D1Database,
   tokenId: string,
-  userId: string | undefined,
+  user: SqlPart | undefined,
   audit: (token: { name: string; personalWorkspaceId: string; revoked: string }) => D1PreparedStatement,
+  /** The results of revokeTokenReads, when the caller's check already made them in its round trip. */
+  reads?: D1Result[],
 ) {
-  const row = await db
-    .prepare(`SELECT t.name, u.personal_workspace_id FROM access_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = ?${userId ? ' AND t.user_id = ?' : ''}`)
-    .bind(...(userId ? [tokenId, userId] : [tokenId]))
-    .first<{ name: string; personal_workspace_id: string }>();
+  const [found, count] = reads ?? (await db.batch(revokeTokenReads(db, tokenId, user)));
+  const row = found?.results[0] as { name: string; personal_workspace_id: string } | undefined;
   if (!row) throw notFound(`Access token '${tokenId}'`);
-  const children = await db.prepare(`${SUBTREE} SELECT COUNT(*) - 1 AS n FROM subtree`).bind(tokenId).first<{ n: number }>();
+  const children = count?.results[0] as { n: number } | undefined;
   const revoked = children && children.n > 0 ? `${row.name} and ${children.n} token(s) made with it` : row.name;
   const [removed] = await db.batch([
     db.prepare(`${SUBTREE} DELETE FROM access_tokens WHERE id IN (SELECT id FROM subtree)`).bind(tokenId),
@@ -146,31 +154,12 @@ export async function revokeToken(
   return { name: row.name, revoked: removed?.meta.changes ?? 0 };
 }
 
-export interface TokenUser {
-  tokenId: string;
-  tokenLastUsed: string | null;
-  tokenExpiresAt: string | null;
-  userId: string;
-  personalWorkspaceId: string;
-}
+export const MALFORMED_TOKEN = 'The access token is malformed; tokens look like lk_… as shown once when created';
+export const REVOKED_TOKEN = 'The access token is not valid: it was revoked or never existed';
 
-/**
- * The user a bearer token belongs to (with their personal workspace), or a reason it is refused. One D1 read.
- */
-export async function verifyToken(db: D1Database, presented: string): Promise<TokenUser | { refused: string }> {
-  const match = TOKEN_FORM.exec(presented);
-  if (!match) return { refused: 'The access token is malformed; tokens look like lk_… as shown once when created' };
-  const row = await db
-    .prepare(
-      'SELECT t.id, t.user_id, t.token_sha256, t.last_used_at, t.expires_at, u.personal_workspace_id FROM access_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = ?',
-    )
-    .bind(match[1])
-    .first<TokenRow & { personal_workspace_id: string }>();
-  // Compare even when no row was found, so a missing id takes as long as a wrong secret.
-  const same = await timingSafeEqualText(await sha256Hex(presented), row?.token_sha256 ?? '0'.repeat(64));
-  if (!row || !same) return { refused: 'The access token is not valid: it was revoked or never existed' };
-  if (row.expires_at && row.expires_at <= nowIso()) return { refused: `The access token expired at ${row.expires_at}; create a new one` };
-  return { tokenId: row.id, tokenLastUsed: row.last_used_at, tokenExpiresAt: row.expires_at, userId: row.user_id, personalWorkspaceId: row.personal_workspace_id };
+/** The id part of a well-formed access token, or null. The row is then found by id and its hash compared. */
+export function tokenIdOf(presented: string): string | null {
+  return TOKEN_FORM.exec(presented)?.[1] ?? null;
 }
 
 /** Records use at minute precision; meant for waitUntil so it costs the request nothing. */

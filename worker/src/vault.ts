@@ -5,7 +5,7 @@
  * workspace, its id and the key version. A ciphertext copied to another row or workspace, or altered by one bit,
  * fails to open with a VaultIntegrityError, never garbage.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What a sealed value belongs to; 'run' is the copy of the AWS keys a run keeps to delete its own secrets. */
 export type SealedKind = 'credentials' | 'pipeline-secret' | 'run';

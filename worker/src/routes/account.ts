@@ -1,26 +1,36 @@
 /** The caller's own account: who they are, where they work, their access tokens, and workspace audit trails. */
-import { createRoute, z } from '@hono/zod-openapi';
+import * as z from 'zod';
+import { createRoute } from '../api-router';
 import {
   CreateTokenBody,
   CreateTokenResponse,
   ListOrganizationsResponse,
-  ListOrgsAndWorkspacesResponse,
-  ListOrgWorkspacesResponse,
-  ListTokensResponse,
-  ListWorkspacesResponse,
+  ListOrgsAndWorkspacesPage,
+  ListOrgWorkspacesPage,
+  ListTokensPage,
+  ListWorkspacesPage,
+  OptionalPageQuery,
+  PAGE_DEFAULT,
+  PageQuery,
   UserInfoResponse,
-  WorkspaceQuery,
+  WorkspacePageQuery,
 } from '../../../shared/api';
 import { bearerSecurity, createRouter, errorResponses, jsonBody, jsonResponse } from '../app';
 import { auditStatement, listAuditEvents } from '../audit';
-import { authorize, getUser, listWorkspaces } from '../directory';
+import { authorizedList, identifiedList, identify } from '../auth';
+import { listWorkspaces, type UserRow } from '../directory';
 import { notFound } from '../errors';
 import { organizationsOf, orgsAndWorkspaces, seqeraUserView } from '../seqera-views';
-import { issueToken, listTokens, revokeToken, type TokenMinter, tokenMaxDays } from '../tokens';
+import { ALL, type Page, pageOf } from '../sql';
+import { issueToken, listTokens, revokeToken, revokeTokenReads, type TokenMinter, tokenMaxDays } from '../tokens';
+
+/** One page of a list built in memory (lists derived from the caller's workspaces). */
+const pageOfList = <T>(items: T[], page: Page) => items.slice(page.offset, page.max === null ? undefined : page.offset + page.max);
 
 const security = bearerSecurity;
 
 const AuditResponse = z.object({
+  totalSize: z.number().int().meta({ description: 'How many events the whole trail has' }),
   events: z.array(
     z.object({
       id: z.string(), at: z.string(), actorKind: z.string(), actorId: z.string().nullable(), action: z.string(),
@@ -38,59 +48,74 @@ export const accountRoutes = createRouter()
       responses: { 200: jsonResponse(UserInfoResponse, 'The caller'), ...errorResponses(401) },
     }),
     async (c) => {
-      const user = await getUser(c.env.DB, c.var.caller.userId);
+      const { results } = await identify(c, (me) => [c.env.DB.prepare(`SELECT * FROM users WHERE id = ${me.sql}`).bind(...me.params)]);
+      const user = results[0]?.results[0] as UserRow | undefined;
       if (!user) throw notFound('User');
       return c.json({ user: seqeraUserView(user), needConsent: false }, 200);
     },
   )
   .openapi(
     createRoute({
-      method: 'get', path: '/workspaces', tags: ['user'], security, summary: 'Workspaces the caller can see, with their role',
-      responses: { 200: jsonResponse(ListWorkspacesResponse, 'Personal workspace first'), ...errorResponses(401) },
+      method: 'get', path: '/workspaces', tags: ['user'], security, summary: `Workspaces the caller can see, with their role; ${PAGE_DEFAULT} at a time unless max says otherwise`,
+      request: { query: PageQuery },
+      responses: { 200: jsonResponse(ListWorkspacesPage, 'Personal workspace first'), ...errorResponses(400, 401) },
     }),
-    async (c) => c.json({ workspaces: await listWorkspaces(c.env.DB, c.var.caller.userId) }, 200),
+    async (c) => {
+      const { items, totalSize } = await identifiedList(c, (me) => listWorkspaces(c.env.DB, me, pageOf(c.req.valid('query'), PAGE_DEFAULT)));
+      return c.json({ workspaces: items, totalSize }, 200);
+    },
   )
   .openapi(
     createRoute({
       method: 'get', path: '/user/{userId}/workspaces', tags: ['user'], security,
       summary: "Seqera's list of the caller's organizations and workspaces: a row per organization, a row per workspace in it, and the personal workspace (the user context, addressed without workspaceId) as a row without organization or workspace",
-      request: { params: z.object({ userId: NumericId('user') }) },
-      responses: { 200: jsonResponse(ListOrgsAndWorkspacesResponse, 'Organizations and workspaces'), ...errorResponses(400, 401, 404) },
+      request: { params: z.object({ userId: NumericId('user') }), query: OptionalPageQuery },
+      responses: { 200: jsonResponse(ListOrgsAndWorkspacesPage, 'Organizations and workspaces (all of them unless max is given)'), ...errorResponses(400, 401, 404) },
     }),
     async (c) => {
-      if (c.req.valid('param').userId !== c.var.caller.userId) throw notFound(`User '${c.req.valid('param').userId}'`);
-      return c.json({ orgsAndWorkspaces: orgsAndWorkspaces(await listWorkspaces(c.env.DB, c.var.caller.userId)) }, 200);
+      const { caller, items } = await identifiedList(c, (me) => listWorkspaces(c.env.DB, me, ALL));
+      if (c.req.valid('param').userId !== caller.userId) throw notFound(`User '${c.req.valid('param').userId}'`);
+      const rows = orgsAndWorkspaces(items);
+      return c.json({ orgsAndWorkspaces: pageOfList(rows, pageOf(c.req.valid('query'), null)), totalSize: rows.length }, 200);
     },
   )
   .openapi(
     createRoute({
       method: 'get', path: '/orgs', tags: ['orgs'], security, summary: 'Organizations the caller belongs to (through a workspace membership); memberRole is owner when they own one of its workspaces',
-      responses: { 200: jsonResponse(ListOrganizationsResponse, 'Organizations'), ...errorResponses(401) },
+      request: { query: OptionalPageQuery },
+      responses: { 200: jsonResponse(ListOrganizationsResponse, 'Organizations (all of them unless max is given)'), ...errorResponses(400, 401) },
     }),
     async (c) => {
-      const organizations = organizationsOf(await listWorkspaces(c.env.DB, c.var.caller.userId));
-      return c.json({ organizations, totalSize: organizations.length }, 200);
+      const { items } = await identifiedList(c, (me) => listWorkspaces(c.env.DB, me, ALL));
+      const organizations = organizationsOf(items);
+      return c.json({ organizations: pageOfList(organizations, pageOf(c.req.valid('query'), null)), totalSize: organizations.length }, 200);
     },
   )
   .openapi(
     createRoute({
       method: 'get', path: '/orgs/{orgId}/workspaces', tags: ['orgs'], security, summary: "An organization's workspaces the caller is a member of",
-      request: { params: z.object({ orgId: NumericId('organization') }) },
-      responses: { 200: jsonResponse(ListOrgWorkspacesResponse, 'Workspaces'), ...errorResponses(400, 401, 404) },
+      request: { params: z.object({ orgId: NumericId('organization') }), query: OptionalPageQuery },
+      responses: { 200: jsonResponse(ListOrgWorkspacesPage, 'Workspaces (all of them unless max is given)'), ...errorResponses(400, 401, 404) },
     }),
     async (c) => {
       const { orgId } = c.req.valid('param');
-      const mine = (await listWorkspaces(c.env.DB, c.var.caller.userId)).filter((w) => w.kind === 'organization' && w.orgId === orgId);
+      const { items } = await identifiedList(c, (me) => listWorkspaces(c.env.DB, me, ALL));
+      const mine = items.filter((w) => w.kind === 'organization' && w.orgId === orgId);
       if (mine.length === 0) throw notFound(`Organization '${orgId}' (or you are not a member of any of its workspaces)`);
-      return c.json({ workspaces: mine.map((w) => ({ id: Number(w.id), name: w.name, fullName: w.fullName, visibility: 'PRIVATE' as const })) }, 200);
+      const workspaces = pageOfList(mine, pageOf(c.req.valid('query'), null)).map((w) => ({ id: Number(w.id), name: w.name, fullName: w.fullName, visibility: 'PRIVATE' as const }));
+      return c.json({ workspaces, totalSize: mine.length }, 200);
     },
   )
   .openapi(
     createRoute({
       method: 'get', path: '/tokens', tags: ['tokens'], security, summary: "The caller's access tokens (never the tokens themselves)",
-      responses: { 200: jsonResponse(ListTokensResponse, 'Tokens'), ...errorResponses(401) },
+      request: { query: OptionalPageQuery },
+      responses: { 200: jsonResponse(ListTokensPage, 'Tokens (all of them unless max is given)'), ...errorResponses(400, 401) },
     }),
-    async (c) => c.json({ tokens: await listTokens(c.env.DB, c.var.caller.userId) }, 200),
+    async (c) => {
+      const { items, totalSize } = await identifiedList(c, (me) => listTokens(c.env.DB, me, pageOf(c.req.valid('query'), null)));
+      return c.json({ tokens: items, totalSize }, 200);
+    },
   )
   .openapi(
     createRoute({
@@ -100,7 +125,7 @@ export const accountRoutes = createRouter()
     }),
     async (c) => {
       const b = c.req.valid('json');
-      const caller = c.var.caller;
+      const { caller } = await identify(c);
       const maxDays = tokenMaxDays(c.env);
       const minter: TokenMinter = caller.tokenId
         ? { kind: 'token', parentId: caller.tokenId, parentExpiresAt: caller.tokenExpiresAt, maxDays }
@@ -119,21 +144,24 @@ export const accountRoutes = createRouter()
     }),
     async (c) => {
       const { tokenId } = c.req.valid('param');
-      const caller = c.var.caller;
-      await revokeToken(c.env.DB, tokenId, caller.userId, (t) =>
-        auditStatement(c.env.DB, caller.actor, { workspaceId: caller.personalWorkspaceId, action: 'access-token.revoke', targetKind: 'access-token', targetId: tokenId, targetName: t.revoked }),
+      const { caller, results } = await identify(c, (me) => revokeTokenReads(c.env.DB, tokenId, me));
+      await revokeToken(
+        c.env.DB, tokenId, undefined,
+        (t) => auditStatement(c.env.DB, caller.actor, { workspaceId: caller.personalWorkspaceId, action: 'access-token.revoke', targetKind: 'access-token', targetId: tokenId, targetName: t.revoked }),
+        results,
       );
       return c.body(null, 204);
     },
   )
   .openapi(
     createRoute({
-      method: 'get', path: '/audit', tags: ['audit'], security, summary: "A workspace's latest audit events (owner and admin)",
-      request: { query: WorkspaceQuery },
-      responses: { 200: jsonResponse(AuditResponse, 'Newest first, at most 100'), ...errorResponses(400, 401, 403, 404) },
+      method: 'get', path: '/audit', tags: ['audit'], security, summary: `A workspace's audit events, newest first, ${PAGE_DEFAULT} at a time unless max says otherwise (owner and admin)`,
+      request: { query: WorkspacePageQuery },
+      responses: { 200: jsonResponse(AuditResponse, 'Newest first'), ...errorResponses(400, 401, 403, 404) },
     }),
     async (c) => {
-      const ws = await authorize(c.env.DB, c.var.caller, c.req.valid('query').workspaceId, 'manage', 'the audit trail');
-      return c.json({ events: await listAuditEvents(c.env.DB, ws.id) }, 200);
+      const q = c.req.valid('query');
+      const { items, totalSize } = await authorizedList(c, q.workspaceId, 'manage', 'the audit trail', (ws) => listAuditEvents(c.env.DB, ws, pageOf(q, PAGE_DEFAULT)));
+      return c.json({ events: items, totalSize }, 200);
     },
   );

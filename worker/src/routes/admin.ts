@@ -1,14 +1,16 @@
 /** Administration with ADMIN_TOKEN: getting people in, and rotating the vault's key. */
-import { createRoute, z } from '@hono/zod-openapi';
+import * as z from 'zod';
+import { createRoute } from '../api-router';
 import {
   CreateOrganizationBody, CreateOrganizationResponse, CreateTokenBody, CreateTokenResponse, CreateUserBody, CreateUserResponse,
-  CreateWorkspaceBody, CreateWorkspaceResponse, RotateResponse, SetMembershipBody, UserInfo,
+  CreateWorkspaceBody, CreateWorkspaceResponse, PAGE_DEFAULT, PageQuery, RotateResponse, SetMembershipBody, UserInfo,
 } from '../../../shared/api';
 import { createRouter, errorResponses, jsonBody, jsonResponse } from '../app';
 import { auditStatement } from '../audit';
 import { createOrganization, createUser, createWorkspace, getUser, listUsers, removeMembership, setMembership, userView } from '../directory';
 import { notFound } from '../errors';
 import { rotateVault } from '../rotation';
+import { pageOf, runList } from '../sql';
 import { issueToken, revokeToken } from '../tokens';
 import { keyringFor } from '../vault';
 
@@ -19,10 +21,14 @@ const Numeric = (what: string) => z.string().regex(/^\d{1,20}$/, `must be a nume
 export const adminRoutes = createRouter()
   .openapi(
     createRoute({
-      method: 'get', path: '/users', tags, security, summary: 'List users',
-      responses: { 200: jsonResponse(z.object({ users: z.array(UserInfo) }), 'Users'), ...errorResponses(401) },
+      method: 'get', path: '/users', tags, security, summary: `List users by name, ${PAGE_DEFAULT} at a time unless max says otherwise`,
+      request: { query: PageQuery },
+      responses: { 200: jsonResponse(z.object({ users: z.array(UserInfo), totalSize: z.number().int() }), 'Users'), ...errorResponses(400, 401) },
     }),
-    async (c) => c.json({ users: (await listUsers(c.env.DB)).map(userView) }, 200),
+    async (c) => {
+      const { items, totalSize } = await runList(c.env.DB, listUsers(c.env.DB, pageOf(c.req.valid('query'), PAGE_DEFAULT)));
+      return c.json({ users: items.map(userView), totalSize }, 200);
+    },
   )
   .openapi(
     createRoute({

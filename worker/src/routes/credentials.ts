@@ -1,5 +1,6 @@
 /** Seqera's credentials API: thin handlers over worker/src/credentials.ts. */
-import { createRoute, z } from '@hono/zod-openapi';
+import * as z from 'zod';
+import { createRoute } from '../api-router';
 import {
   CreateCredentialsBody,
   CreateCredentialsResponse,
@@ -8,8 +9,8 @@ import {
   DeleteCredentialsConflict,
   DeleteCredentialsQuery,
   DescribeCredentialsResponse,
-  ListCredentialsQuery,
-  ListCredentialsResponse,
+  ListCredentialsPage,
+  ListCredentialsQueryPaged,
   UpdateCredentialsBody,
   ValidateCredentialsQuery,
   ValidateCredentialsResponse,
@@ -20,11 +21,14 @@ import { providersForPlatform } from '../../../shared/providers';
 import { validateCredentials } from '../credential-checks';
 import { relaySettings } from '../runs';
 import { bearerSecurity, createRouter, errorResponses, jsonBody, jsonResponse } from '../app';
-import { checkCredentialsName, createCredentials, deleteCredentials, getCredentials, listCredentials, loadCredentialsWithSecrets, updateCredentials } from '../credentials';
+import {
+  createCredentials, credentialsFound, credentialsNameRead, credentialsNameVerdict, credentialsRead, credentialsView, deleteCredentials, deleteCredentialsReads, listCredentials, updateCredentials,
+} from '../credentials';
 import { invalidField } from '../errors';
 import { checkStoredLogin } from '../login-checks';
 import { registryPolicy, registryVerifier } from '../registry';
-import { authorize } from '../directory';
+import { authorize, authorizedList } from '../auth';
+import { pageOf } from '../sql';
 import { platformIdentity, trustPolicySnippet } from '../platform-identity';
 import { keyringFor } from '../vault';
 
@@ -35,13 +39,14 @@ export const credentialsRoutes = createRouter()
   .openapi(
     createRoute({
       method: 'get', path: '/', tags, security: bearerSecurity, summary: 'List credentials (secret fields never included)',
-      request: { query: ListCredentialsQuery },
-      responses: { 200: jsonResponse(ListCredentialsResponse, 'The credentials'), ...errorResponses(400, 401, 404) },
+      request: { query: ListCredentialsQueryPaged },
+      responses: { 200: jsonResponse(ListCredentialsPage, 'The credentials (all of them unless max is given)'), ...errorResponses(400, 401, 404) },
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const ws = await authorize(c.env.DB, c.var.caller, q.workspaceId, 'read');
-      return c.json({ credentials: await listCredentials(c.env.DB, ws.id, q.platformId === undefined ? undefined : providersForPlatform(q.platformId)) }, 200);
+      const providers = q.platformId === undefined ? undefined : providersForPlatform(q.platformId);
+      const { items, totalSize } = await authorizedList(c, q.workspaceId, 'read', undefined, (ws) => listCredentials(c.env.DB, ws, providers, pageOf(q, null)));
+      return c.json({ credentials: items, totalSize }, 200);
     },
   )
   .openapi(
@@ -52,8 +57,8 @@ export const credentialsRoutes = createRouter()
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const ws = await authorize(c.env.DB, c.var.caller, q.workspaceId, 'read');
-      await checkCredentialsName(c.env.DB, ws.id, q.name);
+      const { results } = await authorize(c, q.workspaceId, 'read', undefined, (ws) => [credentialsNameRead(c.env.DB, ws, q.name)]);
+      credentialsNameVerdict(q.name, results[0]);
       return c.body(null, 204);
     },
   )
@@ -65,11 +70,11 @@ export const credentialsRoutes = createRouter()
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const ws = await authorize(c.env.DB, c.var.caller, q.workspaceId, 'manage');
+      const { caller, ws } = await authorize(c, q.workspaceId, 'manage');
       const keyring = await keyringFor(c.env.VAULT_KEYS);
       const input = c.req.valid('json').credentials as CredentialsInput;
       const verify = registryVerifier(q.skipRegistryCheck === 'true', registryPolicy(c.env));
-      return c.json({ credentialsId: await createCredentials(c.env.DB, keyring, c.var.caller.actor, ws, input, { verify, useExternalId: q.useExternalId === 'true' }) }, 200);
+      return c.json({ credentialsId: await createCredentials(c.env.DB, keyring, caller.actor, ws, input, { verify, useExternalId: q.useExternalId === 'true' }) }, 200);
     },
   )
   .openapi(
@@ -79,8 +84,9 @@ export const credentialsRoutes = createRouter()
       responses: { 200: jsonResponse(DescribeCredentialsResponse, 'The credentials'), ...errorResponses(400, 401, 404) },
     }),
     async (c) => {
-      const ws = await authorize(c.env.DB, c.var.caller, c.req.valid('query').workspaceId, 'read');
-      const credentials = await getCredentials(c.env.DB, ws.id, c.req.valid('param').credentialsId);
+      const { credentialsId } = c.req.valid('param');
+      const { results } = await authorize(c, c.req.valid('query').workspaceId, 'read', undefined, (ws) => [credentialsRead(c.env.DB, ws, credentialsId)]);
+      const credentials = credentialsView(credentialsFound(results[0], credentialsId));
       const setupSnippet = trustPolicySnippet(credentials.keys, platformIdentity(c.env));
       return c.json({ credentials, ...(setupSnippet ? { setupSnippet } : {}) }, 200);
     },
@@ -93,12 +99,14 @@ export const credentialsRoutes = createRouter()
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const ws = await authorize(c.env.DB, c.var.caller, q.workspaceId, 'manage');
+      const { credentialsId } = c.req.valid('param');
+      const { caller, ws, results } = await authorize(c, q.workspaceId, 'manage', undefined, (scope) => [credentialsRead(c.env.DB, scope, credentialsId, true)]);
       const keyring = await keyringFor(c.env.VAULT_KEYS);
       const input = c.req.valid('json').credentials as CredentialsInput & { id?: string | null };
-      await updateCredentials(c.env.DB, keyring, c.var.caller.actor, ws, c.req.valid('param').credentialsId, input, {
+      await updateCredentials(c.env.DB, keyring, caller.actor, ws, credentialsId, input, {
         verify: registryVerifier(q.skipRegistryCheck === 'true', registryPolicy(c.env)),
         useExternalId: q.useExternalId === 'true',
+        stored: results[0],
       });
       return c.body(null, 204);
     },
@@ -111,8 +119,8 @@ export const credentialsRoutes = createRouter()
       responses: { 204: { description: 'The registry accepts the login' }, ...errorResponses(400, 401, 403, 404, 429, 502) },
     }),
     async (c) => {
-      const ws = await authorize(c.env.DB, c.var.caller, c.req.valid('query').workspaceId, 'manage');
-      await checkStoredLogin(c.env.DB, await keyringFor(c.env.VAULT_KEYS), c.var.caller.actor, ws, c.req.valid('param').credentialsId, registryPolicy(c.env));
+      const { caller, ws } = await authorize(c, c.req.valid('query').workspaceId, 'manage');
+      await checkStoredLogin(c.env.DB, await keyringFor(c.env.VAULT_KEYS), caller.actor, ws, c.req.valid('param').credentialsId, registryPolicy(c.env));
       return c.body(null, 204);
     },
   )
@@ -126,8 +134,8 @@ export const credentialsRoutes = createRouter()
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const ws = await authorize(c.env.DB, c.var.caller, q.workspaceId, 'manage');
-      const outcome = await validateCredentials(c.env.DB, await keyringFor(c.env.VAULT_KEYS), c.var.caller.actor, ws, c.req.valid('param').credentialsId, {
+      const { caller, ws } = await authorize(c, q.workspaceId, 'manage');
+      const outcome = await validateCredentials(c.env.DB, await keyringFor(c.env.VAULT_KEYS), caller.actor, ws, c.req.valid('param').credentialsId, {
         force: q.force === 'true',
         registryPolicy: registryPolicy(c.env),
         aws: relaySettings(c.env).target,
@@ -149,9 +157,9 @@ export const credentialsRoutes = createRouter()
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const ws = await authorize(c.env.DB, c.var.caller, q.workspaceId, 'manage');
       const credentialsId = c.req.valid('param').credentialsId;
-      const blocked = await deleteCredentials(c.env.DB, c.var.caller.actor, ws, credentialsId, q.checked === 'true');
+      const { caller, ws, results } = await authorize(c, q.workspaceId, 'manage', undefined, (scope) => deleteCredentialsReads(c.env.DB, scope, credentialsId));
+      const blocked = await deleteCredentials(c.env.DB, caller.actor, ws, credentialsId, q.checked === 'true', results);
       if (blocked) {
         const n = blocked.conflicts.length;
         const message = `Credentials '${credentialsId}' are still needed: ${n} run(s) have secrets in AWS relayed with them (${blocked.conflicts.map((r) => r.id).join(', ')}); complete those runs (POST /runs/{id}/complete) or wait for the sweeper${q.checked === 'true' ? ', or delete without checked=true (each run deletes its secrets with its own copy of the keys)' : ''}`;

@@ -1,5 +1,6 @@
 /** Slurm/HPC runs: the head job's one download of its secret store, with the run's download token (worker/src/hpc.ts). */
-import { createRoute, z } from '@hono/zod-openapi';
+import * as z from 'zod';
+import { createRoute } from '../api-router';
 import { createRouter, errorResponses, jsonResponse, requestActor } from '../app';
 import { downloadStore } from '../hpc';
 import { runTokenFromAuthorization } from '../run-tokens';

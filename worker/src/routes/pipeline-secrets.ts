@@ -1,17 +1,20 @@
 /** Seqera's pipeline-secrets API: thin handlers over worker/src/secrets.ts. Values are write-only. */
-import { createRoute, z } from '@hono/zod-openapi';
+import * as z from 'zod';
+import { createRoute } from '../api-router';
 import {
   CreateSecretBody,
   CreateSecretResponse,
   DescribeSecretResponse,
   ListSecretsResponse,
+  SecretsListQuery,
   UpdateSecretBody,
   ValidateNameQuery,
   WorkspaceQuery,
 } from '../../../shared/api';
 import { bearerSecurity, createRouter, errorResponses, jsonBody, jsonResponse } from '../app';
-import { authorize } from '../directory';
-import { checkSecretName, createSecret, deleteSecret, getSecret, listSecrets, updateSecret } from '../secrets';
+import { authorize, authorizedList } from '../auth';
+import { createSecret, deleteSecret, listSecrets, secretFound, secretNameRead, secretNameVerdict, secretRead, secretView, updateSecret } from '../secrets';
+import { pageOf } from '../sql';
 import { keyringFor } from '../vault';
 
 const tags = ['pipeline-secrets'];
@@ -22,13 +25,13 @@ export const pipelineSecretsRoutes = createRouter()
   .openapi(
     createRoute({
       method: 'get', path: '/', tags, security: bearerSecurity, summary: 'List pipeline secrets (names only)',
-      request: { query: WorkspaceQuery },
-      responses: { 200: jsonResponse(ListSecretsResponse, 'The secrets, without values'), ...errorResponses(400, 401, 404) },
+      request: { query: SecretsListQuery },
+      responses: { 200: jsonResponse(ListSecretsResponse, 'The secrets, without values (all of them unless max is given)'), ...errorResponses(400, 401, 404) },
     }),
     async (c) => {
-      const ws = await authorize(c.env.DB, c.var.caller, c.req.valid('query').workspaceId, 'read', WHAT);
-      const pipelineSecrets = await listSecrets(c.env.DB, ws.id);
-      return c.json({ pipelineSecrets, totalSize: pipelineSecrets.length }, 200);
+      const q = c.req.valid('query');
+      const { items, totalSize } = await authorizedList(c, q.workspaceId, 'read', WHAT, (ws) => listSecrets(c.env.DB, ws, pageOf(q, null)));
+      return c.json({ pipelineSecrets: items, totalSize }, 200);
     },
   )
   .openapi(
@@ -39,8 +42,8 @@ export const pipelineSecretsRoutes = createRouter()
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const ws = await authorize(c.env.DB, c.var.caller, q.workspaceId, 'read', WHAT);
-      await checkSecretName(c.env.DB, ws.id, q.name);
+      const { results } = await authorize(c, q.workspaceId, 'read', WHAT, (ws) => [secretNameRead(c.env.DB, ws, q.name)]);
+      secretNameVerdict(q.name, results[0]);
       return c.body(null, 204);
     },
   )
@@ -51,9 +54,9 @@ export const pipelineSecretsRoutes = createRouter()
       responses: { 200: jsonResponse(CreateSecretResponse, 'Created'), ...errorResponses(400, 401, 403, 404, 409) },
     }),
     async (c) => {
-      const ws = await authorize(c.env.DB, c.var.caller, c.req.valid('query').workspaceId, 'manage', WHAT);
+      const { caller, ws } = await authorize(c, c.req.valid('query').workspaceId, 'manage', WHAT);
       const keyring = await keyringFor(c.env.VAULT_KEYS);
-      return c.json({ secretId: Number(await createSecret(c.env.DB, keyring, c.var.caller.actor, ws, c.req.valid('json'))) }, 200);
+      return c.json({ secretId: Number(await createSecret(c.env.DB, keyring, caller.actor, ws, c.req.valid('json'))) }, 200);
     },
   )
   .openapi(
@@ -63,8 +66,9 @@ export const pipelineSecretsRoutes = createRouter()
       responses: { 200: jsonResponse(DescribeSecretResponse, 'The secret, without its value'), ...errorResponses(400, 401, 404) },
     }),
     async (c) => {
-      const ws = await authorize(c.env.DB, c.var.caller, c.req.valid('query').workspaceId, 'read', WHAT);
-      return c.json({ pipelineSecret: await getSecret(c.env.DB, ws.id, c.req.valid('param').secretId) }, 200);
+      const { secretId } = c.req.valid('param');
+      const { results } = await authorize(c, c.req.valid('query').workspaceId, 'read', WHAT, (ws) => [secretRead(c.env.DB, ws, secretId)]);
+      return c.json({ pipelineSecret: secretView(secretFound(results[0], secretId)) }, 200);
     },
   )
   .openapi(
@@ -74,9 +78,10 @@ export const pipelineSecretsRoutes = createRouter()
       responses: { 204: { description: 'Updated' }, ...errorResponses(400, 401, 403, 404) },
     }),
     async (c) => {
-      const ws = await authorize(c.env.DB, c.var.caller, c.req.valid('query').workspaceId, 'manage', WHAT);
+      const { secretId } = c.req.valid('param');
+      const { caller, ws, results } = await authorize(c, c.req.valid('query').workspaceId, 'manage', WHAT, (scope) => [secretRead(c.env.DB, scope, secretId)]);
       const keyring = await keyringFor(c.env.VAULT_KEYS);
-      await updateSecret(c.env.DB, keyring, c.var.caller.actor, ws, c.req.valid('param').secretId, c.req.valid('json').value);
+      await updateSecret(c.env.DB, keyring, caller.actor, ws, secretId, c.req.valid('json').value, results[0]);
       return c.body(null, 204);
     },
   )
@@ -87,8 +92,9 @@ export const pipelineSecretsRoutes = createRouter()
       responses: { 204: { description: 'Deleted' }, ...errorResponses(400, 401, 403, 404) },
     }),
     async (c) => {
-      const ws = await authorize(c.env.DB, c.var.caller, c.req.valid('query').workspaceId, 'manage', WHAT);
-      await deleteSecret(c.env.DB, c.var.caller.actor, ws, c.req.valid('param').secretId);
+      const { secretId } = c.req.valid('param');
+      const { caller, ws, results } = await authorize(c, c.req.valid('query').workspaceId, 'manage', WHAT, (scope) => [secretRead(c.env.DB, scope, secretId)]);
+      await deleteSecret(c.env.DB, caller.actor, ws, secretId, results[0]);
       return c.body(null, 204);
     },
   );

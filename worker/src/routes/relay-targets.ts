@@ -1,9 +1,12 @@
 /** Relay targets: which AWS accounts (and roles) a workspace's secrets may be relayed to; owners decide. */
-import { createRoute, z } from '@hono/zod-openapi';
-import { AwsAccountId, ListRelayTargetsResponse, SetRelayTargetBody, SetRelayTargetResponse, WorkspaceQuery } from '../../../shared/api';
+import * as z from 'zod';
+import { createRoute } from '../api-router';
+import { AwsAccountId, ListRelayTargetsPage, PAGE_DEFAULT, SetRelayTargetBody, SetRelayTargetResponse, WorkspacePageQuery, WorkspaceQuery } from '../../../shared/api';
 import { bearerSecurity, createRouter, errorResponses, jsonBody, jsonResponse } from '../app';
-import { authorize } from '../directory';
-import { hpcAllowed, listRelayTargets, removeRelayTarget, setHpcAllowed, setRelayTarget } from '../relay-targets';
+import { authorize } from '../auth';
+import { hpcAllowedRead, listRelayTargets, relayTargetRead, removeRelayTarget, setHpcAllowed, setRelayTarget } from '../relay-targets';
+import { type ListQuery, pageOf } from '../sql';
+import type { RelayTarget } from '../../../shared/api';
 
 const tags = ['runs'];
 const security = bearerSecurity;
@@ -12,14 +15,16 @@ const WHAT = 'where secrets may be relayed';
 export const relayTargetsRoutes = createRouter()
   .openapi(
     createRoute({
-      method: 'get', path: '/', tags, security, summary: 'The AWS accounts (and roles) this workspace’s secrets may be relayed to',
-      request: { query: WorkspaceQuery },
-      responses: { 200: jsonResponse(ListRelayTargetsResponse, 'Approved accounts'), ...errorResponses(400, 401, 404) },
+      method: 'get', path: '/', tags, security, summary: `The AWS accounts (and roles) this workspace’s secrets may be relayed to, ${PAGE_DEFAULT} at a time unless max says otherwise`,
+      request: { query: WorkspacePageQuery },
+      responses: { 200: jsonResponse(ListRelayTargetsPage, 'Approved accounts'), ...errorResponses(400, 401, 404) },
     }),
     async (c) => {
-      const ws = await authorize(c.env.DB, c.var.caller, c.req.valid('query').workspaceId, 'read', WHAT);
-      const [relayTargets, hpc] = await Promise.all([listRelayTargets(c.env.DB, ws.id), hpcAllowed(c.env.DB, ws.id)]);
-      return c.json({ relayTargets, hpc }, 200);
+      const q = c.req.valid('query');
+      let list: ListQuery<RelayTarget> | undefined;
+      const { results } = await authorize(c, q.workspaceId, 'read', WHAT, (ws) => [...(list = listRelayTargets(c.env.DB, ws, pageOf(q, PAGE_DEFAULT))).statements, hpcAllowedRead(c.env.DB, ws)]);
+      const { items, totalSize } = list!.read(results);
+      return c.json({ relayTargets: items, hpc: (results[2]?.results.length ?? 0) > 0, totalSize }, 200);
     },
   )
   .openapi(
@@ -30,8 +35,9 @@ export const relayTargetsRoutes = createRouter()
       responses: { 200: jsonResponse(SetRelayTargetResponse, 'The entry as stored'), ...errorResponses(400, 401, 403, 404) },
     }),
     async (c) => {
-      const ws = await authorize(c.env.DB, c.var.caller, c.req.valid('query').workspaceId, 'own', WHAT);
-      return c.json({ relayTarget: await setRelayTarget(c.env.DB, c.var.caller.actor, ws, c.req.valid('json')) }, 200);
+      const input = c.req.valid('json');
+      const { caller, ws, results } = await authorize(c, c.req.valid('query').workspaceId, 'own', WHAT, (scope) => [relayTargetRead(c.env.DB, scope, input.accountId)]);
+      return c.json({ relayTarget: await setRelayTarget(c.env.DB, caller.actor, ws, input, results[0]) }, 200);
     },
   )
   .openapi(
@@ -42,8 +48,8 @@ export const relayTargetsRoutes = createRouter()
       responses: { 204: { description: 'Allowed' }, ...errorResponses(400, 401, 403, 404) },
     }),
     async (c) => {
-      const ws = await authorize(c.env.DB, c.var.caller, c.req.valid('query').workspaceId, 'own', WHAT);
-      await setHpcAllowed(c.env.DB, c.var.caller.actor, ws, true);
+      const { caller, ws } = await authorize(c, c.req.valid('query').workspaceId, 'own', WHAT);
+      await setHpcAllowed(c.env.DB, caller.actor, ws, true);
       return c.body(null, 204);
     },
   )
@@ -55,8 +61,8 @@ export const relayTargetsRoutes = createRouter()
       responses: { 204: { description: 'No longer allowed' }, ...errorResponses(400, 401, 403, 404) },
     }),
     async (c) => {
-      const ws = await authorize(c.env.DB, c.var.caller, c.req.valid('query').workspaceId, 'own', WHAT);
-      await setHpcAllowed(c.env.DB, c.var.caller.actor, ws, false);
+      const { caller, ws } = await authorize(c, c.req.valid('query').workspaceId, 'own', WHAT);
+      await setHpcAllowed(c.env.DB, caller.actor, ws, false);
       return c.body(null, 204);
     },
   )
@@ -68,8 +74,9 @@ export const relayTargetsRoutes = createRouter()
       responses: { 204: { description: 'Withdrawn' }, ...errorResponses(400, 401, 403, 404) },
     }),
     async (c) => {
-      const ws = await authorize(c.env.DB, c.var.caller, c.req.valid('query').workspaceId, 'own', WHAT);
-      await removeRelayTarget(c.env.DB, c.var.caller.actor, ws, c.req.valid('param').accountId);
+      const { accountId } = c.req.valid('param');
+      const { caller, ws, results } = await authorize(c, c.req.valid('query').workspaceId, 'own', WHAT, (scope) => [relayTargetRead(c.env.DB, scope, accountId)]);
+      await removeRelayTarget(c.env.DB, caller.actor, ws, accountId, results[0]);
       return c.body(null, 204);
     },
   );

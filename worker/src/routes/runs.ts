@@ -1,9 +1,11 @@
 /** Runs: launch (secrets into AWS Secrets Manager), inspect, and complete with an access token. */
-import { createRoute, z } from '@hono/zod-openapi';
-import { CompleteRunBody, DescribeRunResponse, LaunchKitResponse, LaunchRunBody, LaunchRunResponse, ListRunsResponse, WorkspaceQuery } from '../../../shared/api';
+import * as z from 'zod';
+import { createRoute } from '../api-router';
+import { CompleteRunBody, DescribeRunResponse, LaunchKitResponse, LaunchRunBody, LaunchRunResponse, ListRunsPage, PAGE_DEFAULT, WorkspacePageQuery, WorkspaceQuery } from '../../../shared/api';
 import { bearerSecurity, createRouter, errorResponses, jsonBody, jsonResponse } from '../app';
-import { authorize } from '../directory';
-import { assertMayComplete, completeRun, getRun, launchKitOf, launchRun, listRuns, relaySettings } from '../runs';
+import { authorize, authorizedList } from '../auth';
+import { assertMayComplete, completeRun, launchKitOf, launchReads, launchRun, listRuns, relaySettings, runReads, runViewOf } from '../runs';
+import { pageOf } from '../sql';
 import { keyringFor } from '../vault';
 
 const tags = ['runs'];
@@ -14,13 +16,14 @@ const WHAT = 'runs';
 export const runsRoutes = createRouter()
   .openapi(
     createRoute({
-      method: 'get', path: '/', tags, security, summary: "The workspace's runs, newest first, with each secret's state",
-      request: { query: WorkspaceQuery },
-      responses: { 200: jsonResponse(ListRunsResponse, 'Runs (never a value)'), ...errorResponses(400, 401, 404) },
+      method: 'get', path: '/', tags, security, summary: `The workspace's runs, newest first, with each secret's state; ${PAGE_DEFAULT} at a time unless max says otherwise`,
+      request: { query: WorkspacePageQuery },
+      responses: { 200: jsonResponse(ListRunsPage, 'Runs (never a value)'), ...errorResponses(400, 401, 404) },
     }),
     async (c) => {
-      const ws = await authorize(c.env.DB, c.var.caller, c.req.valid('query').workspaceId, 'read', WHAT);
-      return c.json({ runs: await listRuns(c.env.DB, ws.id) }, 200);
+      const q = c.req.valid('query');
+      const { items, totalSize } = await authorizedList(c, q.workspaceId, 'read', WHAT, (ws) => listRuns(c.env.DB, ws, pageOf(q, PAGE_DEFAULT)));
+      return c.json({ runs: items, totalSize }, 200);
     },
   )
   .openapi(
@@ -31,10 +34,12 @@ export const runsRoutes = createRouter()
       responses: { 200: jsonResponse(LaunchRunResponse, 'The secrets exist in AWS'), ...errorResponses(400, 401, 403, 404, 502) },
     }),
     async (c) => {
-      const ws = await authorize(c.env.DB, c.var.caller, c.req.valid('query').workspaceId, 'launch', WHAT);
+      const input = c.req.valid('json');
+      // One round trip for the caller's check and everything the launch reads.
+      const { caller, ws, results } = await authorize(c, c.req.valid('query').workspaceId, 'launch', WHAT, (scope, me) => launchReads(c.env.DB, scope, me.personalWorkspace, input));
       const keyring = await keyringFor(c.env.VAULT_KEYS);
       const origin = new URL(c.req.url).origin;
-      return c.json(await launchRun(c.env.DB, keyring, relaySettings(c.env), c.var.caller, ws, c.req.valid('json'), origin), 200);
+      return c.json(await launchRun(c.env.DB, keyring, relaySettings(c.env), caller, ws, input, origin, results), 200);
     },
   )
   .openapi(
@@ -44,8 +49,9 @@ export const runsRoutes = createRouter()
       responses: { 200: jsonResponse(DescribeRunResponse, 'The run'), ...errorResponses(400, 401, 404) },
     }),
     async (c) => {
-      const ws = await authorize(c.env.DB, c.var.caller, c.req.valid('query').workspaceId, 'read', WHAT);
-      return c.json({ run: await getRun(c.env.DB, ws.id, c.req.valid('param').runId) }, 200);
+      const { runId } = c.req.valid('param');
+      const { results } = await authorize(c, c.req.valid('query').workspaceId, 'read', WHAT, (ws) => runReads(c.env.DB, runId, ws));
+      return c.json({ run: runViewOf(results, runId) }, 200);
     },
   )
   .openapi(
@@ -56,9 +62,10 @@ export const runsRoutes = createRouter()
       responses: { 200: jsonResponse(LaunchKitResponse, 'The kit, with a fresh run-scoped token'), ...errorResponses(400, 401, 403, 404, 409) },
     }),
     async (c) => {
-      const ws = await authorize(c.env.DB, c.var.caller, c.req.valid('query').workspaceId, 'launch', WHAT);
+      const { runId } = c.req.valid('param');
+      const { caller, ws, results } = await authorize(c, c.req.valid('query').workspaceId, 'launch', WHAT, (scope) => runReads(c.env.DB, runId, scope));
       const origin = new URL(c.req.url).origin;
-      return c.json(await launchKitOf(c.env.DB, relaySettings(c.env), ws, c.var.caller, c.req.valid('param').runId, origin), 200);
+      return c.json(await launchKitOf(c.env.DB, relaySettings(c.env), ws, caller, runId, origin, results), 200);
     },
   )
   .openapi(
@@ -68,11 +75,12 @@ export const runsRoutes = createRouter()
       responses: { 200: jsonResponse(DescribeRunResponse, 'The run after deletion'), ...errorResponses(400, 401, 403, 404) },
     }),
     async (c) => {
-      const ws = await authorize(c.env.DB, c.var.caller, c.req.valid('query').workspaceId, 'launch', WHAT);
-      await assertMayComplete(c.env.DB, ws, c.var.caller, c.req.valid('param').runId);
+      const { runId } = c.req.valid('param');
+      const { caller, ws, results } = await authorize(c, c.req.valid('query').workspaceId, 'launch', WHAT, (scope) => runReads(c.env.DB, runId, scope));
+      await assertMayComplete(c.env.DB, ws, caller, runId, results);
       const keyring = await keyringFor(c.env.VAULT_KEYS);
       const outcome = c.req.valid('json').success === false ? 'failed' : 'succeeded';
-      const { run } = await completeRun(c.env.DB, keyring, relaySettings(c.env), c.req.valid('param').runId, outcome, c.var.caller.actor, ws.id);
+      const { run } = await completeRun(c.env.DB, keyring, relaySettings(c.env), runId, outcome, caller.actor, ws.id, results);
       return c.json({ run }, 200);
     },
   );

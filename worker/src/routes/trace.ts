@@ -4,7 +4,8 @@
  * body is read; `?workspaceId=` (TOWER_WORKSPACE_ID) is accepted and ignored: the token names the run, and the run
  * its workspace. Logic lives in ../trace.ts.
  */
-import { createRoute, z } from '@hono/zod-openapi';
+import * as z from 'zod';
+import { createRoute } from '../api-router';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { ErrorBody } from '../../../shared/api';

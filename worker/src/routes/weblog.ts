@@ -4,7 +4,8 @@
  * sits in a URL Nextflow logs) or, the old way, in the URL's `?token=` (which, when present, decides). `completed`
  * and `error` delete the run's secrets, `started` marks it running, and every other event is accepted and ignored.
  */
-import { createRoute, z } from '@hono/zod-openapi';
+import * as z from 'zod';
+import { createRoute } from '../api-router';
 import { WeblogEvent, WeblogResponse } from '../../../shared/api';
 import { createRouter, errorResponses, jsonBody, jsonResponse, requestActor } from '../app';
 import { runTokenFromAuthorization, verifyRunToken } from '../run-tokens';
