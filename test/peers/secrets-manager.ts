@@ -278,6 +278,9 @@ export async function startSecretsManagerPeer(port = 0): Promise<SecretsManagerP
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
+    // The delay is AWS's latency as a client sees it, from the request's arrival to the answer: this stand-in's own
+    // work (reading the body, checking the signature with a pure-JS SHA-256) counts inside it, not on top of it.
+    const arrived = performance.now();
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
@@ -291,7 +294,8 @@ export async function startSecretsManagerPeer(port = 0): Promise<SecretsManagerP
     account.inFlight++;
     account.maxInFlight = Math.max(account.maxInFlight, account.inFlight);
     try {
-      if (account.delayMs) await new Promise((r) => setTimeout(r, account.delayMs));
+      const wait = account.delayMs - (performance.now() - arrived);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       if (isSts) {
         const form = new URLSearchParams(body);
         const action = form.get('Action');
