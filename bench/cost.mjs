@@ -64,7 +64,11 @@ try {
       }),
     );
   };
+  // Context for the create ratio: a bare write after a bare read, the two round trips any authorized write needs.
+  const twoTrips = { app: [], bare: [] };
+  for (let i = 0; i < N / 2; i++) await pair(i, () => timed('/bare/read-then-insert', { method: 'POST' }), () => timed('/bare/insert', { method: 'POST' }), twoTrips);
   out('cost.create-credentials', create);
+  out('cost.bare-read-then-insert', twoTrips);
   out('cost.list-100-credentials', list);
 
   // D1 round trips per route (deterministic: one request each, counted inside the worker).

@@ -19,6 +19,12 @@ export default {
       await env.DB.prepare('INSERT INTO bare VALUES (?, ?, ?, ?, ?)').bind(crypto.randomUUID(), '1', `n-${Date.now()}`, 'x'.repeat(300), new Date().toISOString()).run();
       return Response.json({ ok: true });
     }
+    if (pathname === '/bare/read-then-insert') {
+      // The floor of any checked write: one round trip to read who is asking, one to write (here the same bare row).
+      await env.DB.prepare('SELECT * FROM bare ORDER BY name LIMIT 1').all();
+      await env.DB.prepare('INSERT INTO bare VALUES (?, ?, ?, ?, ?)').bind(crypto.randomUUID(), '1', `n-${Date.now()}`, 'x'.repeat(300), new Date().toISOString()).run();
+      return Response.json({ ok: true });
+    }
     if (pathname === '/bare/select') {
       const { results } = await env.DB.prepare('SELECT * FROM bare ORDER BY name LIMIT 100').all();
       return Response.json({ rows: results });
