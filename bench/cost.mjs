@@ -114,7 +114,7 @@ try {
   // Sweeper: SWEEP_RUNS runs of one secret each whose completion never came, then one scheduled invocation.
   for (let i = 0; i < SWEEP_RUNS; i++) await launch(1);
   await post('/bench/end-runs');
-  await control(`/accounts/${account.accessKeyId}/delay`, { ms: AWS_LATENCY_MS });
+  await control(`/accounts/${account.accessKeyId}/delay`, { ms: AWS_LATENCY_MS, fromArrival: true });
   const sweep = (await post('/bench/sweep')).body;
   await control(`/accounts/${account.accessKeyId}/delay`, { ms: 0 });
   const perHour = sweep.cleaned * (60 / CRON_MINUTES);

@@ -23,7 +23,7 @@ try {
     return json;
   };
   const account = await control('/accounts');
-  await control(`/accounts/${account.accessKeyId}/delay`, { ms: LATENCY_MS });
+  await control(`/accounts/${account.accessKeyId}/delay`, { ms: LATENCY_MS, fromArrival: true });
   await api('POST', '/relay-targets', { accountId: account.accountId });
   const { credentialsId } = await api('POST', '/credentials', { credentials: { name: 'bench-aws', provider: 'aws', keys: { accessKey: account.accessKeyId, secretKey: account.secretAccessKey } } });
   const names = [];
