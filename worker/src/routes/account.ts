@@ -1,5 +1,5 @@
 /** The caller's own account: who they are, where they work, their access tokens, and workspace audit trails. */
-import * as z from 'zod';
+import * as z from '../../../shared/z';
 import { createRoute } from '../api-router';
 import {
   CreateTokenBody,
@@ -30,16 +30,16 @@ const pageOfList = <T>(items: T[], page: Page) => items.slice(page.offset, page.
 const security = bearerSecurity;
 
 const AuditResponse = z.object({
-  totalSize: z.number().int().meta({ description: 'How many events the whole trail has' }),
+  totalSize: z.withMeta(z.number().check(z.int()), { description: 'How many events the whole trail has' }),
   events: z.array(
     z.object({
-      id: z.string(), at: z.string(), actorKind: z.string(), actorId: z.string().nullable(), action: z.string(),
-      targetKind: z.string(), targetId: z.string().nullable(), targetName: z.string().nullable(), ip: z.string().nullable(),
-      detail: z.record(z.string(), z.unknown()).nullable().meta({ description: 'More about the event, e.g. the account, role, region and secret names a launch relayed to (never a value)' }),
+      id: z.string(), at: z.string(), actorKind: z.string(), actorId: z.nullable(z.string()), action: z.string(),
+      targetKind: z.string(), targetId: z.nullable(z.string()), targetName: z.nullable(z.string()), ip: z.nullable(z.string()),
+      detail: z.withMeta(z.nullable(z.record(z.string(), z.unknown())), { description: 'More about the event, e.g. the account, role, region and secret names a launch relayed to (never a value)' }),
     }),
   ),
 });
-const NumericId = (what: string) => z.string().regex(/^\d{1,16}$/, `must be a numeric ${what} id`);
+const NumericId = (what: string) => z.string().check(z.regex(/^\d{1,16}$/, `must be a numeric ${what} id`));
 
 export const accountRoutes = createRouter()
   .openapi(

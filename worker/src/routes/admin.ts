@@ -1,5 +1,5 @@
 /** Administration with ADMIN_TOKEN: getting people in, and rotating the vault's key. */
-import * as z from 'zod';
+import * as z from '../../../shared/z';
 import { createRoute } from '../api-router';
 import {
   CreateOrganizationBody, CreateOrganizationResponse, CreateTokenBody, CreateTokenResponse, CreateUserBody, CreateUserResponse,
@@ -16,14 +16,14 @@ import { keyringFor } from '../vault';
 
 const tags = ['admin'];
 const security = [{ adminToken: [] }];
-const Numeric = (what: string) => z.string().regex(/^\d{1,20}$/, `must be a numeric ${what} id`);
+const Numeric = (what: string) => z.string().check(z.regex(/^\d{1,20}$/, `must be a numeric ${what} id`));
 
 export const adminRoutes = createRouter()
   .openapi(
     createRoute({
       method: 'get', path: '/users', tags, security, summary: `List users by name, ${PAGE_DEFAULT} at a time unless max says otherwise`,
       request: { query: PageQuery },
-      responses: { 200: jsonResponse(z.object({ users: z.array(UserInfo), totalSize: z.number().int() }), 'Users'), ...errorResponses(400, 401) },
+      responses: { 200: jsonResponse(z.object({ users: z.array(UserInfo), totalSize: z.number().check(z.int()) }), 'Users'), ...errorResponses(400, 401) },
     }),
     async (c) => {
       const { items, totalSize } = await runList(c.env.DB, listUsers(c.env.DB, pageOf(c.req.valid('query'), PAGE_DEFAULT)));
@@ -125,7 +125,7 @@ export const adminRoutes = createRouter()
   .openapi(
     createRoute({
       method: 'post', path: '/vault/rotate', tags, security, summary: 'Re-seal rows under older key versions with the current key',
-      request: { query: z.object({ limit: z.coerce.number().int().min(1).max(5000).optional() }) },
+      request: { query: z.object({ limit: z.optional(z.coerce.number().check(z.int()).check(z.gte(1)).check(z.lte(5000))) }) },
       responses: { 200: jsonResponse(RotateResponse, 'Call again while remaining > 0'), ...errorResponses(400, 401) },
     }),
     async (c) => {

@@ -1,5 +1,5 @@
 /** Seqera's credentials API: thin handlers over worker/src/credentials.ts. */
-import * as z from 'zod';
+import * as z from '../../../shared/z';
 import { createRoute } from '../api-router';
 import {
   CreateCredentialsBody,
@@ -33,7 +33,7 @@ import { platformIdentity, trustPolicySnippet } from '../platform-identity';
 import { keyringFor } from '../vault';
 
 const tags = ['credentials'];
-const IdParam = z.object({ credentialsId: z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'must be a credentials id') });
+const IdParam = z.object({ credentialsId: z.string().check(z.regex(/^[A-Za-z0-9]{1,64}$/, 'must be a credentials id')) });
 
 export const credentialsRoutes = createRouter()
   .openapi(
@@ -152,7 +152,7 @@ export const credentialsRoutes = createRouter()
       responses: {
         204: { description: 'Deleted' },
         ...errorResponses(400, 401, 403, 404),
-        409: jsonResponse(DeleteCredentialsConflict.extend({ message: z.string() }), 'Runs still have secrets in AWS relayed with these credentials'),
+        409: jsonResponse(z.extend(DeleteCredentialsConflict, { message: z.string() }), 'Runs still have secrets in AWS relayed with these credentials'),
       },
     }),
     async (c) => {

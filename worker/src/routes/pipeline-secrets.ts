@@ -1,5 +1,5 @@
 /** Seqera's pipeline-secrets API: thin handlers over worker/src/secrets.ts. Values are write-only. */
-import * as z from 'zod';
+import * as z from '../../../shared/z';
 import { createRoute } from '../api-router';
 import {
   CreateSecretBody,
@@ -18,7 +18,7 @@ import { pageOf } from '../sql';
 import { keyringFor } from '../vault';
 
 const tags = ['pipeline-secrets'];
-const IdParam = z.object({ secretId: z.string().regex(/^\d{1,20}$/, 'must be a numeric pipeline secret id') });
+const IdParam = z.object({ secretId: z.string().check(z.regex(/^\d{1,20}$/, 'must be a numeric pipeline secret id')) });
 const WHAT = 'pipeline secrets';
 
 export const pipelineSecretsRoutes = createRouter()

@@ -1,5 +1,5 @@
 /** Relay targets: which AWS accounts (and roles) a workspace's secrets may be relayed to; owners decide. */
-import * as z from 'zod';
+import * as z from '../../../shared/z';
 import { createRoute } from '../api-router';
 import { AwsAccountId, ListRelayTargetsPage, PAGE_DEFAULT, SetRelayTargetBody, SetRelayTargetResponse, WorkspacePageQuery, WorkspaceQuery } from '../../../shared/api';
 import { bearerSecurity, createRouter, errorResponses, jsonBody, jsonResponse } from '../app';
@@ -44,7 +44,7 @@ export const relayTargetsRoutes = createRouter()
     createRoute({
       method: 'put', path: '/hpc', tags, security,
       summary: "Allow Slurm/HPC runs (target 'hpc'), whose head script downloads the run's secret store once (owners only; audited)",
-      request: { query: WorkspaceQuery, body: jsonBody(z.object({}).strict().meta({ id: 'AllowHpcRequest' })) },
+      request: { query: WorkspaceQuery, body: jsonBody(z.withMeta(z.strictObject(z.object({}).shape), { id: 'AllowHpcRequest' })) },
       responses: { 204: { description: 'Allowed' }, ...errorResponses(400, 401, 403, 404) },
     }),
     async (c) => {

@@ -1,5 +1,5 @@
 /** Runs: launch (secrets into AWS Secrets Manager), inspect, and complete with an access token. */
-import * as z from 'zod';
+import * as z from '../../../shared/z';
 import { createRoute } from '../api-router';
 import { CompleteRunBody, DescribeRunResponse, LaunchKitResponse, LaunchRunBody, LaunchRunResponse, ListRunsPage, PAGE_DEFAULT, WorkspacePageQuery, WorkspaceQuery } from '../../../shared/api';
 import { bearerSecurity, createRouter, errorResponses, jsonBody, jsonResponse } from '../app';
@@ -10,7 +10,7 @@ import { keyringFor } from '../vault';
 
 const tags = ['runs'];
 const security = bearerSecurity;
-const RunParam = z.object({ runId: z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'must be a run id') });
+const RunParam = z.object({ runId: z.string().check(z.regex(/^[A-Za-z0-9]{1,64}$/, 'must be a run id')) });
 const WHAT = 'runs';
 
 export const runsRoutes = createRouter()

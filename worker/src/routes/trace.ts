@@ -4,7 +4,7 @@
  * body is read; `?workspaceId=` (TOWER_WORKSPACE_ID) is accepted and ignored: the token names the run, and the run
  * its workspace. Logic lives in ../trace.ts.
  */
-import * as z from 'zod';
+import * as z from '../../../shared/z';
 import { createRoute } from '../api-router';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
@@ -23,10 +23,10 @@ const tags = ['trace'];
 const security = [{ runToken: [] }];
 const NO_TOKEN = 'Nextflow sent no run token: export TOWER_ACCESS_TOKEN=<the run token the launch returned> before `nextflow run … -with-tower <this server>`';
 const Query = z.object({
-  workspaceId: z.string().max(100).optional().meta({ description: "Nextflow's TOWER_WORKSPACE_ID; ignored (the run token names the run)" }),
+  workspaceId: z.withMeta(z.optional(z.string().check(z.maxLength(100))), { description: "Nextflow's TOWER_WORKSPACE_ID; ignored (the run token names the run)" }),
 });
 const WorkflowParam = z.object({
-  workflowId: z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'must be the workflowId /trace/create answered (the run id)'),
+  workflowId: z.string().check(z.regex(/^[A-Za-z0-9]{1,64}$/, 'must be the workflowId /trace/create answered (the run id)')),
 });
 
 /** The run each request's token names, once it is verified. */
