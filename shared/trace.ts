@@ -7,7 +7,7 @@
 import * as z from './z';
 import { RUN_STATES } from './api';
 
-const epochMillis = z.withMeta(z.optional(z.nullable(z.number())), { description: 'When Nextflow sent the request (epoch milliseconds)' });
+const epochMillis = z.withMeta(z.optional(z.nullable(z.number())), z.DOCS && { description: 'When Nextflow sent the request (epoch milliseconds)' });
 const counter = z.optional(z.nullable(z.number()));
 
 /** WorkflowProgress: the run's task counters (and per-process records). */
@@ -23,7 +23,7 @@ export const TraceProgress = z.withMeta(z
     ignored: counter,
     retries: counter,
     processes: z.optional(z.nullable(z.array(z.looseObject({})))),
-  }), { id: 'TraceProgress' });
+  }), z.DOCS && { id: 'TraceProgress' });
 
 /** WorkflowMetadata.toMap(), as begin and complete send it. */
 export const TraceWorkflow = z.withMeta(z
@@ -34,7 +34,7 @@ export const TraceWorkflow = z.withMeta(z
     success: z.optional(z.nullable(z.boolean())),
     exitStatus: z.optional(z.nullable(z.number().check(z.int()))),
     errorMessage: z.optional(z.nullable(z.string())),
-  }), { id: 'TraceWorkflow' });
+  }), z.DOCS && { id: 'TraceWorkflow' });
 
 export const TraceCreateBody = z.withMeta(z
   .looseObject({
@@ -42,9 +42,9 @@ export const TraceCreateBody = z.withMeta(z
     runName: z.string().check(z.maxLength(200, 'must be at most 200 characters')),
     projectName: z.optional(z.nullable(z.string())),
     repository: z.optional(z.nullable(z.string())),
-    workflowId: z.withMeta(z.optional(z.nullable(z.string().check(z.maxLength(100)))), { description: "TOWER_WORKFLOW_ID when set; Latchkey's workflow id is the run id and this is ignored" }),
+    workflowId: z.withMeta(z.optional(z.nullable(z.string().check(z.maxLength(100)))), z.DOCS && { description: "TOWER_WORKFLOW_ID when set; Latchkey's workflow id is the run id and this is ignored" }),
     instant: epochMillis,
-  }), { id: 'TraceCreateBody' });
+  }), z.DOCS && { id: 'TraceCreateBody' });
 
 export const TraceBeginBody = z.withMeta(z
   .looseObject({
@@ -52,7 +52,7 @@ export const TraceBeginBody = z.withMeta(z
     processNames: z.optional(z.nullable(z.array(z.string()))),
     towerLaunch: z.optional(z.nullable(z.boolean())),
     instant: epochMillis,
-  }), { id: 'TraceBeginBody' });
+  }), z.DOCS && { id: 'TraceBeginBody' });
 
 export const TraceProgressBody = z.withMeta(z
   .looseObject({
@@ -60,18 +60,18 @@ export const TraceProgressBody = z.withMeta(z
     progress: z.optional(z.nullable(TraceProgress)),
     containers: z.optional(z.nullable(z.array(z.unknown()))),
     instant: epochMillis,
-  }), { id: 'TraceProgressBody' });
+  }), z.DOCS && { id: 'TraceProgressBody' });
 
 export const TraceHeartbeatBody = z.withMeta(z
-  .looseObject({ progress: z.optional(z.nullable(TraceProgress)), instant: epochMillis }), { id: 'TraceHeartbeatBody' });
+  .looseObject({ progress: z.optional(z.nullable(TraceProgress)), instant: epochMillis }), z.DOCS && { id: 'TraceHeartbeatBody' });
 
 export const TraceCompleteBody = z.withMeta(z
   .looseObject({
-    workflow: z.extend(TraceWorkflow, { success: z.withMeta(z.boolean(), { description: 'true ends the run as succeeded, false as failed' }) }),
+    workflow: z.extend(TraceWorkflow, { success: z.withMeta(z.boolean(), z.DOCS && { description: 'true ends the run as succeeded, false as failed' }) }),
     metrics: z.optional(z.nullable(z.array(z.unknown()))),
     progress: z.optional(z.nullable(TraceProgress)),
     instant: epochMillis,
-  }), { id: 'TraceCompleteBody' });
+  }), z.DOCS && { id: 'TraceCompleteBody' });
 
 const runState = { state: z.enum(RUN_STATES), secretsLeft: z.number().check(z.int()) };
 /** `workflowId` is the run's id: Nextflow puts it in every later URL. */

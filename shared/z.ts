@@ -11,8 +11,14 @@ z.config(en());
 
 export * from 'zod/mini';
 
-/** Classic zod's `.meta(data)`: a clone of the schema with `data` in the global registry (ids, descriptions, field help). */
-export function withMeta<T extends z.ZodMiniType>(schema: T, data: z.core.GlobalMeta): T {
+export { DOCS } from './docs';
+
+/**
+ * Classic zod's `.meta(data)`: a clone of the schema with `data` in the global registry (ids, descriptions, field
+ * help). `false` (documentation left out of the bundle, `DOCS && {…}`) keeps the schema as it is.
+ */
+export function withMeta<T extends z.ZodMiniType>(schema: T, data: z.core.GlobalMeta | false): T {
+  if (!data) return schema;
   const copy = schema.clone();
   z.globalRegistry.add(copy, data);
   return copy;

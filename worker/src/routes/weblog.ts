@@ -14,9 +14,7 @@ import { keyringFor } from '../vault';
 
 export const weblogRoutes = createRouter().openapi(
   createRoute({
-    method: 'post', path: '/{runId}', tags: ['runs'],
-    summary: "Nextflow weblog events for one run; the run token (Basic password, Bearer, or the completionUrl's ?token=) is its only key",
-    security: [{ runToken: [] }],
+    method: 'post', path: '/{runId}',
     request: {
       params: z.object({ runId: z.string().check(z.regex(/^[A-Za-z0-9]{1,64}$/, 'must be a run id')) }),
       query: z.object({ token: z.optional(z.string().check(z.maxLength(2048))) }),
@@ -33,7 +31,7 @@ export const weblogRoutes = createRouter().openapi(
         await next();
       },
     ] as const,
-    responses: { 200: jsonResponse(WeblogResponse, 'Event handled or ignored'), ...errorResponses(400, 401, 404) },
+      ...(z.DOCS && { tags: ['runs'], summary: "Nextflow weblog events for one run; the run token (Basic password, Bearer, or the completionUrl's ?token=) is its only key", security: [{ runToken: [] }], responses: { 200: jsonResponse(WeblogResponse, 'Event handled or ignored'), ...errorResponses(400, 401, 404) } }),
   }),
   async (c) => {
     const { runId } = c.req.valid('param');
