@@ -13,7 +13,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const OPENAPI_FILE = join(ROOT, 'worker/assets/openapi.json');
 
 const SHARED_Z = join(ROOT, 'shared/z.ts');
-const classicZod = {
+export const classicZod = {
   name: 'classic-zod',
   setup(b) {
     b.onResolve({ filter: /\/z$/ }, (args) =>
