@@ -27,7 +27,7 @@ const pureSchemas = {
   name: 'latchkey-pure-schemas',
   enforce: 'pre' as const,
   transform(code: string, id: string) {
-    if (!/[\\/]shared[\\/][\w-]+\.ts$/.test(id) || !/from 'zod(?:\/[\w-]+)?'/.test(code)) return null;
+    if (!/[\\/]shared[\\/][\w-]+\.ts$/.test(id) || !/from '(?:zod(?:\/[\w-]+)?|\.\/z)'/.test(code)) return null;
     return { code: code.replace(/^((?:export )?const [A-Za-z_$][\w$]*(?:: [^=\n]+)? = )(?=[A-Za-z_$][\w$]*\s*[.(])/gm, '$1/* @__PURE__ */ '), map: null };
   },
 };
