@@ -1,6 +1,36 @@
 import preact from '@preact/preset-vite';
 import { defineConfig } from 'wxt';
 import pkg from '../package.json' with { type: 'json' };
+import { providers } from '../shared/providers';
+
+/**
+ * `virtual:provider-labels`: each provider's label and category, taken from the catalogue in shared/ when the
+ * extension is built. The popup's list shows them without loading the catalogue's zod schemas (only its forms do).
+ */
+const providerLabels = {
+  name: 'latchkey-provider-labels',
+  resolveId: (id: string) => (id === 'virtual:provider-labels' ? '\0virtual:provider-labels' : null),
+  load: (id: string) =>
+    id === '\0virtual:provider-labels'
+      ? `export const providerLabels = ${JSON.stringify(Object.fromEntries(Object.values(providers).map((p) => [p.id, { label: p.label, category: p.category }])))};`
+      : null,
+};
+
+/**
+ * The shared API schemas are built at the top of their modules (`export const X = z.object(…).meta(…)`): calls the
+ * bundler must keep, not knowing they are free of side effects, so every page would carry every schema. In shared/
+ * files that use zod, each top-level `const X = a.b(…)` / `a(…)` gets a `@__PURE__` annotation on its way into the
+ * bundle, so the schemas a page never uses are dropped. (Their one side effect, `.meta({ id })` registering a
+ * schema for the OpenAPI document, matters only to the worker, which is built without this.)
+ */
+const pureSchemas = {
+  name: 'latchkey-pure-schemas',
+  enforce: 'pre' as const,
+  transform(code: string, id: string) {
+    if (!/[\\/]shared[\\/][\w-]+\.ts$/.test(id) || !/from '(?:zod(?:\/[\w-]+)?|\.\/z)'/.test(code)) return null;
+    return { code: code.replace(/^((?:export )?const [A-Za-z_$][\w$]*(?:: [^=\n]+)? = )(?=[A-Za-z_$][\w$]*\s*[.(])/gm, '$1/* @__PURE__ */ '), map: null };
+  },
+};
 
 // Least privilege: storage, the context menu for saving a selected token, and alarms (no data: it re-checks credential
 // expiry for the toolbar badge every few hours). The worker's origin is asked for at connect time (optional host permission);
@@ -24,5 +54,10 @@ export default defineConfig({
   }),
   // WXT takes the toolbar title from popup.html's <title>; the manifest's own title is localised like its name.
   hooks: { 'build:manifestGenerated': (_wxt, manifest) => void (manifest.action && (manifest.action.default_title = '__MSG_app_name__')) },
-  vite: () => ({ plugins: [preact()], build: { sourcemap: process.env.LATCHKEY_EXT_SOURCEMAPS === '1' ? 'hidden' : false } }),
+  vite: () => ({
+    plugins: [pureSchemas, providerLabels, preact()],
+    build: {
+      sourcemap: process.env.LATCHKEY_EXT_SOURCEMAPS === '1' ? 'hidden' : false,
+    },
+  }),
 });

@@ -12,6 +12,16 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const OPENAPI_FILE = join(ROOT, 'worker/assets/openapi.json');
 
+const SHARED_Z = join(ROOT, 'shared/z.ts');
+export const classicZod = {
+  name: 'classic-zod',
+  setup(b) {
+    b.onResolve({ filter: /\/z$/ }, (args) =>
+      resolve(args.resolveDir, `${args.path}.ts`) === SHARED_Z ? { path: join(ROOT, 'scripts/z-classic.ts') } : undefined,
+    );
+  },
+};
+
 /** The document as the worker serves it (compact JSON), generated now from the schemas. */
 export async function generateOpenapi() {
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-openapi-'));
@@ -24,6 +34,8 @@ export async function generateOpenapi() {
       format: 'esm',
       outfile,
       logLevel: 'error',
+      // The schemas as classic zod (shared/z.ts is zod/mini for the runtime): the generator reads classic schemas.
+      plugins: [classicZod],
     });
     const { openapiDocument } = await import(pathToFileURL(outfile).href);
     return JSON.stringify(openapiDocument());

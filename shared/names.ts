@@ -3,7 +3,7 @@
  * Credentials follow Seqera's rule; pipeline secrets must be valid Nextflow secret names,
  * which are also valid environment variable names.
  */
-import * as z from 'zod';
+import * as z from './z';
 
 export * from './name-rules';
 import { credentialsNameProblem, credentialsNameRule, SECRET_VALUE_MAX_BYTES, secretNameProblem, secretNameRule } from './name-rules';
@@ -14,20 +14,19 @@ export const mustBeString = (issue: { input?: unknown }) => (issue.input === und
 
 /** A string schema whose rule is a problem-explaining function, so the worker and the forms say the same thing. */
 function nameSchema(problemOf: (name: string) => string | null, rule: string) {
-  return z
+  return z.withMeta(z
     .string({ error: mustBeString })
     .check((ctx) => {
       const problem = problemOf(ctx.value);
       if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
-    })
-    .meta({ description: `Unique in the workspace; ${rule}.` });
+    }), { description: `Unique in the workspace; ${rule}.` });
 }
 
 export const CredentialsName = nameSchema(credentialsNameProblem, credentialsNameRule);
 export const SecretName = nameSchema(secretNameProblem, secretNameRule);
 
 const utf8 = new TextEncoder();
-export const SecretValue = z
+export const SecretValue = z.withMeta(z
   .string({ error: mustBeString })
   .check((ctx) => {
     if (ctx.value.length === 0) ctx.issues.push({ code: 'custom', message: 'must not be empty', input: '' });
@@ -37,5 +36,4 @@ export const SecretValue = z
         message: `is larger than ${SECRET_VALUE_MAX_BYTES} bytes, the most AWS Secrets Manager stores`,
         input: '',
       });
-  })
-  .meta({ description: 'Write-only: never returned by any call.', 'x-secret': true });
+  }), { description: 'Write-only: never returned by any call.', 'x-secret': true });

@@ -3,7 +3,8 @@
  * One source of truth: the worker validates with these schemas, the OpenAPI document is generated from them,
  * and the extension builds its forms from them (each field's label, help and secrecy live in `.meta()`).
  */
-import * as z from 'zod';
+import { DOCS } from './docs';
+import * as z from './z';
 import { mustBeString } from './names';
 import { registryFormProblem } from './registry';
 
@@ -17,24 +18,19 @@ export type FieldMeta = {
 };
 
 const publicText = (meta: FieldMeta, max = 1024) =>
-  z.string({ error: 'must be a string' }).trim().max(max, `must be at most ${max} characters`).meta(meta);
+  z.withMeta(z.string({ error: 'must be a string' }).check(z.trim()).check(z.maxLength(max, `must be at most ${max} characters`)), meta);
 const requiredText = (meta: FieldMeta, max = 1024) =>
-  z.string({ error: mustBeString }).trim().min(1, 'is required').max(max, `must be at most ${max} characters`).meta(meta);
+  z.withMeta(z.string({ error: mustBeString }).check(z.trim()).check(z.minLength(1, 'is required')).check(z.maxLength(max, `must be at most ${max} characters`)), meta);
 const secretText = (meta: FieldMeta, max = 65_536) =>
-  z
-    .string({ error: mustBeString })
-    .min(1, 'must not be empty')
-    .max(max, `must be at most ${max} characters`)
-    .meta({ ...meta, 'x-secret': true });
+  z.withMeta(z
+    .string({ error: mustBeString }).check(z.minLength(1, 'must not be empty')).check(z.maxLength(max, `must be at most ${max} characters`)), { ...meta, 'x-secret': true });
 
 const PEM_PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]+-----END [A-Z0-9 ]*PRIVATE KEY-----/;
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/;
 
 const httpUrl = (meta: FieldMeta) =>
-  z
-    .string({ error: 'must be a string' })
-    .trim()
-    .max(2048, 'must be at most 2048 characters')
+  z.withMeta(z
+    .string({ error: 'must be a string' }).check(z.trim()).check(z.maxLength(2048, 'must be at most 2048 characters'))
     .check((ctx) => {
       if (ctx.value === '') return;
       let ok = false;
@@ -45,12 +41,11 @@ const httpUrl = (meta: FieldMeta) =>
         ok = false;
       }
       if (!ok) ctx.issues.push({ code: 'custom', message: 'must be an http(s) URL such as https://git.example.com, without user or password', input: ctx.value });
-    })
-    .meta(meta);
+    }), meta);
 
 const googleServiceAccount = secretText({
   title: 'Service account key (JSON)',
-  description: 'The JSON key file of a Google Cloud service account.',
+  ...(DOCS && { description: 'The JSON key file of a Google Cloud service account.' }),
   'x-multiline': true,
 }).check((ctx) => {
   let parsed: unknown;
@@ -70,57 +65,45 @@ const googleServiceAccount = secretText({
     });
 });
 
-const gitUser = (title = 'User name') => requiredText({ title, description: 'The account the token belongs to.' }, 256);
-const gitPassword = (title: string, description: string) => secretText({ title, description }, 4096);
+const gitUser = (title = 'User name') => requiredText({ title, ...(DOCS && { description: 'The account the token belongs to.' }) }, 256);
+const gitPassword = (title: string, description: string) => secretText({ title, ...(DOCS && { description }) }, 4096);
 
-const gitToken = (service: string) => gitPassword('Token', `A ${service} access token; send it here or as the password.`).optional();
+const gitToken = (service: string) => z.optional(gitPassword('Token', `A ${service} access token; send it here or as the password.`));
 
 /** Seqera does not check an access key's form (tw's own examples use placeholders); only that it is one token. */
-const accessKey = z
-  .string({ error: mustBeString })
-  .trim()
-  .regex(/^\S{1,128}$/, 'must be an access key ID such as AKIA…: 1-128 characters without spaces')
-  .meta({ title: 'Access key', 'x-placeholder': 'AKIA…' });
+const accessKey = z.withMeta(z
+  .string({ error: mustBeString }).check(z.trim()).check(z.regex(/^\S{1,128}$/, 'must be an access key ID such as AKIA…: 1-128 characters without spaces')), { title: 'Access key', 'x-placeholder': 'AKIA…' });
 
 const roleArn = z
-  .string({ error: 'must be a string' })
-  .trim()
-  .regex(/^(arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512})?$/, 'must be an IAM role ARN such as arn:aws:iam::123456789012:role/NextflowRunner, or empty');
+  .string({ error: 'must be a string' }).check(z.trim()).check(z.regex(/^(arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512})?$/, 'must be an IAM role ARN such as arn:aws:iam::123456789012:role/NextflowRunner, or empty'));
 
 /** AWS keys as Seqera defines them (also Seqera Compute's): long-term keys, optionally assuming a role, or a role alone. */
 const awsKeys = (provider: 'aws' | 'seqeracompute') =>
   z.strictObject({
-    accessKey: accessKey.optional(),
-    secretKey: secretText({ title: 'Secret key' }, 128).optional(),
-    assumeRoleArn: roleArn
-      .meta({ title: 'Assume role ARN', description: provider === 'aws' ? 'Optional with keys: a role these keys assume before use. Required in role mode.' : 'The role Seqera Compute assumes.' })
-      .optional(),
-    mode: z
-      .enum(['keys', 'role'], { error: "must be 'keys' (access key and secret key) or 'role' (a role Latchkey assumes with its own identity)" })
-      .meta({ title: 'Mode', description: "'keys' (default): an access key and secret key, optionally assuming a role. 'role': only a role ARN, which Latchkey's platform identity assumes." })
-      .optional(),
-    externalId: publicText(
-      { title: 'External ID', description: "The sts:ExternalId the role's trust policy requires. Role mode: generated by Latchkey, never chosen. Keys mode: yours, or generated with ?useExternalId=true." },
+    accessKey: z.optional(accessKey),
+    secretKey: z.optional(secretText({ title: 'Secret key' }, 128)),
+    assumeRoleArn: z.optional(z.withMeta(roleArn, { title: 'Assume role ARN', ...(DOCS && { description: provider === 'aws' ? 'Optional with keys: a role these keys assume before use. Required in role mode.' : 'The role Seqera Compute assumes.' }) })),
+    mode: z.optional(z.withMeta(z
+      .enum(['keys', 'role'], { error: "must be 'keys' (access key and secret key) or 'role' (a role Latchkey assumes with its own identity)" }), { title: 'Mode', ...(DOCS && { description: "'keys' (default): an access key and secret key, optionally assuming a role. 'role': only a role ARN, which Latchkey's platform identity assumes." }) })),
+    externalId: z.optional(publicText(
+      { title: 'External ID', ...(DOCS && { description: "The sts:ExternalId the role's trust policy requires. Role mode: generated by Latchkey, never chosen. Keys mode: yours, or generated with ?useExternalId=true." }) },
       1224,
-    ).optional(),
+    )),
   });
 
 const azureAccount = (title: string) =>
-  z
-    .string({ error: mustBeString })
-    .trim()
-    .regex(/^[a-z0-9]{3,24}$/, `must be an Azure ${title.toLowerCase()}: 3-24 lowercase letters and digits`)
-    .meta({ title });
+  z.withMeta(z
+    .string({ error: mustBeString }).check(z.trim()).check(z.regex(/^[a-z0-9]{3,24}$/, `must be an Azure ${title.toLowerCase()}: 3-24 lowercase letters and digits`)), { title });
 
 /** Azure with an Entra ID service principal (tenant, client id and secret) instead of account keys. */
 const azureEntraShape = {
-  tenantId: requiredText({ title: 'Tenant ID', description: 'The Entra ID (Azure AD) tenant of the service principal.' }, 64),
-  clientId: requiredText({ title: 'Client ID', description: 'The application (client) id of the service principal.' }, 64),
+  tenantId: requiredText({ title: 'Tenant ID', ...(DOCS && { description: 'The Entra ID (Azure AD) tenant of the service principal.' }) }, 64),
+  clientId: requiredText({ title: 'Client ID', ...(DOCS && { description: 'The application (client) id of the service principal.' }) }, 64),
   clientSecret: secretText({ title: 'Client secret' }, 1024),
   batchName: azureAccount('Batch account name'),
   storageName: azureAccount('Storage account name'),
-  batchKey: secretText({ title: 'Batch account key', description: 'Not needed with a service principal; accepted as Seqera does.' }, 512).optional(),
-  storageKey: secretText({ title: 'Storage account key', description: 'Not needed with a service principal; accepted as Seqera does.' }, 512).optional(),
+  batchKey: z.optional(secretText({ title: 'Batch account key', ...(DOCS && { description: 'Not needed with a service principal; accepted as Seqera does.' }) }, 512)),
+  storageKey: z.optional(secretText({ title: 'Storage account key', ...(DOCS && { description: 'Not needed with a service principal; accepted as Seqera does.' }) }, 512)),
 };
 
 /** The `keys` of every provider, as submitted on create (secret fields are optional on update). */
@@ -135,111 +118,85 @@ export const providerKeys = {
   azure_entra: z.strictObject(azureEntraShape),
   'azure-cloud': z.strictObject({
     ...azureEntraShape,
-    subscriptionId: z
-      .string({ error: mustBeString })
-      .trim()
-      .uuid('must be an Azure subscription id (a UUID)')
-      .meta({ title: 'Subscription ID' })
-      .optional(),
+    subscriptionId: z.optional(z.withMeta(z
+      .string({ error: mustBeString }).check(z.trim()).check(z.uuid('must be an Azure subscription id (a UUID)')), { title: 'Subscription ID' })),
   }),
   google: z.strictObject({
-    data: googleServiceAccount.optional(),
-    serviceAccountEmail: publicText({ title: 'Service account email', description: 'Workload identity federation: the service account to impersonate (instead of a key file).' }, 320).optional(),
-    workloadIdentityProvider: publicText({ title: 'Workload identity provider', description: 'Workload identity federation: projects/…/locations/global/workloadIdentityPools/…/providers/….' }, 1024).optional(),
-    tokenAudience: publicText({ title: 'Token audience', description: 'Workload identity federation: the audience of the identity token (optional).' }, 1024).optional(),
+    data: z.optional(googleServiceAccount),
+    serviceAccountEmail: z.optional(publicText({ title: 'Service account email', ...(DOCS && { description: 'Workload identity federation: the service account to impersonate (instead of a key file).' }) }, 320)),
+    workloadIdentityProvider: z.optional(publicText({ title: 'Workload identity provider', ...(DOCS && { description: 'Workload identity federation: projects/…/locations/global/workloadIdentityPools/…/providers/….' }) }, 1024)),
+    tokenAudience: z.optional(publicText({ title: 'Token audience', ...(DOCS && { description: 'Workload identity federation: the audience of the identity token (optional).' }) }, 1024)),
   }),
   k8s: z.strictObject({
-    certificate: secretText({ title: 'Client certificate', description: 'PEM; use with a private key instead of a token.', 'x-multiline': true })
-      .regex(PEM_CERTIFICATE, 'must be a PEM certificate (-----BEGIN CERTIFICATE----- …)')
-      .optional(),
-    privateKey: secretText({ title: 'Client private key', description: 'PEM, paired with the certificate.', 'x-multiline': true })
-      .regex(PEM_PRIVATE_KEY, 'must be a PEM private key (-----BEGIN … PRIVATE KEY----- …)')
-      .optional(),
-    token: secretText({ title: 'Service account token', description: 'Use a token, or a certificate with its private key.' }, 16_384).optional(),
+    certificate: z.optional(secretText({ title: 'Client certificate', ...(DOCS && { description: 'PEM; use with a private key instead of a token.' }), 'x-multiline': true }).check(z.regex(PEM_CERTIFICATE, 'must be a PEM certificate (-----BEGIN CERTIFICATE----- …)'))),
+    privateKey: z.optional(secretText({ title: 'Client private key', ...(DOCS && { description: 'PEM, paired with the certificate.' }), 'x-multiline': true }).check(z.regex(PEM_PRIVATE_KEY, 'must be a PEM private key (-----BEGIN … PRIVATE KEY----- …)'))),
+    token: z.optional(secretText({ title: 'Service account token', ...(DOCS && { description: 'Use a token, or a certificate with its private key.' }) }, 16_384)),
   }),
   ssh: z.strictObject({
-    privateKey: secretText({ title: 'SSH private key', description: 'PEM or OpenSSH format.', 'x-multiline': true }, 16_384).regex(
-      PEM_PRIVATE_KEY,
-      'must be a private key in PEM or OpenSSH form (-----BEGIN … PRIVATE KEY----- …)',
-    ),
-    passphrase: secretText({ title: 'Passphrase', description: 'Only if the key is encrypted.' }, 1024).optional(),
+    privateKey: secretText({ title: 'SSH private key', ...(DOCS && { description: 'PEM or OpenSSH format.' }), 'x-multiline': true }, 16_384).check(z.regex(PEM_PRIVATE_KEY, 'must be a private key in PEM or OpenSSH form (-----BEGIN … PRIVATE KEY----- …)')),
+    passphrase: z.optional(secretText({ title: 'Passphrase', ...(DOCS && { description: 'Only if the key is encrypted.' }) }, 1024)),
   }),
   github: z.strictObject({
     username: gitUser(),
-    password: gitPassword('Access token', 'A GitHub personal access token (classic or fine-grained).').optional(),
+    password: z.optional(gitPassword('Access token', 'A GitHub personal access token (classic or fine-grained).')),
     token: gitToken('GitHub'),
   }),
   github_app: z.strictObject({
-    appId: requiredText({ title: 'App ID', description: 'The numeric id of the GitHub App.' }, 64),
-    clientId: publicText({ title: 'Client ID', description: 'The GitHub App client id (Iv1.…), if you use its OAuth flow.' }, 256).optional(),
-    slug: publicText({ title: 'App slug', description: 'The URL-friendly name of the app.' }, 256).optional(),
-    privateKey: secretText({ title: 'Private key', description: 'The PEM private key generated for the app.', 'x-multiline': true }, 16_384).regex(
-      PEM_PRIVATE_KEY,
-      'must be a PEM private key (-----BEGIN … PRIVATE KEY----- …)',
-    ),
-    clientSecret: secretText({ title: 'Client secret', description: 'Only for the OAuth flow.' }, 1024).optional(),
-    webhookSecret: secretText({ title: 'Webhook secret', description: 'Only if the app receives webhooks.' }, 1024).optional(),
+    appId: requiredText({ title: 'App ID', ...(DOCS && { description: 'The numeric id of the GitHub App.' }) }, 64),
+    clientId: z.optional(publicText({ title: 'Client ID', ...(DOCS && { description: 'The GitHub App client id (Iv1.…), if you use its OAuth flow.' }) }, 256)),
+    slug: z.optional(publicText({ title: 'App slug', ...(DOCS && { description: 'The URL-friendly name of the app.' }) }, 256)),
+    privateKey: secretText({ title: 'Private key', ...(DOCS && { description: 'The PEM private key generated for the app.' }), 'x-multiline': true }, 16_384).check(z.regex(PEM_PRIVATE_KEY, 'must be a PEM private key (-----BEGIN … PRIVATE KEY----- …)')),
+    clientSecret: z.optional(secretText({ title: 'Client secret', ...(DOCS && { description: 'Only for the OAuth flow.' }) }, 1024)),
+    webhookSecret: z.optional(secretText({ title: 'Webhook secret', ...(DOCS && { description: 'Only if the app receives webhooks.' }) }, 1024)),
   }),
   gitlab: z.strictObject({
     username: gitUser(),
-    password: gitPassword('Password', 'Optional; the token is what GitLab uses for API and clone access.').optional(),
+    password: z.optional(gitPassword('Password', 'Optional; the token is what GitLab uses for API and clone access.')),
     token: gitPassword('Access token', 'A GitLab personal, project or group access token.'),
   }),
   gitea: z.strictObject({
     username: gitUser(),
-    password: gitPassword('Password or token', 'A Gitea password or access token.').optional(),
+    password: z.optional(gitPassword('Password or token', 'A Gitea password or access token.')),
     token: gitToken('Gitea'),
   }),
   bitbucket: z.strictObject({
     username: gitUser(),
-    password: gitPassword('App password or API token', 'A Bitbucket app password or API token.').optional(),
+    password: z.optional(gitPassword('App password or API token', 'A Bitbucket app password or API token.')),
     token: gitToken('Bitbucket'),
   }),
   azurerepos: z.strictObject({
     username: gitUser(),
-    password: gitPassword('Personal access token', 'An Azure DevOps personal access token with Code (read) scope.').optional(),
+    password: z.optional(gitPassword('Personal access token', 'An Azure DevOps personal access token with Code (read) scope.')),
     token: gitToken('Azure DevOps'),
   }),
   codecommit: z.strictObject({
     username: gitUser('Access key'),
-    password: gitPassword('Secret key', 'The secret access key (or Git credentials password) for CodeCommit.').optional(),
+    password: z.optional(gitPassword('Secret key', 'The secret access key (or Git credentials password) for CodeCommit.')),
     token: gitToken('CodeCommit'),
   }),
   'container-reg': z.strictObject({
-    userName: requiredText({ title: 'User name', description: 'Docker Hub: your user name. Quay: the robot account, namespace+name.' }, 256),
-    password: secretText({ title: 'Password or access token', description: 'Docker Hub: a read-only personal access token. Quay: the robot token.' }, 4096),
-    registry: z
-      .string({ error: 'must be a string' })
-      .trim()
-      .max(300, 'must be at most 300 characters')
+    userName: requiredText({ title: 'User name', ...(DOCS && { description: 'Docker Hub: your user name. Quay: the robot account, namespace+name.' }) }, 256),
+    password: secretText({ title: 'Password or access token', ...(DOCS && { description: 'Docker Hub: a read-only personal access token. Quay: the robot token.' }) }, 4096),
+    registry: z.optional(z.withMeta(z
+      .string({ error: 'must be a string' }).check(z.trim()).check(z.maxLength(300, 'must be at most 300 characters'))
       .check((ctx) => {
         const problem = registryFormProblem(ctx.value);
         if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
-      })
-      .meta({ title: 'Registry server', description: 'Host only; empty means docker.io.', 'x-placeholder': 'docker.io' })
-      .optional(),
+      }), { title: 'Registry server', ...(DOCS && { description: 'Host only; empty means docker.io.' }), 'x-placeholder': 'docker.io' })),
   }),
   'tw-agent': z.strictObject({
-    connectionId: z
-      .string({ error: mustBeString })
-      .trim()
-      .min(1, 'is required: the id the agent was started with (tw-agent <id>); Generate makes a UUID')
-      .max(256, 'must be at most 256 characters')
-      .meta({ title: 'Agent connection ID', 'x-generate': 'uuid' }),
-    workDir: publicText({ title: 'Work directory', description: 'Optional: the agent host path for the pipeline work directory.' }, 1024).optional(),
-    shared: z
-      .boolean({ error: 'must be true or false' })
-      .meta({ title: 'Shared agent', description: 'Organization workspaces only: one agent for all members.' })
-      .optional(),
+    connectionId: z.withMeta(z
+      .string({ error: mustBeString }).check(z.trim()).check(z.minLength(1, 'is required: the id the agent was started with (tw-agent <id>); Generate makes a UUID')).check(z.maxLength(256, 'must be at most 256 characters')), { title: 'Agent connection ID', 'x-generate': 'uuid' }),
+    workDir: z.optional(publicText({ title: 'Work directory', ...(DOCS && { description: 'Optional: the agent host path for the pipeline work directory.' }) }, 1024)),
+    shared: z.optional(z.withMeta(z
+      .boolean({ error: 'must be true or false' }), { title: 'Shared agent', ...(DOCS && { description: 'Organization workspaces only: one agent for all members.' }) })),
   }),
   seqeracompute: awsKeys('seqeracompute'),
   s3: z.strictObject({
     accessKey: requiredText({ title: 'Access key' }, 128),
     secretKey: secretText({ title: 'Secret key' }, 256),
-    pathStyleAccessEnabled: z
-      .boolean({ error: 'must be true or false' })
-      .meta({ title: 'Path-style access', description: 'Address buckets as endpoint/bucket rather than bucket.endpoint (MinIO and most self-hosted stores).' })
-      .optional(),
+    pathStyleAccessEnabled: z.optional(z.withMeta(z
+      .boolean({ error: 'must be true or false' }), { title: 'Path-style access', ...(DOCS && { description: 'Address buckets as endpoint/bucket rather than bucket.endpoint (MinIO and most self-hosted stores).' }) })),
   }),
 } as const;
 
@@ -298,22 +255,22 @@ export type FieldInfo = FieldMeta & {
   kind: 'text' | 'boolean';
 };
 
-function unwrapOptional(schema: z.ZodType): { inner: z.ZodType; optional: boolean } {
-  return schema instanceof z.ZodOptional ? { inner: schema.unwrap() as z.ZodType, optional: true } : { inner: schema, optional: false };
+function unwrapOptional(schema: z.ZodMiniType): { inner: z.ZodMiniType; optional: boolean } {
+  return schema instanceof z.ZodMiniOptional ? { inner: schema.def.innerType as z.ZodMiniType, optional: true } : { inner: schema, optional: false };
 }
 
 /** The fields of a provider's keys in form order, read from the zod schemas' metadata. */
 export function providerFields(provider: ProviderId): FieldInfo[] {
-  const shape = providerKeys[provider].shape as Record<string, z.ZodType>;
+  const shape = providerKeys[provider].shape as Record<string, z.ZodMiniType>;
   return Object.entries(shape).map(([name, schema]) => {
     const { inner, optional } = unwrapOptional(schema);
-    const meta = (schema.meta() ?? inner.meta() ?? { title: name }) as FieldMeta;
+    const meta = (z.globalRegistry.get(schema) ?? z.globalRegistry.get(inner) ?? { title: name }) as FieldMeta;
     return {
       ...meta,
       name,
       secret: meta['x-secret'] === true,
       required: !optional,
-      kind: inner instanceof z.ZodBoolean ? 'boolean' : 'text',
+      kind: inner instanceof z.ZodMiniBoolean ? 'boolean' : 'text',
     };
   });
 }

@@ -4,14 +4,14 @@
  * makeTasksReq / makeHeartbeatReq / makeCompleteReq). Nextflow sends many more fields than Latchkey reads, and newer
  * versions add more: every object is loose, and only the fields Latchkey reads or Nextflow always sends are typed.
  */
-import * as z from 'zod';
+import * as z from './z';
 import { RUN_STATES } from './api';
 
-const epochMillis = z.number().nullable().optional().meta({ description: 'When Nextflow sent the request (epoch milliseconds)' });
-const counter = z.number().nullable().optional();
+const epochMillis = z.withMeta(z.optional(z.nullable(z.number())), z.DOCS && { description: 'When Nextflow sent the request (epoch milliseconds)' });
+const counter = z.optional(z.nullable(z.number()));
 
 /** WorkflowProgress: the run's task counters (and per-process records). */
-export const TraceProgress = z
+export const TraceProgress = z.withMeta(z
   .looseObject({
     pending: counter,
     submitted: counter,
@@ -22,65 +22,58 @@ export const TraceProgress = z
     aborted: counter,
     ignored: counter,
     retries: counter,
-    processes: z.array(z.looseObject({})).nullable().optional(),
-  })
-  .meta({ id: 'TraceProgress' });
+    processes: z.optional(z.nullable(z.array(z.looseObject({})))),
+  }), z.DOCS && { id: 'TraceProgress' });
 
 /** WorkflowMetadata.toMap(), as begin and complete send it. */
-export const TraceWorkflow = z
+export const TraceWorkflow = z.withMeta(z
   .looseObject({
-    id: z.string().max(100).nullable().optional(),
-    runName: z.string().max(200, 'must be at most 200 characters').nullable().optional(),
-    sessionId: z.string().max(100, 'must be at most 100 characters').nullable().optional(),
-    success: z.boolean().nullable().optional(),
-    exitStatus: z.number().int().nullable().optional(),
-    errorMessage: z.string().nullable().optional(),
-  })
-  .meta({ id: 'TraceWorkflow' });
+    id: z.optional(z.nullable(z.string().check(z.maxLength(100)))),
+    runName: z.optional(z.nullable(z.string().check(z.maxLength(200, 'must be at most 200 characters')))),
+    sessionId: z.optional(z.nullable(z.string().check(z.maxLength(100, 'must be at most 100 characters')))),
+    success: z.optional(z.nullable(z.boolean())),
+    exitStatus: z.optional(z.nullable(z.number().check(z.int()))),
+    errorMessage: z.optional(z.nullable(z.string())),
+  }), z.DOCS && { id: 'TraceWorkflow' });
 
-export const TraceCreateBody = z
+export const TraceCreateBody = z.withMeta(z
   .looseObject({
-    sessionId: z.string().max(100, 'must be at most 100 characters'),
-    runName: z.string().max(200, 'must be at most 200 characters'),
-    projectName: z.string().nullable().optional(),
-    repository: z.string().nullable().optional(),
-    workflowId: z.string().max(100).nullable().optional().meta({ description: "TOWER_WORKFLOW_ID when set; Latchkey's workflow id is the run id and this is ignored" }),
+    sessionId: z.string().check(z.maxLength(100, 'must be at most 100 characters')),
+    runName: z.string().check(z.maxLength(200, 'must be at most 200 characters')),
+    projectName: z.optional(z.nullable(z.string())),
+    repository: z.optional(z.nullable(z.string())),
+    workflowId: z.withMeta(z.optional(z.nullable(z.string().check(z.maxLength(100)))), z.DOCS && { description: "TOWER_WORKFLOW_ID when set; Latchkey's workflow id is the run id and this is ignored" }),
     instant: epochMillis,
-  })
-  .meta({ id: 'TraceCreateBody' });
+  }), z.DOCS && { id: 'TraceCreateBody' });
 
-export const TraceBeginBody = z
+export const TraceBeginBody = z.withMeta(z
   .looseObject({
     workflow: TraceWorkflow,
-    processNames: z.array(z.string()).nullable().optional(),
-    towerLaunch: z.boolean().nullable().optional(),
+    processNames: z.optional(z.nullable(z.array(z.string()))),
+    towerLaunch: z.optional(z.nullable(z.boolean())),
     instant: epochMillis,
-  })
-  .meta({ id: 'TraceBeginBody' });
+  }), z.DOCS && { id: 'TraceBeginBody' });
 
-export const TraceProgressBody = z
+export const TraceProgressBody = z.withMeta(z
   .looseObject({
-    tasks: z.array(z.looseObject({})).nullable().optional(),
-    progress: TraceProgress.nullable().optional(),
-    containers: z.array(z.unknown()).nullable().optional(),
+    tasks: z.optional(z.nullable(z.array(z.looseObject({})))),
+    progress: z.optional(z.nullable(TraceProgress)),
+    containers: z.optional(z.nullable(z.array(z.unknown()))),
     instant: epochMillis,
-  })
-  .meta({ id: 'TraceProgressBody' });
+  }), z.DOCS && { id: 'TraceProgressBody' });
 
-export const TraceHeartbeatBody = z
-  .looseObject({ progress: TraceProgress.nullable().optional(), instant: epochMillis })
-  .meta({ id: 'TraceHeartbeatBody' });
+export const TraceHeartbeatBody = z.withMeta(z
+  .looseObject({ progress: z.optional(z.nullable(TraceProgress)), instant: epochMillis }), z.DOCS && { id: 'TraceHeartbeatBody' });
 
-export const TraceCompleteBody = z
+export const TraceCompleteBody = z.withMeta(z
   .looseObject({
-    workflow: TraceWorkflow.extend({ success: z.boolean().meta({ description: 'true ends the run as succeeded, false as failed' }) }),
-    metrics: z.array(z.unknown()).nullable().optional(),
-    progress: TraceProgress.nullable().optional(),
+    workflow: z.extend(TraceWorkflow, { success: z.withMeta(z.boolean(), z.DOCS && { description: 'true ends the run as succeeded, false as failed' }) }),
+    metrics: z.optional(z.nullable(z.array(z.unknown()))),
+    progress: z.optional(z.nullable(TraceProgress)),
     instant: epochMillis,
-  })
-  .meta({ id: 'TraceCompleteBody' });
+  }), z.DOCS && { id: 'TraceCompleteBody' });
 
-const runState = { state: z.enum(RUN_STATES), secretsLeft: z.number().int() };
+const runState = { state: z.enum(RUN_STATES), secretsLeft: z.number().check(z.int()) };
 /** `workflowId` is the run's id: Nextflow puts it in every later URL. */
 export const TraceCreateResponse = z.object({ workflowId: z.string(), watchUrl: z.string(), ...runState });
 export const TraceBeginResponse = z.object({ workflowId: z.string(), watchUrl: z.string(), ...runState });

@@ -5,6 +5,8 @@
 import { faultyD1 } from '../../test/worker/faulty-d1';
 import app from '../../worker/src/index';
 import type { Env } from '../../worker/src/env';
+import { relaySettings, sweepRuns } from '../../worker/src/runs';
+import { keyringFor } from '../../worker/src/vault';
 
 export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
@@ -17,9 +19,26 @@ export default {
       await env.DB.prepare('INSERT INTO bare VALUES (?, ?, ?, ?, ?)').bind(crypto.randomUUID(), '1', `n-${Date.now()}`, 'x'.repeat(300), new Date().toISOString()).run();
       return Response.json({ ok: true });
     }
+    if (pathname === '/bare/read-then-insert') {
+      // The floor of any checked write: one round trip to read who is asking, one to write (here the same bare row).
+      await env.DB.prepare('SELECT * FROM bare ORDER BY name LIMIT 1').all();
+      await env.DB.prepare('INSERT INTO bare VALUES (?, ?, ?, ?, ?)').bind(crypto.randomUUID(), '1', `n-${Date.now()}`, 'x'.repeat(300), new Date().toISOString()).run();
+      return Response.json({ ok: true });
+    }
     if (pathname === '/bare/select') {
       const { results } = await env.DB.prepare('SELECT * FROM bare ORDER BY name LIMIT 100').all();
       return Response.json({ rows: results });
+    }
+    if (pathname === '/bench/end-runs' && request.method === 'POST') {
+      // Every launched run ends without its secrets being deleted, as when its completion never arrived.
+      const { meta } = await env.DB.prepare("UPDATE runs SET state = 'succeeded', completed_at = ? WHERE state = 'launched'").bind(new Date().toISOString()).run();
+      return Response.json({ ended: meta.changes });
+    }
+    if (pathname === '/bench/sweep' && request.method === 'POST') {
+      // One scheduled invocation's work, exactly as scheduled() in worker/src/index.ts does it, timed.
+      const t0 = Date.now();
+      const report = await sweepRuns(env.DB, await keyringFor(env.VAULT_KEYS), relaySettings(env));
+      return Response.json({ ...report, ms: Date.now() - t0, maxSubrequests: relaySettings(env).ceiling });
     }
     // A wrapper that never fails, used for its count of D1 calls.
     const counted = faultyD1(env.DB, Number.POSITIVE_INFINITY);

@@ -3,7 +3,7 @@ import type { Credentials, Workspace } from '../../shared/api';
 import { PROVIDER_IDS, type ProviderId, providers } from '../../shared/providers';
 import { normalizeRegistry } from '../../shared/registry';
 import { agentSnippet, check, type CredentialsDraft, draftFrom, fieldsFor, isRoleMode, newDraft, registryHint, switchProvider } from '../lib/credential-form';
-import { saveDraft } from '../lib/drafts';
+import { saveDraft } from '../lib/draft-save';
 import { plainFailure } from '../lib/plain-errors';
 import { latchkey } from '../lib/service';
 import { useNameCheck } from './name-check';

@@ -1,13 +1,13 @@
 import type { Credentials, Workspace } from '../../shared/api';
-import { providers } from '../../shared/providers';
-import { agentSnippet, type CredentialsDraft } from '../lib/credential-form';
+import { providerLabels } from 'virtual:provider-labels';
+import { agentSnippet } from '../lib/agent';
+import type { CredentialsDraft } from '../lib/credential-form';
 import { expiresSoon, expiryText } from '../lib/expiry';
 import { ago } from '../lib/format';
 import { plainFailure } from '../lib/plain-errors';
 import { latchkey } from '../lib/service';
-import { CredentialsForm } from './CredentialsForm';
-import { CopyMenu, FilterBox, Row, useFiltered, useListForm } from './list';
-import { ConfirmDelete } from './ui';
+import { CopyMenu, FilterBox, Row, useFiltered, useForms, useListForm, WindowedList } from './list';
+import { ConfirmDelete, Spinner } from './ui';
 import { i18n } from '#i18n';
 
 interface Props {
@@ -32,10 +32,13 @@ export function CredentialsView({ workspace, canManage, items, reload, restored 
     { kind: 'list' },
     reload,
   );
-  const { filter, setFilter, shown } = useFiltered(items, (c) => [c.name, providers[c.provider].label, c.description ?? '']);
+  const { filter, setFilter, shown } = useFiltered(items, (c) => [c.name, providerLabels[c.provider].label, c.description ?? '']);
   const wsId = workspace.kind === 'personal' ? null : workspace.id;
 
-  if (mode.kind !== 'list')
+  const forms = useForms(mode.kind !== 'list');
+  if (mode.kind !== 'list') {
+    if (!forms) return <Spinner label={i18n.t('common.loading')} />;
+    const { CredentialsForm } = forms;
     return (
       <CredentialsForm
         workspace={workspace}
@@ -45,6 +48,7 @@ export function CredentialsView({ workspace, canManage, items, reload, restored 
         onDone={(text) => void close(text)}
       />
     );
+  }
 
   return (
     <section aria-label={i18n.t('credentials.sectionLabel')}>
@@ -65,8 +69,9 @@ export function CredentialsView({ workspace, canManage, items, reload, restored 
       ) : shown.length === 0 ? (
         <p class="empty">{i18n.t('common.nothingMatches', [filter])}</p>
       ) : (
-        <ul class="list">
-          {shown.map((c, i) => {
+        <WindowedList
+          items={shown}
+          row={(c, i) => {
             const rowId = `cred-${c.id}`;
             const copies: Array<[string, string]> = [[i18n.t('common.name'), c.name], [i18n.t('common.id'), c.id]];
             if (c.provider === 'tw-agent' && typeof c.keys.connectionId === 'string') {
@@ -76,6 +81,7 @@ export function CredentialsView({ workspace, canManage, items, reload, restored 
             return (
               <Row
                 key={c.id}
+                pos={[i + 1, shown.length]}
                 name={c.name}
                 data={{ 'data-credentials': c.name, id: rowId }}
                 sub={
@@ -86,7 +92,7 @@ export function CredentialsView({ workspace, canManage, items, reload, restored 
                     </>
                   ) : c.description ? c.description : i18n.t('credentials.dates', [ago(c.lastUpdated), ago(c.lastUsed)])
                 }
-                badge={<span class={`badge ${c.category}`}>{providers[c.provider].label}</span>}
+                badge={<span class={`badge ${c.category}`}>{providerLabels[c.provider].label}</span>}
               >
                 <CopyMenu what={c.name} items={copies} onCopied={(label) => toast({ kind: 'success', text: i18n.t('common.copiedThe', [label.toLowerCase(), c.name]) })} />
                 {c.provider === 'container-reg' && canManage ? (
@@ -124,8 +130,8 @@ export function CredentialsView({ workspace, canManage, items, reload, restored 
                 ) : null}
               </Row>
             );
-          })}
-        </ul>
+          }}
+        />
       )}
     </section>
   );

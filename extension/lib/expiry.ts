@@ -4,6 +4,7 @@
  */
 import { i18n } from '#i18n';
 import type { Credentials } from '../../shared/api';
+import { intl } from './format';
 
 export const WARN_DAYS = 7;
 const DAY = 86_400_000;
@@ -14,7 +15,7 @@ export const daysUntil = (iso: string, now = Date.now()) => Math.ceil((Date.pars
 /** "expires today", "expires in 5 days", "expired 2 days ago", in the browser's language. */
 export function expiryText(iso: string, now = Date.now(), locale?: string): string {
   const days = daysUntil(iso, now);
-  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+  const rtf = intl(`expiry ${locale}`, () => new Intl.RelativeTimeFormat(locale, { numeric: 'auto' }));
   return i18n.t(days >= 0 ? 'expiry.expires' : 'expiry.expired', [rtf.format(days, 'day')]);
 }
 

@@ -8,6 +8,14 @@ const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
 ];
 const MONTH_S = 30 * 86_400;
 
+const formats = new Map<string, unknown>();
+/** One Intl formatter per locale and options: making one costs far more than formatting with it (a list has hundreds). */
+export function intl<T>(key: string, make: () => T): T {
+  let f = formats.get(key) as T | undefined;
+  if (f === undefined) formats.set(key, (f = make()));
+  return f;
+}
+
 /**
  * Short, human dates for lists, in the browser's language: "now", "5 min. ago", "3 hr. ago", "yesterday",
  * "2 wk. ago" (Intl.RelativeTimeFormat), then a date ("12 Nov", "12 Nov 2025") once it is over a month old; "never" for
@@ -20,9 +28,9 @@ export function ago(iso: string | null | undefined, now = Date.now(), locale?: s
   const s = (t - now) / 1000;
   if (Math.abs(s) >= MONTH_S) {
     const sameYear = new Date(t).getUTCFullYear() === new Date(now).getUTCFullYear();
-    return new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', ...(sameYear ? {} : { year: 'numeric' }), timeZone: 'UTC' }).format(t);
+    return intl(`date ${locale} ${sameYear}`, () => new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', ...(sameYear ? {} : { year: 'numeric' }), timeZone: 'UTC' })).format(t);
   }
-  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto', style: 'short' });
+  const rtf = intl(`ago ${locale}`, () => new Intl.RelativeTimeFormat(locale, { numeric: 'auto', style: 'short' }));
   if (Math.abs(s) < 45) return rtf.format(0, 'second');
   for (const [unit, size] of UNITS) if (Math.abs(s) >= size) return rtf.format(Math.round(s / size), unit);
   return rtf.format(Math.round(s / 60), 'minute');

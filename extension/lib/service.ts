@@ -3,10 +3,10 @@
  * call is one `page` message; the background refuses it from anything but an extension page.
  */
 import type { LatchkeyService } from './api';
-import { messenger } from './messages';
+import { sendMessage } from './messages';
 
 type Remote<T> = { [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never };
 
 export const latchkey = new Proxy({} as Remote<Omit<LatchkeyService, 'holdCapture'>>, {
-  get: (_target, method) => (typeof method === 'string' ? (...args: unknown[]) => messenger.sendMessage('page', { method, args }) : undefined),
+  get: (_target, method) => (typeof method === 'string' ? (...args: unknown[]) => sendMessage('page', { method, args }) : undefined),
 });

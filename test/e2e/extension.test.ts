@@ -108,7 +108,7 @@ describe('the browser extension', () => {
   it('creates one credential of every provider from the popup', async () => {
     popup = await browser.context.newPage();
     await popup.goto(`chrome-extension://${browser.extensionId}/popup.html`);
-    await popup.getByLabel('Workspace').selectOption({ label: 'acme / pipelines · owner' });
+    await popup.getByLabel('Workspace', { exact: true }).selectOption({ label: 'acme / pipelines · owner' });
     await expect.poll(() => popup.getByText('No credentials in this workspace yet.').isVisible()).toBe(true);
     await shot(popup, 'popup-empty');
 

@@ -47,6 +47,9 @@ async function api(path: string, body?: unknown, method = body === undefined ? '
   return res.status === 204 ? null : res.json();
 }
 
+/** How many credentials the list holds: each rendered row says the list's size (only the rows in view are rendered). */
+const listed = (page: Page) => page.locator('[data-credentials]').first().getAttribute('aria-setsize', { timeout: 1000 }).then(Number).catch(() => 0);
+
 const toast = (page: Page) => page.locator('.toast-area .toast-text').first().innerText({ timeout: 1000 }).catch(() => '');
 
 async function openPopup(): Promise<Page> {
@@ -83,7 +86,7 @@ afterAll(async () => {
 describe('the popup under real conditions', () => {
   it('keeps a half-filled form (never its secret) when the popup closes, and restores it on reopening', async () => {
     let popup = await openPopup();
-    await popup.getByLabel('Workspace').selectOption({ label: 'acme / pipelines · owner' });
+    await popup.getByLabel('Workspace', { exact: true }).selectOption({ label: 'acme / pipelines · owner' });
     await popup.getByRole('button', { name: 'Add credentials' }).click();
     // Focus moves to the form's first field.
     await expect.poll(() => popup.evaluate(() => document.activeElement === document.querySelector('form select, form input'))).toBe(true);
@@ -110,8 +113,10 @@ describe('the popup under real conditions', () => {
 
   it('shows a compact list and the feedback for a delete deep in it where the person is looking', async () => {
     const popup = await openPopup();
-    await popup.getByLabel('Workspace').selectOption({ label: 'acme / pipelines · owner' });
-    await expect.poll(() => popup.locator('[data-credentials]').count(), { timeout: 15_000 }).toBe(160);
+    await popup.getByLabel('Workspace', { exact: true }).selectOption({ label: 'acme / pipelines · owner' });
+    await expect.poll(() => listed(popup), { timeout: 15_000 }).toBe(160);
+    // Only the rows in view (and a few either side) are rendered, however long the list.
+    expect(await popup.locator('[data-credentials]').count()).toBeLessThan(40);
     const rowHeight = await popup.locator('[data-credentials]').first().evaluate((el) => el.getBoundingClientRect().height);
     expect(rowHeight).toBeLessThanOrEqual(44); // about a dozen rows in a 600 px popup
     const widths = await popup.evaluate(() => {
@@ -122,6 +127,20 @@ describe('the popup under real conditions', () => {
     expect(widths.wide, JSON.stringify(widths)).toEqual([]);
     expect(widths.sw, JSON.stringify(widths)).toBeLessThanOrEqual(widths.cw);
 
+    // The keyboard walks past the rendered rows: Tab from the filter through Copy, Edit and Delete of each row.
+    await popup.getByLabel('Filter credentials').focus();
+    for (let i = 0; i < 2 + 30 * 3; i++) await popup.keyboard.press('Tab');
+    const focused = await popup.evaluate(() => {
+      const row = document.activeElement?.closest('[data-credentials]');
+      const r = document.activeElement!.getBoundingClientRect();
+      return { name: row?.getAttribute('data-credentials'), label: document.activeElement?.getAttribute('aria-label'), inView: r.top >= 0 && r.bottom <= window.innerHeight };
+    });
+    expect(focused).toEqual({ name: 'gh-030', label: 'Copy… gh-030', inView: true });
+
+    // Scroll down to row 150 as a person would (the wheel over the list); it is rendered once in view.
+    await popup.mouse.move(190, 400);
+    for (let i = 0; i < 60 && !(await popup.getByRole('button', { name: 'Delete gh-150' }).isVisible()); i++) await popup.mouse.wheel(0, 200);
+    expect(await popup.locator('[data-credentials="gh-000"]').count()).toBe(0); // scrolled out, no longer rendered
     await popup.getByRole('button', { name: 'Delete gh-150' }).click();
     await popup.getByRole('button', { name: 'Yes, delete' }).click();
     await expect.poll(() => toast(popup)).toBe("Deleted 'gh-150'");
@@ -141,8 +160,8 @@ describe('the popup under real conditions', () => {
 
   it('keeps the last good list through an outage, says what happened in plain words, and recovers', async () => {
     const popup = await openPopup();
-    await popup.getByLabel('Workspace').selectOption({ label: 'acme / pipelines · owner' });
-    await expect.poll(() => popup.locator('[data-credentials]').count(), { timeout: 15_000 }).toBe(159);
+    await popup.getByLabel('Workspace', { exact: true }).selectOption({ label: 'acme / pipelines · owner' });
+    await expect.poll(() => listed(popup), { timeout: 15_000 }).toBe(159);
 
     mode = 'down';
     await popup.getByRole('button', { name: 'Add credentials' }).click();
@@ -162,7 +181,7 @@ describe('the popup under real conditions', () => {
     // The form is intact and the list behind it was never replaced by an error.
     expect(await popup.getByLabel('Name', { exact: true }).inputValue()).toBe('during-outage');
     await popup.getByRole('button', { name: 'Cancel' }).click();
-    expect(await popup.locator('[data-credentials]').count()).toBe(159);
+    expect(await listed(popup)).toBe(159);
 
     mode = 'up';
     await popup.getByRole('button', { name: 'Add credentials' }).click();
@@ -171,7 +190,7 @@ describe('the popup under real conditions', () => {
     await popup.getByLabel('Secret key').fill('x'.repeat(40));
     await popup.getByRole('button', { name: 'Add', exact: true }).click();
     await expect.poll(() => toast(popup), { timeout: 20_000 }).toBe("Added 'during-outage'");
-    await expect.poll(() => popup.locator('[data-credentials]').count(), { timeout: 15_000 }).toBe(160);
+    await expect.poll(() => listed(popup), { timeout: 15_000 }).toBe(160);
     await popup.close();
   });
 
@@ -180,7 +199,7 @@ describe('the popup under real conditions', () => {
     await api(`/credentials?workspaceId=${orgWorkspaceId}`, { credentials: { name: 'aa-expiring', provider: 'github', expiresAt: inDays(3), keys: { username: 'u', password: 'p' } } });
     await api(`/credentials?workspaceId=${orgWorkspaceId}`, { credentials: { name: 'aa-later', provider: 'github', expiresAt: inDays(60), keys: { username: 'u', password: 'p' } } });
     const popup = await openPopup();
-    await popup.getByLabel('Workspace').selectOption({ label: 'acme / pipelines · owner' });
+    await popup.getByLabel('Workspace', { exact: true }).selectOption({ label: 'acme / pipelines · owner' });
     const soon = popup.locator('[data-credentials="aa-expiring"] .expiry');
     await expect.poll(() => soon.innerText().catch(() => ''), { timeout: 15_000 }).toMatch(/^expires in [34] days$/);
     expect(await soon.getAttribute('class')).toBe('expiry soon');
@@ -200,8 +219,8 @@ describe('the popup under real conditions', () => {
 
   it('reports a server that never answers instead of spinning forever', async () => {
     const popup = await openPopup();
-    await popup.getByLabel('Workspace').selectOption({ label: 'acme / pipelines · owner' });
-    await expect.poll(() => popup.locator('[data-credentials]').count(), { timeout: 15_000 }).toBe(162); // 160, and the two added by the expiry test
+    await popup.getByLabel('Workspace', { exact: true }).selectOption({ label: 'acme / pipelines · owner' });
+    await expect.poll(() => listed(popup), { timeout: 15_000 }).toBe(162); // 160, and the two added by the expiry test
     mode = 'hang';
     await popup.getByRole('button', { name: 'Delete gh-010' }).click();
     await popup.getByRole('button', { name: 'Yes, delete' }).click();

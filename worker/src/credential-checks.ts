@@ -5,7 +5,7 @@
  * is checked for well-formedness against its schema. A provider that refuses makes them INVALID with its reason; one
  * that cannot be reached changes nothing (transientError). Owner and admin only, rate-limited, audited (never a value).
  */
-import type { z } from 'zod';
+import type * as z from '../../shared/z';
 import { crossFieldProblems, providerKeys } from '../../shared/providers';
 import { type Actor, auditStatement } from './audit';
 import { loadCredentialsWithSecrets } from './credentials';
@@ -67,7 +67,7 @@ async function probeRegistry(keys: Record<string, unknown>, secrets: Record<stri
 /** Well-formedness: the stored fields (public and sealed) against the provider's schema and its cross-field rules. */
 function probeForm(provider: keyof typeof providerKeys, keys: Record<string, unknown>, secrets: Record<string, string>): Probe {
   const { discriminator: _, ...fields } = keys;
-  const parsed = (providerKeys[provider] as z.ZodObject).safeParse({ ...fields, ...secrets });
+  const parsed = (providerKeys[provider] as z.ZodMiniObject).safeParse({ ...fields, ...secrets });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     return { kind: 'invalid', message: `keys.${issue.path.join('.')} ${issue.message}` };

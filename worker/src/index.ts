@@ -6,6 +6,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import { ServiceInfoResponse } from '../../shared/api';
+import { DOCS } from '../../shared/docs';
 import { PROVIDER_IDS } from '../../shared/providers';
 import { createRoute } from './api-router';
 import { createRouter, handleError, jsonResponse, requireJsonBody } from './app';
@@ -60,8 +61,8 @@ app.use('/admin/*', requireAdmin);
 const routes = app
   .openapi(
     createRoute({
-      method: 'get', path: '/service-info', tags: ['service'], summary: 'What this server is',
-      responses: { 200: jsonResponse(ServiceInfoResponse, 'Service description') },
+      method: 'get', path: '/service-info',
+      ...(DOCS && { tags: ['service'], summary: 'What this server is', responses: { 200: jsonResponse(ServiceInfoResponse, 'Service description') } }),
     }),
     (c) =>
       c.json(

@@ -25,7 +25,7 @@ import { signDownloadToken, signRunToken } from './run-tokens';
 import { type ResolvedSecret, resolveRunSecretsFrom, runSecretsRead } from './secrets';
 import {
   accountOfArn, type AwsIdentity, type AwsKeys, AwsError, type AwsTarget, assumeRole, getCallerIdentity, MAX_OPEN_CONNECTIONS, mapLimit,
-  SubrequestBudget, secretsManager, withoutFinalPeriod,
+  NotSentError, SubrequestBudget, secretsManager, withoutFinalPeriod,
 } from './secrets-manager';
 import { type ListQuery, type Page, pageSql, type SqlPart, value } from './sql';
 import { NO_PLATFORM_IDENTITY, type PlatformIdentity, platformIdentity } from './platform-identity';
@@ -33,6 +33,8 @@ import type { Keyring, SealContext } from './vault';
 
 /** Workers allow 6 simultaneous open connections per request. */
 export const AWS_CONCURRENCY = MAX_OPEN_CONNECTIONS;
+/** A launch keeps this many creates per connection under way: one in flight, the next signed and waiting. */
+const PREPARED_AHEAD = 2;
 const DEFAULT_PREFIXES = ['latchkey/'];
 const DEFAULT_MAX_TTL_HOURS = 168;
 /** A launch that has not finished after this long died half-way; the sweeper cleans it up. */
@@ -465,8 +467,13 @@ export async function launchRun(
   // only that the platform identity assumes the role, with its External ID.
   const sealedKeys = await keyring.seal(runSealContext(ws.id, runId), JSON.stringify(access));
 
+  // The completion token depends only on the run's id and expiry: signed while the secrets are created.
+  const runToken = signRunToken(settings.tokenKey, runId, new Date(expiresIso));
+  runToken.catch(() => {}); // awaited (and its error reported) only if the launch succeeds
+
   // Record everything first: if this request dies half-way, the sweeper still knows what may exist in AWS, and where.
-  await db.batch([
+  // The creates below are prepared (hashed, signed) meanwhile, but none is sent before this batch has succeeded.
+  const recorded = db.batch([
     db
       .prepare(
         `INSERT INTO runs (id, workspace_id, launched_by, credentials_id, region, secrets_prefix, run_name, state, created_at, expires_at,
@@ -488,22 +495,33 @@ export async function launchRun(
 
   const sm = secretsManager(keys, target, launchBudget);
   let aborted = false;
-  const outcomes = await mapLimit(secrets, AWS_CONCURRENCY, async (s) => {
+  // A pool rather than batches: twice as many creates under way as there are connections, so that the next one is
+  // already signed when a connection comes free (ConnectionLimiter keeps at most 6 open). After a failure, nothing
+  // more is sent.
+  const creating = mapLimit(secrets, PREPARED_AHEAD * AWS_CONCURRENCY, async (s) => {
     if (aborted) return { name: s.name, skipped: true as const };
     try {
-      const ref = await sm.createSecret({
-        name: awsNameOf(s.name),
-        value: s.value,
-        clientRequestToken: await clientRequestToken(runId, s.name),
-        description: `Latchkey run ${runId}: pipeline secret ${s.name}`,
-        tags: { 'latchkey:run': runId, 'latchkey:workspace': ws.id, 'latchkey:secret': s.name },
-      });
+      const ref = await sm.createSecret(
+        {
+          name: awsNameOf(s.name),
+          value: s.value,
+          clientRequestToken: await clientRequestToken(runId, s.name),
+          description: `Latchkey run ${runId}: pipeline secret ${s.name}`,
+          tags: { 'latchkey:run': runId, 'latchkey:workspace': ws.id, 'latchkey:secret': s.name },
+        },
+        undefined,
+        { after: recorded, unless: () => aborted },
+      );
       return { name: s.name, arn: ref.arn };
     } catch (err) {
+      if (err instanceof NotSentError) return { name: s.name, skipped: true as const };
       aborted = true;
       return { name: s.name, error: err };
     }
   });
+  // Not recorded: nothing was sent (each create waits for `recorded`), and the launch fails with D1's error.
+  await recorded;
+  const outcomes = await creating;
 
   const failed = outcomes.find((o): o is { name: string; error: unknown } => 'error' in o);
   const stamp = nowIso();
@@ -534,7 +552,7 @@ export async function launchRun(
     );
     return {
       run,
-      ...(await kitFor(settings, run, input.batchCliPath ?? null, origin)),
+      ...(await kitFor(settings, run, input.batchCliPath ?? null, origin, runToken)),
       subrequests: { ceiling: settings.ceiling, planned, reservedForRollback, used: launchBudget.used },
     };
   }
@@ -553,8 +571,8 @@ export async function launchRun(
   );
   await failLaunch(firstError);
   const rollbackBudget = new SubrequestBudget(settings.ceiling - launchBudget.used);
-  const { row, secrets: recorded } = await loadRun(db, runId);
-  const { left, statements } = await deleteRunSecrets(db, row, recorded.filter(isLive), keys, accountId, target, rollbackBudget);
+  const { row, secrets: ledger } = await loadRun(db, runId);
+  const { left, statements } = await deleteRunSecrets(db, row, ledger.filter(isLive), keys, accountId, target, rollbackBudget);
   await db.batch(statements);
   throw new ApiError(
     502,
@@ -564,14 +582,14 @@ export async function launchRun(
 
 /** The launch kit for a run, with a fresh run-scoped token (valid until the run's expiry plus the grace period). */
 /** A fresh run token (valid until the run's expiry plus the grace), the run's weblog URL, and the older URL form with it. */
-async function completionOf(settings: RelaySettings, run: Run, origin: string) {
-  const token = await signRunToken(settings.tokenKey, run.id, new Date(run.expiresAt));
+async function completionOf(settings: RelaySettings, run: Run, origin: string, signed?: Promise<string>) {
+  const token = await (signed ?? signRunToken(settings.tokenKey, run.id, new Date(run.expiresAt)));
   const weblogUrl = `${origin}/weblog/${run.id}`;
   return { token, weblogUrl, completionUrl: `${weblogUrl}?token=${token}` };
 }
 
-async function kitFor(settings: RelaySettings, run: Run, batchCliPath: string | null, origin: string) {
-  const { token, weblogUrl, completionUrl } = await completionOf(settings, run, origin);
+async function kitFor(settings: RelaySettings, run: Run, batchCliPath: string | null, origin: string, signed?: Promise<string>) {
+  const { token, weblogUrl, completionUrl } = await completionOf(settings, run, origin, signed);
   const kit = launchKit({
     runId: run.id,
     region: run.region ?? '',

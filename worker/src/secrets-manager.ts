@@ -153,6 +153,20 @@ export interface CreateSecretInput {
   tags: Record<string, string>;
 }
 
+/** When a signed call may go: after `after` resolves, and not if `unless()` is true by the time a connection is free. */
+export interface SendWhen {
+  after?: Promise<unknown>;
+  unless?: () => boolean;
+}
+
+/** A call that was prepared but not sent, because its `unless` said so (e.g. another create of the launch failed). */
+export class NotSentError extends Error {
+  constructor() {
+    super('not sent: the launch failed first');
+    this.name = 'NotSentError';
+  }
+}
+
 export interface SecretRef {
   arn: string;
   name: string;
@@ -164,17 +178,24 @@ export function secretsManager(keys: AwsKeys, target: AwsTarget, budget: Subrequ
   const url = endpointFor('secretsmanager', target);
   const baseMs = target.retryBaseMs ?? 200;
 
-  async function call<T>(operation: string, body: { SecretString?: string } & Record<string, unknown>): Promise<T> {
+  /**
+   * One call. It is signed before it waits for one of the open connections (signing is CPU work, done while other
+   * calls are in flight), and sent only once `after` has settled well, e.g. once the run is recorded in D1.
+   */
+  async function call<T>(operation: string, body: { SecretString?: string } & Record<string, unknown>, when: SendWhen = {}): Promise<T> {
     budget.spend();
     const secrets = [keys.secretAccessKey, keys.sessionToken, body.SecretString];
+    const signed = await aws.sign(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `secretsmanager.${operation}` },
+      body: JSON.stringify(body),
+    });
+    if (when.after) await when.after;
     return budget.connections.run(async () => {
+      if (when.unless?.()) throw new NotSentError();
       let res: Response;
       try {
-        res = await aws.fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `secretsmanager.${operation}` },
-          body: JSON.stringify(body),
-        });
+        res = await fetch(signed);
       } catch (err) {
         throw new AwsError('NetworkError', `Secrets Manager in ${target.region} could not be reached (${redact(withoutFinalPeriod((err as Error).message), secrets)})`, 0);
       }
@@ -184,16 +205,25 @@ export function secretsManager(keys: AwsKeys, target: AwsTarget, budget: Subrequ
   }
 
   return {
-    async createSecret(input: CreateSecretInput, maxAttempts = 3): Promise<SecretRef> {
+    /**
+     * Creates one secret. With `when.after`, the request is signed at once but sent only when `after` has resolved
+     * (it throws, sending nothing, if `after` rejects): a launch signs its first creates while it records the run.
+     * With `when.unless`, a request that finds it true when its connection comes throws NotSentError instead.
+     */
+    async createSecret(input: CreateSecretInput, maxAttempts = 3, when: SendWhen = {}): Promise<SecretRef> {
       const out = await withRetries(
         () =>
-          call<{ ARN: string; Name: string }>('CreateSecret', {
-            Name: input.name,
-            SecretString: input.value,
-            ClientRequestToken: input.clientRequestToken,
-            Description: input.description,
-            Tags: Object.entries(input.tags).map(([Key, Value]) => ({ Key, Value })),
-          }),
+          call<{ ARN: string; Name: string }>(
+            'CreateSecret',
+            {
+              Name: input.name,
+              SecretString: input.value,
+              ClientRequestToken: input.clientRequestToken,
+              Description: input.description,
+              Tags: Object.entries(input.tags).map(([Key, Value]) => ({ Key, Value })),
+            },
+            when,
+          ),
         maxAttempts,
         baseMs,
       );

@@ -5,7 +5,7 @@
  * workspace, its id and the key version. A ciphertext copied to another row or workspace, or altered by one bit,
  * fails to open with a VaultIntegrityError, never garbage.
  */
-import * as z from 'zod';
+import * as z from '../../shared/z';
 
 /** What a sealed value belongs to; 'run' is the copy of the AWS keys a run keeps to delete its own secrets. */
 export type SealedKind = 'credentials' | 'pipeline-secret' | 'run';
@@ -40,8 +40,8 @@ export class VaultConfigError extends Error {
 }
 
 const KeyringJson = z.object({
-  current: z.string().min(1),
-  keys: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/), z.string()),
+  current: z.string().check(z.minLength(1)),
+  keys: z.record(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,32}$/)), z.string()),
 });
 
 const b64 = {

@@ -1,12 +1,39 @@
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import '../../assets/style.css';
 import '../../assets/capture-panel.css';
-import { CapturePanel } from '../../components/CapturePanel';
+import { normalizeRegistry } from '../../../shared/registry';
 import { KeyIcon } from '../../components/KeyIcon';
+import { capturePanel } from '../../lib/capture-panel';
 import { captureTargets } from '../../lib/capture-targets';
 import { latchkey } from '../../lib/service';
 import { i18n } from '#i18n';
+
+/** The same panel as on the registry sites, with the registry editable (the page it was selected on may not be one). */
+function Panel({ id, pending }: { id: string; pending: { registry: string; masked: string } }) {
+  const at = useRef<HTMLDivElement>(null);
+  useEffect(
+    () =>
+      capturePanel(at.current!, {
+        site: 'registry',
+        masked: pending.masked,
+        registry: pending.registry,
+        registryEditable: normalizeRegistry,
+        userName: null,
+        targets: () => captureTargets(latchkey, `registry-${pending.registry.replace(/[^A-Za-z0-9]+/g, '-')}`),
+        save: async (d) => {
+          const res = await latchkey.savePendingCapture(id, d);
+          return res.ok ? { ok: true } : res;
+        },
+        onClose: async () => {
+          await latchkey.dropPendingCapture(id);
+          window.close();
+        },
+      }).destroy,
+    [id, pending],
+  );
+  return <div ref={at} />;
+}
 
 /** The page the context menu opens: the selected token is held by the background; this page only sees it masked. */
 function CapturePage() {
@@ -21,22 +48,7 @@ function CapturePage() {
         <KeyIcon size={22} /> {i18n.t('capturePage.title')}
       </h1>
       <p class="muted">{i18n.t('capturePage.intro')}</p>
-      <CapturePanel
-        site="registry"
-        masked={pending.masked}
-        registry={pending.registry}
-        registryEditable
-        userName={null}
-        targets={() => captureTargets(latchkey, `registry-${pending.registry.replace(/[^A-Za-z0-9]+/g, '-')}`)}
-        save={async (d) => {
-          const res = await latchkey.savePendingCapture(id, d);
-          return res.ok ? { ok: true } : res;
-        }}
-        onClose={async () => {
-          await latchkey.dropPendingCapture(id);
-          window.close();
-        }}
-      />
+      <Panel id={id} pending={pending} />
     </main>
   );
 }

@@ -4,7 +4,7 @@ import { KeyIcon } from '../../components/KeyIcon';
 import { Banner, Field } from '../../components/ui';
 import type { UserInfo } from '../../lib/api';
 import { latchkey } from '../../lib/service';
-import { accessTokenItem, normalizeServerUrl, originPattern, serverUrlItem, workspaceItem } from '../../lib/storage';
+import { accessTokenItem, seenWorkspacesItem, normalizeServerUrl, originPattern, serverUrlItem, workspaceItem } from '../../lib/storage';
 import { i18n } from '#i18n';
 
 type Status = { kind: 'idle' } | { kind: 'testing' } | { kind: 'ok'; user: UserInfo; version: string; permission: boolean } | { kind: 'error'; message: string };
@@ -52,7 +52,7 @@ export function Options() {
     if (!res.ok) return setStatus({ kind: 'error', message: res.message });
     await serverUrlItem.setValue(server);
     await accessTokenItem.setValue(useToken.trim());
-    await workspaceItem.removeValue();
+    await Promise.all([workspaceItem.removeValue(), seenWorkspacesItem.removeValue()]);
     setUrl(server);
     setSavedUrl(server);
     setToken('');
@@ -63,7 +63,7 @@ export function Options() {
   }
 
   async function disconnect() {
-    await Promise.all([accessTokenItem.removeValue(), workspaceItem.removeValue()]);
+    await Promise.all([accessTokenItem.removeValue(), workspaceItem.removeValue(), seenWorkspacesItem.removeValue()]);
     setHasToken(false);
     setStatus({ kind: 'idle' });
   }

@@ -1,20 +1,50 @@
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import type { Credentials, PipelineSecret, Workspace } from '../../../shared/api';
 import { PERMISSIONS, roleAtLeast } from '../../../shared/roles';
 import { CredentialsView } from '../../components/CredentialsView';
 import { SecretsView } from '../../components/SecretsView';
 import { KeyIcon } from '../../components/KeyIcon';
+import { loadForms } from '../../components/list';
 import { ToastProvider, useToast } from '../../components/toast';
 import { Banner, Spinner } from '../../components/ui';
 import { type Draft, draftItem } from '../../lib/drafts';
+import type { Failure } from '../../lib/api';
 import { plainFailure } from '../../lib/plain-errors';
 import { latchkey } from '../../lib/service';
-import { workspaceItem } from '../../lib/storage';
+import { seenWorkspacesItem, workspaceItem } from '../../lib/storage';
 import { i18n } from '#i18n';
 
 type Tab = 'credentials' | 'secrets';
-type Lists = { credentials: Credentials[]; secrets: PipelineSecret[] };
+/** A workspace's lists; the secrets arrive after the credentials (null until then). */
+type Lists = { credentials: Credentials[]; secrets: PipelineSecret[] | null };
+type ListAnswer<M extends 'listCredentials' | 'listSecrets'> = Promise<Awaited<ReturnType<(typeof latchkey)[M]>>>;
+type ListAnswers = { credentials: ListAnswer<'listCredentials'>; secrets: ListAnswer<'listSecrets'> };
+
+/** The API's workspaceId for a workspace: absent (null) for the personal one. */
+const apiWorkspaceId = (w: Workspace) => (w.kind === 'personal' ? null : w.id);
+
+const pickWorkspace = (list: Workspace[], wanted: string) => list.find((w) => w.id === wanted) ?? list[0] ?? null;
+
+/**
+ * What the popup opens on, read as its script runs (before the first render, whose effects wait for a frame): a form
+ * left open (a draft) reopens in its workspace and tab, else the workspace last chosen; when this browser session has
+ * seen the workspace list, that workspace's lists are asked for at once.
+ */
+function readOpening() {
+  return Promise.all([workspaceItem.getValue(), draftItem.getValue(), seenWorkspacesItem.getValue()]).then(([remembered, saved, seen]) => {
+    const wanted = saved?.workspaceId ?? remembered;
+    const cached = seen ? pickWorkspace(seen, wanted) : null;
+    return { saved, seen, wanted, first: cached ? fetchLists(apiWorkspaceId(cached)) : null };
+  });
+}
+let opening: ReturnType<typeof readOpening> | null = readOpening();
+
+/** The credentials first (the tab the popup opens on); the secrets once they are in, so the two do not compete. */
+function fetchLists(wsId: string | null): ListAnswers {
+  const credentials = latchkey.listCredentials(wsId);
+  return { credentials, secrets: credentials.then((c) => (c.ok ? latchkey.listSecrets(wsId) : c)) };
+}
 
 const workspaceLabel = (w: Workspace) => (w.kind === 'personal' ? i18n.t('popup.personal') : i18n.t('popup.workspaceLabel', [w.orgName ?? '', w.name]));
 
@@ -39,45 +69,75 @@ function Popup() {
   const [lists, setLists] = useState<Lists | null>(null);
   const [listError, setListError] = useState<string | null>(null);
 
-  const loadWorkspaces = useCallback(async () => {
-    setProblem(null);
-    const res = await latchkey.workspaces();
-    if (!res.ok) return setProblem({ message: res.message, disconnected: res.status === 0 && res.reason === 'not-connected' || res.status === 401 });
-    setWorkspaces(res.data.workspaces);
-    // A form left open (a draft) reopens in its workspace and tab; else the workspace last chosen.
-    const [remembered, saved] = await Promise.all([workspaceItem.getValue(), draftItem.getValue()]);
-    const wanted = saved?.workspaceId ?? remembered;
-    const ws = res.data.workspaces.find((w) => w.id === wanted) ?? res.data.workspaces[0] ?? null;
-    setDraft(saved && saved.workspaceId === ws?.id ? saved : null);
-    if (saved?.kind === 'secret') setTab('secrets');
-    setCurrent(ws);
-  }, []);
-
   /** The workspace whose lists the popup is showing: an answer for another one (switched meanwhile) is dropped. */
   const shown = useRef<string | null>(null);
   shown.current = current?.id ?? null;
+  /** Lists asked for before the workspace list came back, for the workspace shown from the session's last list. */
+  const early = useRef<{ id: string; lists: ListAnswers } | null>(null);
+  const loadWorkspaces = useCallback(async () => {
+    setProblem(null);
+    const { saved, seen, wanted, first } = await (opening ?? readOpening());
+    opening = null; // a retry reads afresh
+    const pick = (list: Workspace[]) => pickWorkspace(list, wanted);
+    const open = (list: Workspace[]) => {
+      const ws = pick(list);
+      setWorkspaces(list);
+      setDraft(saved && saved.workspaceId === ws?.id ? saved : null);
+      if (saved?.kind === 'secret') setTab('secrets');
+      setCurrent(ws);
+      return ws;
+    };
+    // The workspace list this browser session last saw is shown at once, its lists already asked for; the fresh
+    // workspace list is asked for once the credentials are in (the two would compete) and replaces it.
+    const cached = seen ? open(seen) : null;
+    if (cached && first) early.current = { id: cached.id, lists: first };
+    const res = await (first ? first.credentials.then(() => latchkey.workspaces()) : latchkey.workspaces());
+    if (!res.ok) return setProblem({ message: res.message, disconnected: res.status === 0 && res.reason === 'not-connected' || res.status === 401 });
+    void seenWorkspacesItem.setValue(res.data.workspaces);
+    if (!cached) return void open(res.data.workspaces);
+    // The workspace on screen stays (the user may have switched meanwhile), with its current name and role, unless
+    // it is gone.
+    const still = res.data.workspaces.find((w) => w.id === shown.current);
+    if (!still) setDraft(null);
+    setWorkspaces(res.data.workspaces);
+    setCurrent(still ?? pick(res.data.workspaces));
+  }, []);
+
+  const listed = current ? { id: current.id, wsId: apiWorkspaceId(current) } : null;
   const loadLists = useCallback(async () => {
-    if (!current) return;
-    const wsId = current.kind === 'personal' ? null : current.id;
-    const [c, s] = await Promise.all([latchkey.listCredentials(wsId), latchkey.listSecrets(wsId)]);
-    if (shown.current !== current.id) return;
-    if (!c.ok || !s.ok) {
-      const failure = plainFailure((!c.ok ? c : !s.ok ? s : null)!);
-      // The last good list stays on screen; the failure is said once, with a way to try again.
+    if (!listed) return;
+    const wsId = listed.wsId;
+    const prefetched = early.current?.id === listed.id ? early.current.lists : null;
+    early.current = null;
+    const answers = prefetched ?? fetchLists(wsId);
+    // The last good list stays on screen; a failure is said once, with a way to try again.
+    const failed = (f: Failure, had: (last: Lists | null) => boolean) => {
+      const failure = plainFailure(f);
       setLists((last) => {
-        if (!last) setListError(failure.text);
+        if (!had(last)) setListError(failure.text);
         else toast({ kind: 'error', text: i18n.t('popup.listOutOfDate', [failure.text]), details: failure.details });
         return last;
       });
-      return;
-    }
+    };
+    const c = await answers.credentials;
+    if (shown.current !== listed.id) return;
+    if (!c.ok) return failed(c, (last) => last !== null);
     setListError(null);
-    setLists({ credentials: c.data.credentials, secrets: s.data.pipelineSecrets });
-    void latchkey.refreshExpiryBadge(); // the badge follows what the popup just saw
-  }, [current]);
+    setLists((last) => ({ credentials: c.data.credentials, secrets: last?.secrets ?? null }));
+    const s = await answers.secrets;
+    if (shown.current !== listed.id) return;
+    if (!s.ok) return failed(s, (last) => last?.secrets != null);
+    setLists((last) => last && { ...last, secrets: s.data.pipelineSecrets });
+    // Once the list has painted: the badge follows what the popup just saw, and the forms are fetched for later.
+    setTimeout(() => {
+      void latchkey.refreshExpiryBadge();
+      void loadForms();
+    }, 0);
+  }, [listed?.id, listed?.wsId]);
 
   useEffect(() => void loadWorkspaces(), [loadWorkspaces]);
-  useEffect(() => {
+  // Before paint, not a frame later: the lists may already be in.
+  useLayoutEffect(() => {
     setLists(null);
     setListError(null);
     void loadLists();
@@ -112,7 +172,7 @@ function Popup() {
   const canManage = roleAtLeast(current.role, PERMISSIONS.manage);
   const tabs: Array<[Tab, string, number | undefined]> = [
     ['credentials', i18n.t('popup.credentialsTab'), lists?.credentials.length],
-    ['secrets', i18n.t('popup.secretsTab'), lists?.secrets.length],
+    ['secrets', i18n.t('popup.secretsTab'), lists?.secrets?.length],
   ];
   return (
     <main class={inOwnWindow ? "popup windowed" : "popup"}>
@@ -156,13 +216,13 @@ function Popup() {
           <Banner kind="error" onRetry={loadLists}>
             {listError}
           </Banner>
-        ) : !lists ? (
+        ) : !lists || (tab === 'secrets' && !lists.secrets) ? (
           <Spinner label={i18n.t('common.loading')} />
         ) : tab === 'credentials' ? (
           <CredentialsView key={current.id} workspace={current} canManage={canManage} items={lists.credentials} reload={loadLists}
             restored={draft?.kind === 'credentials' ? { editingId: draft.editingId, draft: draft.draft } : null} />
         ) : (
-          <SecretsView key={current.id} workspace={current} canManage={canManage} items={lists.secrets} reload={loadLists}
+          <SecretsView key={current.id} workspace={current} canManage={canManage} items={lists.secrets ?? []} reload={loadLists}
             restored={draft?.kind === 'secret' ? { editingId: draft.editingId, name: draft.name } : null} />
         )}
       </div>

@@ -1,5 +1,5 @@
 /** The caller's own account: who they are, where they work, their access tokens, and workspace audit trails. */
-import * as z from 'zod';
+import * as z from '../../../shared/z';
 import { createRoute } from '../api-router';
 import {
   CreateTokenBody,
@@ -30,22 +30,22 @@ const pageOfList = <T>(items: T[], page: Page) => items.slice(page.offset, page.
 const security = bearerSecurity;
 
 const AuditResponse = z.object({
-  totalSize: z.number().int().meta({ description: 'How many events the whole trail has' }),
+  totalSize: z.withMeta(z.number().check(z.int()), z.DOCS && { description: 'How many events the whole trail has' }),
   events: z.array(
     z.object({
-      id: z.string(), at: z.string(), actorKind: z.string(), actorId: z.string().nullable(), action: z.string(),
-      targetKind: z.string(), targetId: z.string().nullable(), targetName: z.string().nullable(), ip: z.string().nullable(),
-      detail: z.record(z.string(), z.unknown()).nullable().meta({ description: 'More about the event, e.g. the account, role, region and secret names a launch relayed to (never a value)' }),
+      id: z.string(), at: z.string(), actorKind: z.string(), actorId: z.nullable(z.string()), action: z.string(),
+      targetKind: z.string(), targetId: z.nullable(z.string()), targetName: z.nullable(z.string()), ip: z.nullable(z.string()),
+      detail: z.withMeta(z.nullable(z.record(z.string(), z.unknown())), z.DOCS && { description: 'More about the event, e.g. the account, role, region and secret names a launch relayed to (never a value)' }),
     }),
   ),
 });
-const NumericId = (what: string) => z.string().regex(/^\d{1,16}$/, `must be a numeric ${what} id`);
+const NumericId = (what: string) => z.string().check(z.regex(/^\d{1,16}$/, `must be a numeric ${what} id`));
 
 export const accountRoutes = createRouter()
   .openapi(
     createRoute({
-      method: 'get', path: '/user-info', tags: ['user'], security, summary: 'Who the access token belongs to',
-      responses: { 200: jsonResponse(UserInfoResponse, 'The caller'), ...errorResponses(401) },
+      method: 'get', path: '/user-info',
+      ...(z.DOCS && { tags: ['user'], security, summary: 'Who the access token belongs to', responses: { 200: jsonResponse(UserInfoResponse, 'The caller'), ...errorResponses(401) } }),
     }),
     async (c) => {
       const { results } = await identify(c, (me) => [c.env.DB.prepare(`SELECT * FROM users WHERE id = ${me.sql}`).bind(...me.params)]);
@@ -56,9 +56,9 @@ export const accountRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'get', path: '/workspaces', tags: ['user'], security, summary: `Workspaces the caller can see, with their role; ${PAGE_DEFAULT} at a time unless max says otherwise`,
+      method: 'get', path: '/workspaces',
       request: { query: PageQuery },
-      responses: { 200: jsonResponse(ListWorkspacesPage, 'Personal workspace first'), ...errorResponses(400, 401) },
+      ...(z.DOCS && { tags: ['user'], security, summary: `Workspaces the caller can see, with their role; ${PAGE_DEFAULT} at a time unless max says otherwise`, responses: { 200: jsonResponse(ListWorkspacesPage, 'Personal workspace first'), ...errorResponses(400, 401) } }),
     }),
     async (c) => {
       const { items, totalSize } = await identifiedList(c, (me) => listWorkspaces(c.env.DB, me, pageOf(c.req.valid('query'), PAGE_DEFAULT)));
@@ -67,10 +67,9 @@ export const accountRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'get', path: '/user/{userId}/workspaces', tags: ['user'], security,
-      summary: "Seqera's list of the caller's organizations and workspaces: a row per organization, a row per workspace in it, and the personal workspace (the user context, addressed without workspaceId) as a row without organization or workspace",
+      method: 'get', path: '/user/{userId}/workspaces',
       request: { params: z.object({ userId: NumericId('user') }), query: OptionalPageQuery },
-      responses: { 200: jsonResponse(ListOrgsAndWorkspacesPage, 'Organizations and workspaces (all of them unless max is given)'), ...errorResponses(400, 401, 404) },
+      ...(z.DOCS && { tags: ['user'], security, summary: "Seqera's list of the caller's organizations and workspaces: a row per organization, a row per workspace in it, and the personal workspace (the user context, addressed without workspaceId) as a row without organization or workspace", responses: { 200: jsonResponse(ListOrgsAndWorkspacesPage, 'Organizations and workspaces (all of them unless max is given)'), ...errorResponses(400, 401, 404) } }),
     }),
     async (c) => {
       const { caller, items } = await identifiedList(c, (me) => listWorkspaces(c.env.DB, me, ALL));
@@ -81,9 +80,9 @@ export const accountRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'get', path: '/orgs', tags: ['orgs'], security, summary: 'Organizations the caller belongs to (through a workspace membership); memberRole is owner when they own one of its workspaces',
+      method: 'get', path: '/orgs',
       request: { query: OptionalPageQuery },
-      responses: { 200: jsonResponse(ListOrganizationsResponse, 'Organizations (all of them unless max is given)'), ...errorResponses(400, 401) },
+      ...(z.DOCS && { tags: ['orgs'], security, summary: 'Organizations the caller belongs to (through a workspace membership); memberRole is owner when they own one of its workspaces', responses: { 200: jsonResponse(ListOrganizationsResponse, 'Organizations (all of them unless max is given)'), ...errorResponses(400, 401) } }),
     }),
     async (c) => {
       const { items } = await identifiedList(c, (me) => listWorkspaces(c.env.DB, me, ALL));
@@ -93,9 +92,9 @@ export const accountRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'get', path: '/orgs/{orgId}/workspaces', tags: ['orgs'], security, summary: "An organization's workspaces the caller is a member of",
+      method: 'get', path: '/orgs/{orgId}/workspaces',
       request: { params: z.object({ orgId: NumericId('organization') }), query: OptionalPageQuery },
-      responses: { 200: jsonResponse(ListOrgWorkspacesPage, 'Workspaces (all of them unless max is given)'), ...errorResponses(400, 401, 404) },
+      ...(z.DOCS && { tags: ['orgs'], security, summary: "An organization's workspaces the caller is a member of", responses: { 200: jsonResponse(ListOrgWorkspacesPage, 'Workspaces (all of them unless max is given)'), ...errorResponses(400, 401, 404) } }),
     }),
     async (c) => {
       const { orgId } = c.req.valid('param');
@@ -108,9 +107,9 @@ export const accountRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'get', path: '/tokens', tags: ['tokens'], security, summary: "The caller's access tokens (never the tokens themselves)",
+      method: 'get', path: '/tokens',
       request: { query: OptionalPageQuery },
-      responses: { 200: jsonResponse(ListTokensPage, 'Tokens (all of them unless max is given)'), ...errorResponses(400, 401) },
+      ...(z.DOCS && { tags: ['tokens'], security, summary: "The caller's access tokens (never the tokens themselves)", responses: { 200: jsonResponse(ListTokensPage, 'Tokens (all of them unless max is given)'), ...errorResponses(400, 401) } }),
     }),
     async (c) => {
       const { items, totalSize } = await identifiedList(c, (me) => listTokens(c.env.DB, me, pageOf(c.req.valid('query'), null)));
@@ -119,9 +118,9 @@ export const accountRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/tokens', tags: ['tokens'], security, summary: 'Create an access token; it is shown once. It expires (at most ACCESS_TOKEN_MAX_DAYS), never after the token used to make it, and is revoked with it',
+      method: 'post', path: '/tokens',
       request: { body: jsonBody(CreateTokenBody) },
-      responses: { 200: jsonResponse(CreateTokenResponse, 'The new token'), ...errorResponses(400, 401, 409) },
+      ...(z.DOCS && { tags: ['tokens'], security, summary: 'Create an access token; it is shown once. It expires (at most ACCESS_TOKEN_MAX_DAYS), never after the token used to make it, and is revoked with it', responses: { 200: jsonResponse(CreateTokenResponse, 'The new token'), ...errorResponses(400, 401, 409) } }),
     }),
     async (c) => {
       const b = c.req.valid('json');
@@ -138,9 +137,9 @@ export const accountRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'delete', path: '/tokens/{tokenId}', tags: ['tokens'], security, summary: 'Revoke one of your access tokens',
+      method: 'delete', path: '/tokens/{tokenId}',
       request: { params: z.object({ tokenId: z.string() }) },
-      responses: { 204: { description: 'Revoked' }, ...errorResponses(401, 404) },
+      ...(z.DOCS && { tags: ['tokens'], security, summary: 'Revoke one of your access tokens', responses: { 204: { description: 'Revoked' }, ...errorResponses(401, 404) } }),
     }),
     async (c) => {
       const { tokenId } = c.req.valid('param');
@@ -155,9 +154,9 @@ export const accountRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'get', path: '/audit', tags: ['audit'], security, summary: `A workspace's audit events, newest first, ${PAGE_DEFAULT} at a time unless max says otherwise (owner and admin)`,
+      method: 'get', path: '/audit',
       request: { query: WorkspacePageQuery },
-      responses: { 200: jsonResponse(AuditResponse, 'Newest first'), ...errorResponses(400, 401, 403, 404) },
+      ...(z.DOCS && { tags: ['audit'], security, summary: `A workspace's audit events, newest first, ${PAGE_DEFAULT} at a time unless max says otherwise (owner and admin)`, responses: { 200: jsonResponse(AuditResponse, 'Newest first'), ...errorResponses(400, 401, 403, 404) } }),
     }),
     async (c) => {
       const q = c.req.valid('query');

@@ -1,5 +1,5 @@
 /** Administration with ADMIN_TOKEN: getting people in, and rotating the vault's key. */
-import * as z from 'zod';
+import * as z from '../../../shared/z';
 import { createRoute } from '../api-router';
 import {
   CreateOrganizationBody, CreateOrganizationResponse, CreateTokenBody, CreateTokenResponse, CreateUserBody, CreateUserResponse,
@@ -16,14 +16,14 @@ import { keyringFor } from '../vault';
 
 const tags = ['admin'];
 const security = [{ adminToken: [] }];
-const Numeric = (what: string) => z.string().regex(/^\d{1,20}$/, `must be a numeric ${what} id`);
+const Numeric = (what: string) => z.string().check(z.regex(/^\d{1,20}$/, `must be a numeric ${what} id`));
 
 export const adminRoutes = createRouter()
   .openapi(
     createRoute({
-      method: 'get', path: '/users', tags, security, summary: `List users by name, ${PAGE_DEFAULT} at a time unless max says otherwise`,
+      method: 'get', path: '/users',
       request: { query: PageQuery },
-      responses: { 200: jsonResponse(z.object({ users: z.array(UserInfo), totalSize: z.number().int() }), 'Users'), ...errorResponses(400, 401) },
+      ...(z.DOCS && { tags, security, summary: `List users by name, ${PAGE_DEFAULT} at a time unless max says otherwise`, responses: { 200: jsonResponse(z.object({ users: z.array(UserInfo), totalSize: z.number().check(z.int()) }), 'Users'), ...errorResponses(400, 401) } }),
     }),
     async (c) => {
       const { items, totalSize } = await runList(c.env.DB, listUsers(c.env.DB, pageOf(c.req.valid('query'), PAGE_DEFAULT)));
@@ -32,9 +32,9 @@ export const adminRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/users', tags, security, summary: 'Create a user and their personal workspace',
+      method: 'post', path: '/users',
       request: { body: jsonBody(CreateUserBody) },
-      responses: { 200: jsonResponse(CreateUserResponse, 'Created'), ...errorResponses(400, 401, 409) },
+      ...(z.DOCS && { tags, security, summary: 'Create a user and their personal workspace', responses: { 200: jsonResponse(CreateUserResponse, 'Created'), ...errorResponses(400, 401, 409) } }),
     }),
     async (c) => {
       const user = await createUser(c.env.DB, c.req.valid('json'));
@@ -44,9 +44,9 @@ export const adminRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/users/{userId}/tokens', tags, security, summary: 'Create an access token for a user; shown once',
+      method: 'post', path: '/users/{userId}/tokens',
       request: { params: z.object({ userId: Numeric('user') }), body: jsonBody(CreateTokenBody) },
-      responses: { 200: jsonResponse(CreateTokenResponse, 'The new token'), ...errorResponses(400, 401, 404, 409) },
+      ...(z.DOCS && { tags, security, summary: 'Create an access token for a user; shown once', responses: { 200: jsonResponse(CreateTokenResponse, 'The new token'), ...errorResponses(400, 401, 404, 409) } }),
     }),
     async (c) => {
       const { userId } = c.req.valid('param');
@@ -61,9 +61,9 @@ export const adminRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'delete', path: '/tokens/{tokenId}', tags, security, summary: 'Revoke any access token',
+      method: 'delete', path: '/tokens/{tokenId}',
       request: { params: z.object({ tokenId: z.string() }) },
-      responses: { 204: { description: 'Revoked' }, ...errorResponses(401, 404) },
+      ...(z.DOCS && { tags, security, summary: 'Revoke any access token', responses: { 204: { description: 'Revoked' }, ...errorResponses(401, 404) } }),
     }),
     async (c) => {
       const { tokenId } = c.req.valid('param');
@@ -75,9 +75,9 @@ export const adminRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/organizations', tags, security, summary: 'Create an organization',
+      method: 'post', path: '/organizations',
       request: { body: jsonBody(CreateOrganizationBody) },
-      responses: { 200: jsonResponse(CreateOrganizationResponse, 'Created'), ...errorResponses(400, 401, 409) },
+      ...(z.DOCS && { tags, security, summary: 'Create an organization', responses: { 200: jsonResponse(CreateOrganizationResponse, 'Created'), ...errorResponses(400, 401, 409) } }),
     }),
     async (c) => {
       const b = c.req.valid('json');
@@ -86,9 +86,9 @@ export const adminRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/organizations/{orgId}/workspaces', tags, security, summary: 'Create a workspace in an organization',
+      method: 'post', path: '/organizations/{orgId}/workspaces',
       request: { params: z.object({ orgId: Numeric('organization') }), body: jsonBody(CreateWorkspaceBody) },
-      responses: { 200: jsonResponse(CreateWorkspaceResponse, 'Created'), ...errorResponses(400, 401, 404, 409) },
+      ...(z.DOCS && { tags, security, summary: 'Create a workspace in an organization', responses: { 200: jsonResponse(CreateWorkspaceResponse, 'Created'), ...errorResponses(400, 401, 404, 409) } }),
     }),
     async (c) => {
       const b = c.req.valid('json');
@@ -97,9 +97,9 @@ export const adminRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'put', path: '/workspaces/{workspaceId}/members/{userId}', tags, security, summary: "Add a member or change a member's role",
+      method: 'put', path: '/workspaces/{workspaceId}/members/{userId}',
       request: { params: z.object({ workspaceId: Numeric('workspace'), userId: Numeric('user') }), body: jsonBody(SetMembershipBody) },
-      responses: { 204: { description: 'Set' }, ...errorResponses(400, 401, 404, 409) },
+      ...(z.DOCS && { tags, security, summary: "Add a member or change a member's role", responses: { 204: { description: 'Set' }, ...errorResponses(400, 401, 404, 409) } }),
     }),
     async (c) => {
       const { workspaceId, userId } = c.req.valid('param');
@@ -111,9 +111,9 @@ export const adminRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'delete', path: '/workspaces/{workspaceId}/members/{userId}', tags, security, summary: 'Remove a member',
+      method: 'delete', path: '/workspaces/{workspaceId}/members/{userId}',
       request: { params: z.object({ workspaceId: Numeric('workspace'), userId: Numeric('user') }) },
-      responses: { 204: { description: 'Removed' }, ...errorResponses(400, 401, 404) },
+      ...(z.DOCS && { tags, security, summary: 'Remove a member', responses: { 204: { description: 'Removed' }, ...errorResponses(400, 401, 404) } }),
     }),
     async (c) => {
       const { workspaceId, userId } = c.req.valid('param');
@@ -124,9 +124,9 @@ export const adminRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/vault/rotate', tags, security, summary: 'Re-seal rows under older key versions with the current key',
-      request: { query: z.object({ limit: z.coerce.number().int().min(1).max(5000).optional() }) },
-      responses: { 200: jsonResponse(RotateResponse, 'Call again while remaining > 0'), ...errorResponses(400, 401) },
+      method: 'post', path: '/vault/rotate',
+      request: { query: z.object({ limit: z.optional(z.coerce.number().check(z.int()).check(z.gte(1)).check(z.lte(5000))) }) },
+      ...(z.DOCS && { tags, security, summary: 'Re-seal rows under older key versions with the current key', responses: { 200: jsonResponse(RotateResponse, 'Call again while remaining > 0'), ...errorResponses(400, 401) } }),
     }),
     async (c) => {
       const keyring = await keyringFor(c.env.VAULT_KEYS);

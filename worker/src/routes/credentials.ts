@@ -1,5 +1,5 @@
 /** Seqera's credentials API: thin handlers over worker/src/credentials.ts. */
-import * as z from 'zod';
+import * as z from '../../../shared/z';
 import { createRoute } from '../api-router';
 import {
   CreateCredentialsBody,
@@ -33,14 +33,14 @@ import { platformIdentity, trustPolicySnippet } from '../platform-identity';
 import { keyringFor } from '../vault';
 
 const tags = ['credentials'];
-const IdParam = z.object({ credentialsId: z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'must be a credentials id') });
+const IdParam = z.object({ credentialsId: z.string().check(z.regex(/^[A-Za-z0-9]{1,64}$/, 'must be a credentials id')) });
 
 export const credentialsRoutes = createRouter()
   .openapi(
     createRoute({
-      method: 'get', path: '/', tags, security: bearerSecurity, summary: 'List credentials (secret fields never included)',
+      method: 'get', path: '/',
       request: { query: ListCredentialsQueryPaged },
-      responses: { 200: jsonResponse(ListCredentialsPage, 'The credentials (all of them unless max is given)'), ...errorResponses(400, 401, 404) },
+      ...(z.DOCS && { tags, security: bearerSecurity, summary: 'List credentials (secret fields never included)', responses: { 200: jsonResponse(ListCredentialsPage, 'The credentials (all of them unless max is given)'), ...errorResponses(400, 401, 404) } }),
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -51,9 +51,9 @@ export const credentialsRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'get', path: '/validate', tags, security: bearerSecurity, summary: 'Check that a credentials name is well formed and free',
+      method: 'get', path: '/validate',
       request: { query: ValidateNameQuery },
-      responses: { 204: { description: 'Valid and free' }, ...errorResponses(400, 401, 404, 409) },
+      ...(z.DOCS && { tags, security: bearerSecurity, summary: 'Check that a credentials name is well formed and free', responses: { 204: { description: 'Valid and free' }, ...errorResponses(400, 401, 404, 409) } }),
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -64,9 +64,9 @@ export const credentialsRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/', tags, security: bearerSecurity, summary: 'Create credentials',
+      method: 'post', path: '/',
       request: { query: CredentialsWriteQuery, body: jsonBody(CreateCredentialsBody) },
-      responses: { 200: jsonResponse(CreateCredentialsResponse, 'Created'), ...errorResponses(400, 401, 403, 404, 409, 502) },
+      ...(z.DOCS && { tags, security: bearerSecurity, summary: 'Create credentials', responses: { 200: jsonResponse(CreateCredentialsResponse, 'Created'), ...errorResponses(400, 401, 403, 404, 409, 502) } }),
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -79,9 +79,9 @@ export const credentialsRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'get', path: '/{credentialsId}', tags, security: bearerSecurity, summary: 'Describe credentials (secret fields never included)',
+      method: 'get', path: '/{credentialsId}',
       request: { params: IdParam, query: WorkspaceQuery },
-      responses: { 200: jsonResponse(DescribeCredentialsResponse, 'The credentials'), ...errorResponses(400, 401, 404) },
+      ...(z.DOCS && { tags, security: bearerSecurity, summary: 'Describe credentials (secret fields never included)', responses: { 200: jsonResponse(DescribeCredentialsResponse, 'The credentials'), ...errorResponses(400, 401, 404) } }),
     }),
     async (c) => {
       const { credentialsId } = c.req.valid('param');
@@ -93,9 +93,9 @@ export const credentialsRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'put', path: '/{credentialsId}', tags, security: bearerSecurity, summary: 'Update credentials; secret fields left out keep their stored values',
+      method: 'put', path: '/{credentialsId}',
       request: { params: IdParam, query: CredentialsWriteQuery, body: jsonBody(UpdateCredentialsBody) },
-      responses: { 204: { description: 'Updated' }, ...errorResponses(400, 401, 403, 404, 409, 502) },
+      ...(z.DOCS && { tags, security: bearerSecurity, summary: 'Update credentials; secret fields left out keep their stored values', responses: { 204: { description: 'Updated' }, ...errorResponses(400, 401, 403, 404, 409, 502) } }),
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -113,10 +113,9 @@ export const credentialsRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/{credentialsId}/check', tags, security: bearerSecurity,
-      summary: 'Check a stored container-registry login with its registry (as on save); owner and admin, at most 5 times in 10 minutes per credential, audited',
+      method: 'post', path: '/{credentialsId}/check',
       request: { params: IdParam, query: WorkspaceQuery },
-      responses: { 204: { description: 'The registry accepts the login' }, ...errorResponses(400, 401, 403, 404, 429, 502) },
+      ...(z.DOCS && { tags, security: bearerSecurity, summary: 'Check a stored container-registry login with its registry (as on save); owner and admin, at most 5 times in 10 minutes per credential, audited', responses: { 204: { description: 'The registry accepts the login' }, ...errorResponses(400, 401, 403, 404, 429, 502) } }),
     }),
     async (c) => {
       const { caller, ws } = await authorize(c, c.req.valid('query').workspaceId, 'manage');
@@ -126,11 +125,10 @@ export const credentialsRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/{credentialsId}/validate', tags, security: bearerSecurity,
-      summary:
-        "Check credentials with their provider and record the outcome in status, lastValidated and message: container-reg logs in to its registry, aws and seqeracompute ask AWS STS (GetCallerIdentity, or AssumeRole when a role is set), others are checked for well-formedness. Owner and admin; at most 5 checks in 10 minutes per credential (with /check); audited",
+      method: 'post', path: '/{credentialsId}/validate',
       request: { params: IdParam, query: ValidateCredentialsQuery },
-      responses: { 200: jsonResponse(ValidateCredentialsResponse, 'The outcome; transientError when the provider could not be reached (status unchanged)'), ...errorResponses(400, 401, 403, 404, 409, 429) },
+      ...(z.DOCS && { tags, security: bearerSecurity, summary:
+        "Check credentials with their provider and record the outcome in status, lastValidated and message: container-reg logs in to its registry, aws and seqeracompute ask AWS STS (GetCallerIdentity, or AssumeRole when a role is set), others are checked for well-formedness. Owner and admin; at most 5 checks in 10 minutes per credential (with /check); audited", responses: { 200: jsonResponse(ValidateCredentialsResponse, 'The outcome; transientError when the provider could not be reached (status unchanged)'), ...errorResponses(400, 401, 403, 404, 409, 429) } }),
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -146,14 +144,13 @@ export const credentialsRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'delete', path: '/{credentialsId}', tags, security: bearerSecurity,
-      summary: 'Delete credentials. With checked=true, refused (409 with the runs as conflicts) while runs still have secrets in AWS relayed with them; otherwise deleted, each run cleaning up with its own sealed copy of the keys',
+      method: 'delete', path: '/{credentialsId}',
       request: { params: IdParam, query: DeleteCredentialsQuery },
-      responses: {
+      ...(z.DOCS && { tags, security: bearerSecurity, summary: 'Delete credentials. With checked=true, refused (409 with the runs as conflicts) while runs still have secrets in AWS relayed with them; otherwise deleted, each run cleaning up with its own sealed copy of the keys', responses: {
         204: { description: 'Deleted' },
         ...errorResponses(400, 401, 403, 404),
-        409: jsonResponse(DeleteCredentialsConflict.extend({ message: z.string() }), 'Runs still have secrets in AWS relayed with these credentials'),
-      },
+        409: jsonResponse(z.extend(DeleteCredentialsConflict, { message: z.string() }), 'Runs still have secrets in AWS relayed with these credentials'),
+      } }),
     }),
     async (c) => {
       const q = c.req.valid('query');

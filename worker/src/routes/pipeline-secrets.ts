@@ -1,5 +1,5 @@
 /** Seqera's pipeline-secrets API: thin handlers over worker/src/secrets.ts. Values are write-only. */
-import * as z from 'zod';
+import * as z from '../../../shared/z';
 import { createRoute } from '../api-router';
 import {
   CreateSecretBody,
@@ -18,15 +18,15 @@ import { pageOf } from '../sql';
 import { keyringFor } from '../vault';
 
 const tags = ['pipeline-secrets'];
-const IdParam = z.object({ secretId: z.string().regex(/^\d{1,20}$/, 'must be a numeric pipeline secret id') });
+const IdParam = z.object({ secretId: z.string().check(z.regex(/^\d{1,20}$/, 'must be a numeric pipeline secret id')) });
 const WHAT = 'pipeline secrets';
 
 export const pipelineSecretsRoutes = createRouter()
   .openapi(
     createRoute({
-      method: 'get', path: '/', tags, security: bearerSecurity, summary: 'List pipeline secrets (names only)',
+      method: 'get', path: '/',
       request: { query: SecretsListQuery },
-      responses: { 200: jsonResponse(ListSecretsResponse, 'The secrets, without values (all of them unless max is given)'), ...errorResponses(400, 401, 404) },
+      ...(z.DOCS && { tags, security: bearerSecurity, summary: 'List pipeline secrets (names only)', responses: { 200: jsonResponse(ListSecretsResponse, 'The secrets, without values (all of them unless max is given)'), ...errorResponses(400, 401, 404) } }),
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -36,9 +36,9 @@ export const pipelineSecretsRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'get', path: '/validate', tags, security: bearerSecurity, summary: 'Check that a secret name is well formed and free',
+      method: 'get', path: '/validate',
       request: { query: ValidateNameQuery },
-      responses: { 204: { description: 'Valid and free' }, ...errorResponses(400, 401, 404, 409) },
+      ...(z.DOCS && { tags, security: bearerSecurity, summary: 'Check that a secret name is well formed and free', responses: { 204: { description: 'Valid and free' }, ...errorResponses(400, 401, 404, 409) } }),
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -49,9 +49,9 @@ export const pipelineSecretsRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/', tags, security: bearerSecurity, summary: 'Create a pipeline secret',
+      method: 'post', path: '/',
       request: { query: WorkspaceQuery, body: jsonBody(CreateSecretBody) },
-      responses: { 200: jsonResponse(CreateSecretResponse, 'Created'), ...errorResponses(400, 401, 403, 404, 409) },
+      ...(z.DOCS && { tags, security: bearerSecurity, summary: 'Create a pipeline secret', responses: { 200: jsonResponse(CreateSecretResponse, 'Created'), ...errorResponses(400, 401, 403, 404, 409) } }),
     }),
     async (c) => {
       const { caller, ws } = await authorize(c, c.req.valid('query').workspaceId, 'manage', WHAT);
@@ -61,9 +61,9 @@ export const pipelineSecretsRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'get', path: '/{secretId}', tags, security: bearerSecurity, summary: 'Describe a pipeline secret (no value)',
+      method: 'get', path: '/{secretId}',
       request: { params: IdParam, query: WorkspaceQuery },
-      responses: { 200: jsonResponse(DescribeSecretResponse, 'The secret, without its value'), ...errorResponses(400, 401, 404) },
+      ...(z.DOCS && { tags, security: bearerSecurity, summary: 'Describe a pipeline secret (no value)', responses: { 200: jsonResponse(DescribeSecretResponse, 'The secret, without its value'), ...errorResponses(400, 401, 404) } }),
     }),
     async (c) => {
       const { secretId } = c.req.valid('param');
@@ -73,9 +73,9 @@ export const pipelineSecretsRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'put', path: '/{secretId}', tags, security: bearerSecurity, summary: "Replace a pipeline secret's value",
+      method: 'put', path: '/{secretId}',
       request: { params: IdParam, query: WorkspaceQuery, body: jsonBody(UpdateSecretBody) },
-      responses: { 204: { description: 'Updated' }, ...errorResponses(400, 401, 403, 404) },
+      ...(z.DOCS && { tags, security: bearerSecurity, summary: "Replace a pipeline secret's value", responses: { 204: { description: 'Updated' }, ...errorResponses(400, 401, 403, 404) } }),
     }),
     async (c) => {
       const { secretId } = c.req.valid('param');
@@ -87,9 +87,9 @@ export const pipelineSecretsRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'delete', path: '/{secretId}', tags, security: bearerSecurity, summary: 'Delete a pipeline secret',
+      method: 'delete', path: '/{secretId}',
       request: { params: IdParam, query: WorkspaceQuery },
-      responses: { 204: { description: 'Deleted' }, ...errorResponses(400, 401, 403, 404) },
+      ...(z.DOCS && { tags, security: bearerSecurity, summary: 'Delete a pipeline secret', responses: { 204: { description: 'Deleted' }, ...errorResponses(400, 401, 403, 404) } }),
     }),
     async (c) => {
       const { secretId } = c.req.valid('param');

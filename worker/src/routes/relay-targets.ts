@@ -1,5 +1,5 @@
 /** Relay targets: which AWS accounts (and roles) a workspace's secrets may be relayed to; owners decide. */
-import * as z from 'zod';
+import * as z from '../../../shared/z';
 import { createRoute } from '../api-router';
 import { AwsAccountId, ListRelayTargetsPage, PAGE_DEFAULT, SetRelayTargetBody, SetRelayTargetResponse, WorkspacePageQuery, WorkspaceQuery } from '../../../shared/api';
 import { bearerSecurity, createRouter, errorResponses, jsonBody, jsonResponse } from '../app';
@@ -15,9 +15,9 @@ const WHAT = 'where secrets may be relayed';
 export const relayTargetsRoutes = createRouter()
   .openapi(
     createRoute({
-      method: 'get', path: '/', tags, security, summary: `The AWS accounts (and roles) this workspace’s secrets may be relayed to, ${PAGE_DEFAULT} at a time unless max says otherwise`,
+      method: 'get', path: '/',
       request: { query: WorkspacePageQuery },
-      responses: { 200: jsonResponse(ListRelayTargetsPage, 'Approved accounts'), ...errorResponses(400, 401, 404) },
+      ...(z.DOCS && { tags, security, summary: `The AWS accounts (and roles) this workspace’s secrets may be relayed to, ${PAGE_DEFAULT} at a time unless max says otherwise`, responses: { 200: jsonResponse(ListRelayTargetsPage, 'Approved accounts'), ...errorResponses(400, 401, 404) } }),
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -29,10 +29,9 @@ export const relayTargetsRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/', tags, security,
-      summary: 'Approve an AWS account (optionally only some roles in it) as a relay target, or replace its entry (owners only; audited)',
+      method: 'post', path: '/',
       request: { query: WorkspaceQuery, body: jsonBody(SetRelayTargetBody) },
-      responses: { 200: jsonResponse(SetRelayTargetResponse, 'The entry as stored'), ...errorResponses(400, 401, 403, 404) },
+      ...(z.DOCS && { tags, security, summary: 'Approve an AWS account (optionally only some roles in it) as a relay target, or replace its entry (owners only; audited)', responses: { 200: jsonResponse(SetRelayTargetResponse, 'The entry as stored'), ...errorResponses(400, 401, 403, 404) } }),
     }),
     async (c) => {
       const input = c.req.valid('json');
@@ -42,10 +41,9 @@ export const relayTargetsRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'put', path: '/hpc', tags, security,
-      summary: "Allow Slurm/HPC runs (target 'hpc'), whose head script downloads the run's secret store once (owners only; audited)",
-      request: { query: WorkspaceQuery, body: jsonBody(z.object({}).strict().meta({ id: 'AllowHpcRequest' })) },
-      responses: { 204: { description: 'Allowed' }, ...errorResponses(400, 401, 403, 404) },
+      method: 'put', path: '/hpc',
+      request: { query: WorkspaceQuery, body: jsonBody(z.withMeta(z.strictObject(z.object({}).shape), z.DOCS && { id: 'AllowHpcRequest' })) },
+      ...(z.DOCS && { tags, security, summary: "Allow Slurm/HPC runs (target 'hpc'), whose head script downloads the run's secret store once (owners only; audited)", responses: { 204: { description: 'Allowed' }, ...errorResponses(400, 401, 403, 404) } }),
     }),
     async (c) => {
       const { caller, ws } = await authorize(c, c.req.valid('query').workspaceId, 'own', WHAT);
@@ -55,10 +53,9 @@ export const relayTargetsRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'delete', path: '/hpc', tags, security,
-      summary: 'Stop allowing Slurm/HPC runs (owners only; audited). Downloads already made are not undone',
+      method: 'delete', path: '/hpc',
       request: { query: WorkspaceQuery },
-      responses: { 204: { description: 'No longer allowed' }, ...errorResponses(400, 401, 403, 404) },
+      ...(z.DOCS && { tags, security, summary: 'Stop allowing Slurm/HPC runs (owners only; audited). Downloads already made are not undone', responses: { 204: { description: 'No longer allowed' }, ...errorResponses(400, 401, 403, 404) } }),
     }),
     async (c) => {
       const { caller, ws } = await authorize(c, c.req.valid('query').workspaceId, 'own', WHAT);
@@ -68,10 +65,9 @@ export const relayTargetsRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'delete', path: '/{accountId}', tags, security,
-      summary: 'Withdraw an account’s approval (owners only; audited). Live runs still delete their secrets there',
+      method: 'delete', path: '/{accountId}',
       request: { params: z.object({ accountId: AwsAccountId }), query: WorkspaceQuery },
-      responses: { 204: { description: 'Withdrawn' }, ...errorResponses(400, 401, 403, 404) },
+      ...(z.DOCS && { tags, security, summary: 'Withdraw an account’s approval (owners only; audited). Live runs still delete their secrets there', responses: { 204: { description: 'Withdrawn' }, ...errorResponses(400, 401, 403, 404) } }),
     }),
     async (c) => {
       const { accountId } = c.req.valid('param');

@@ -1,5 +1,5 @@
 /** Runs: launch (secrets into AWS Secrets Manager), inspect, and complete with an access token. */
-import * as z from 'zod';
+import * as z from '../../../shared/z';
 import { createRoute } from '../api-router';
 import { CompleteRunBody, DescribeRunResponse, LaunchKitResponse, LaunchRunBody, LaunchRunResponse, ListRunsPage, PAGE_DEFAULT, WorkspacePageQuery, WorkspaceQuery } from '../../../shared/api';
 import { bearerSecurity, createRouter, errorResponses, jsonBody, jsonResponse } from '../app';
@@ -10,15 +10,15 @@ import { keyringFor } from '../vault';
 
 const tags = ['runs'];
 const security = bearerSecurity;
-const RunParam = z.object({ runId: z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'must be a run id') });
+const RunParam = z.object({ runId: z.string().check(z.regex(/^[A-Za-z0-9]{1,64}$/, 'must be a run id')) });
 const WHAT = 'runs';
 
 export const runsRoutes = createRouter()
   .openapi(
     createRoute({
-      method: 'get', path: '/', tags, security, summary: `The workspace's runs, newest first, with each secret's state; ${PAGE_DEFAULT} at a time unless max says otherwise`,
+      method: 'get', path: '/',
       request: { query: WorkspacePageQuery },
-      responses: { 200: jsonResponse(ListRunsPage, 'Runs (never a value)'), ...errorResponses(400, 401, 404) },
+      ...(z.DOCS && { tags, security, summary: `The workspace's runs, newest first, with each secret's state; ${PAGE_DEFAULT} at a time unless max says otherwise`, responses: { 200: jsonResponse(ListRunsPage, 'Runs (never a value)'), ...errorResponses(400, 401, 404) } }),
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -28,10 +28,9 @@ export const runsRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/', tags, security,
-      summary: "Launch: put the run's pipeline secrets in AWS Secrets Manager until the run completes",
+      method: 'post', path: '/',
       request: { query: WorkspaceQuery, body: jsonBody(LaunchRunBody) },
-      responses: { 200: jsonResponse(LaunchRunResponse, 'The secrets exist in AWS'), ...errorResponses(400, 401, 403, 404, 502) },
+      ...(z.DOCS && { tags, security, summary: "Launch: put the run's pipeline secrets in AWS Secrets Manager until the run completes", responses: { 200: jsonResponse(LaunchRunResponse, 'The secrets exist in AWS'), ...errorResponses(400, 401, 403, 404, 502) } }),
     }),
     async (c) => {
       const input = c.req.valid('json');
@@ -44,9 +43,9 @@ export const runsRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'get', path: '/{runId}', tags, security, summary: 'A run and the state of each of its secrets',
+      method: 'get', path: '/{runId}',
       request: { params: RunParam, query: WorkspaceQuery },
-      responses: { 200: jsonResponse(DescribeRunResponse, 'The run'), ...errorResponses(400, 401, 404) },
+      ...(z.DOCS && { tags, security, summary: 'A run and the state of each of its secrets', responses: { 200: jsonResponse(DescribeRunResponse, 'The run'), ...errorResponses(400, 401, 404) } }),
     }),
     async (c) => {
       const { runId } = c.req.valid('param');
@@ -56,10 +55,9 @@ export const runsRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'get', path: '/{runId}/launch-kit', tags, security,
-      summary: "The run's launch kit again (nextflow.config, environment, head script, Batch task prelude), for the member who launched it",
+      method: 'get', path: '/{runId}/launch-kit',
       request: { params: RunParam, query: WorkspaceQuery },
-      responses: { 200: jsonResponse(LaunchKitResponse, 'The kit, with a fresh run-scoped token'), ...errorResponses(400, 401, 403, 404, 409) },
+      ...(z.DOCS && { tags, security, summary: "The run's launch kit again (nextflow.config, environment, head script, Batch task prelude), for the member who launched it", responses: { 200: jsonResponse(LaunchKitResponse, 'The kit, with a fresh run-scoped token'), ...errorResponses(400, 401, 403, 404, 409) } }),
     }),
     async (c) => {
       const { runId } = c.req.valid('param');
@@ -70,9 +68,9 @@ export const runsRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/{runId}/complete', tags, security, summary: "End a run and delete its secrets (your own runs with launch; anyone's with maintain or above)",
+      method: 'post', path: '/{runId}/complete',
       request: { params: RunParam, query: WorkspaceQuery, body: jsonBody(CompleteRunBody) },
-      responses: { 200: jsonResponse(DescribeRunResponse, 'The run after deletion'), ...errorResponses(400, 401, 403, 404) },
+      ...(z.DOCS && { tags, security, summary: "End a run and delete its secrets (your own runs with launch; anyone's with maintain or above)", responses: { 200: jsonResponse(DescribeRunResponse, 'The run after deletion'), ...errorResponses(400, 401, 403, 404) } }),
     }),
     async (c) => {
       const { runId } = c.req.valid('param');

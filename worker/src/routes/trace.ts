@@ -4,7 +4,7 @@
  * body is read; `?workspaceId=` (TOWER_WORKSPACE_ID) is accepted and ignored: the token names the run, and the run
  * its workspace. Logic lives in ../trace.ts.
  */
-import * as z from 'zod';
+import * as z from '../../../shared/z';
 import { createRoute } from '../api-router';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
@@ -23,10 +23,10 @@ const tags = ['trace'];
 const security = [{ runToken: [] }];
 const NO_TOKEN = 'Nextflow sent no run token: export TOWER_ACCESS_TOKEN=<the run token the launch returned> before `nextflow run … -with-tower <this server>`';
 const Query = z.object({
-  workspaceId: z.string().max(100).optional().meta({ description: "Nextflow's TOWER_WORKSPACE_ID; ignored (the run token names the run)" }),
+  workspaceId: z.withMeta(z.optional(z.string().check(z.maxLength(100))), z.DOCS && { description: "Nextflow's TOWER_WORKSPACE_ID; ignored (the run token names the run)" }),
 });
 const WorkflowParam = z.object({
-  workflowId: z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'must be the workflowId /trace/create answered (the run id)'),
+  workflowId: z.string().check(z.regex(/^[A-Za-z0-9]{1,64}$/, 'must be the workflowId /trace/create answered (the run id)')),
 });
 
 /** The run each request's token names, once it is verified. */
@@ -55,54 +55,49 @@ const stateResponse = (what: string) => ({ 200: jsonResponse(TraceStateResponse,
 export const traceRoutes = createRouter()
   .openapi(
     createRoute({
-      method: 'post', path: '/create', tags, security, middleware: [tokenNamesRun] as const,
-      summary: "Nextflow's hello (onFlowCreate): answers the workflowId (the run id) and a watchUrl; Nextflow aborts on anything but 2xx",
+      method: 'post', path: '/create', middleware: [tokenNamesRun] as const,
       request: { query: Query, body: jsonBody(TraceCreateBody) },
-      responses: {
+      ...(z.DOCS && { tags, security, summary: "Nextflow's hello (onFlowCreate): answers the workflowId (the run id) and a watchUrl; Nextflow aborts on anything but 2xx", responses: {
         200: jsonResponse(TraceCreateResponse, 'The run can start'),
         ...errorResponses(400, 401, 404),
         409: { description: 'The run has ended or its launch did not finish: Nextflow stops before any task runs', content: { 'application/json': { schema: ErrorBody } } },
-      },
+      } }),
     }),
     async (c) => c.json(await traceCreate(c.env.DB, runOf(c), origin(c)), 200),
   )
   .openapi(
     createRoute({
-      method: 'put', path: '/{workflowId}/begin', tags, security, middleware: [tokenMatchesPath] as const,
-      summary: 'The run begins (onFlowBegin): marks it running',
+      method: 'put', path: '/{workflowId}/begin', middleware: [tokenMatchesPath] as const,
       request: { params: WorkflowParam, query: Query, body: jsonBody(TraceBeginBody) },
-      responses: {
+      ...(z.DOCS && { tags, security, summary: 'The run begins (onFlowBegin): marks it running', responses: {
         200: jsonResponse(TraceBeginResponse, 'The run is running'),
         ...errorResponses(400, 401, 404),
         409: { description: 'The run has ended or its launch did not finish', content: { 'application/json': { schema: ErrorBody } } },
-      },
+      } }),
     }),
     async (c) => c.json(await traceBegin(c.env.DB, runOf(c), c.req.valid('json'), origin(c)), 200),
   )
   .openapi(
     createRoute({
-      method: 'put', path: '/{workflowId}/progress', tags, security, middleware: [tokenMatchesPath] as const,
-      summary: "Task events and counters: accepted, never refused for the run's state (a failure would abort the run)",
+      method: 'put', path: '/{workflowId}/progress', middleware: [tokenMatchesPath] as const,
       request: { params: WorkflowParam, query: Query, body: jsonBody(TraceProgressBody) },
-      responses: stateResponse('Accepted'),
+      ...(z.DOCS && { tags, security, summary: "Task events and counters: accepted, never refused for the run's state (a failure would abort the run)", responses: stateResponse('Accepted') }),
     }),
     async (c) => c.json(await traceProgress(c.env.DB, runOf(c)), 200),
   )
   .openapi(
     createRoute({
-      method: 'put', path: '/{workflowId}/heartbeat', tags, security, middleware: [tokenMatchesPath] as const,
-      summary: 'The run is alive (every minute without task events): accepted',
+      method: 'put', path: '/{workflowId}/heartbeat', middleware: [tokenMatchesPath] as const,
       request: { params: WorkflowParam, query: Query, body: jsonBody(TraceHeartbeatBody) },
-      responses: stateResponse('Accepted'),
+      ...(z.DOCS && { tags, security, summary: 'The run is alive (every minute without task events): accepted', responses: stateResponse('Accepted') }),
     }),
     async (c) => c.json(await traceProgress(c.env.DB, runOf(c)), 200),
   )
   .openapi(
     createRoute({
-      method: 'put', path: '/{workflowId}/complete', tags, security, middleware: [tokenMatchesPath] as const,
-      summary: "The run ended (onFlowComplete): succeeded or failed from workflow.success; deletes the run's secrets",
+      method: 'put', path: '/{workflowId}/complete', middleware: [tokenMatchesPath] as const,
       request: { params: WorkflowParam, query: Query, body: jsonBody(TraceCompleteBody) },
-      responses: stateResponse('The run after deletion'),
+      ...(z.DOCS && { tags, security, summary: "The run ended (onFlowComplete): succeeded or failed from workflow.success; deletes the run's secrets", responses: stateResponse('The run after deletion') }),
     }),
     async (c) => {
       const keyring = await keyringFor(c.env.VAULT_KEYS);

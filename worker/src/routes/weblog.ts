@@ -4,7 +4,7 @@
  * sits in a URL Nextflow logs) or, the old way, in the URL's `?token=` (which, when present, decides). `completed`
  * and `error` delete the run's secrets, `started` marks it running, and every other event is accepted and ignored.
  */
-import * as z from 'zod';
+import * as z from '../../../shared/z';
 import { createRoute } from '../api-router';
 import { WeblogEvent, WeblogResponse } from '../../../shared/api';
 import { createRouter, errorResponses, jsonBody, jsonResponse, requestActor } from '../app';
@@ -14,12 +14,10 @@ import { keyringFor } from '../vault';
 
 export const weblogRoutes = createRouter().openapi(
   createRoute({
-    method: 'post', path: '/{runId}', tags: ['runs'],
-    summary: "Nextflow weblog events for one run; the run token (Basic password, Bearer, or the completionUrl's ?token=) is its only key",
-    security: [{ runToken: [] }],
+    method: 'post', path: '/{runId}',
     request: {
-      params: z.object({ runId: z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'must be a run id') }),
-      query: z.object({ token: z.string().max(2048).optional() }),
+      params: z.object({ runId: z.string().check(z.regex(/^[A-Za-z0-9]{1,64}$/, 'must be a run id')) }),
+      query: z.object({ token: z.optional(z.string().check(z.maxLength(2048))) }),
       body: jsonBody(WeblogEvent),
     },
     middleware: [
@@ -33,7 +31,7 @@ export const weblogRoutes = createRouter().openapi(
         await next();
       },
     ] as const,
-    responses: { 200: jsonResponse(WeblogResponse, 'Event handled or ignored'), ...errorResponses(400, 401, 404) },
+      ...(z.DOCS && { tags: ['runs'], summary: "Nextflow weblog events for one run; the run token (Basic password, Bearer, or the completionUrl's ?token=) is its only key", security: [{ runToken: [] }], responses: { 200: jsonResponse(WeblogResponse, 'Event handled or ignored'), ...errorResponses(400, 401, 404) } }),
   }),
   async (c) => {
     const { runId } = c.req.valid('param');

@@ -19,13 +19,12 @@
  *   `!important` (important declarations of the inner context win), so the page cannot make the panel transparent.
  * Escape dismisses the panel.
  */
-import { render } from 'preact';
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
-import { createShadowRootUi } from 'wxt/utils/content-script-ui/shadow-root';
-import { CapturePanel } from '../components/CapturePanel';
+import css from '../assets/capture-panel.css?inline';
 import { type Captured, maskToken } from './capture';
 import { captureChannel } from './capture-client';
-import { i18n } from '#i18n';
+import { capturePanel } from './capture-panel';
+import { t } from './t';
 
 /** How long after the panel appears or changes a click is still taken as aimed at something else. */
 export const ARM_DELAY_MS = 500;
@@ -90,18 +89,18 @@ function panelWatch(host: HTMLElement, shadow: ShadowRoot) {
       rearm();
     },
     guard(e: MouseEvent): string | null {
-      if (!e.isTrusted) return i18n.t('capture.guard.untrusted');
+      if (!e.isTrusted) return t('capture.guard.untrusted');
       const newer = [...topLayerNow()].some((el) => el !== host && !baseline.has(el));
       if (newer || !host.matches(':popover-open')) {
         raise();
-        return i18n.t('capture.guard.covered');
+        return t('capture.guard.covered');
       }
-      if (!visible) return i18n.t('capture.guard.hidden');
-      if (performance.now() - armedAt < ARM_DELAY_MS) return i18n.t('capture.guard.tooSoon');
+      if (!visible) return t('capture.guard.hidden');
+      if (performance.now() - armedAt < ARM_DELAY_MS) return t('capture.guard.tooSoon');
       const keyboard = e.detail === 0 && e.clientX === 0 && e.clientY === 0;
       if (!keyboard) {
         const at = shadow.elementFromPoint(e.clientX, e.clientY);
-        if (!at || !(e.currentTarget as Element).contains(at)) return i18n.t('capture.guard.missed');
+        if (!at || !(e.currentTarget as Element).contains(at)) return t('capture.guard.missed');
       }
       return null;
     },
@@ -112,10 +111,21 @@ function panelWatch(host: HTMLElement, shadow: ShadowRoot) {
   };
 }
 
-export async function watchForTokens(ctx: ContentScriptContext, site: string, find: (doc: Document, url: URL) => Captured | null) {
+/** The panel's host: a closed shadow root, its styles reset against the page's, key events kept from the page. */
+function isolatedHost() {
+  const host = document.createElement('latchkey-capture');
+  const shadow = host.attachShadow({ mode: 'closed' });
+  const style = document.createElement('style');
+  style.textContent = `:host{all:initial !important;}\n${css}`;
+  const container = document.createElement('div');
+  shadow.append(style, container);
+  for (const type of ['keydown', 'keyup', 'keypress']) shadow.addEventListener(type, (e) => e.stopPropagation());
+  return { host, shadow, container };
+}
+
+export function watchForTokens(ctx: ContentScriptContext, site: string, find: (doc: Document, url: URL) => Captured | null) {
   let held: Captured | null = null;
-  let ui: Awaited<ReturnType<typeof createShadowRootUi<{ watch: ReturnType<typeof panelWatch>; container: HTMLElement }>>> | null = null;
-  let host: HTMLElement | null = null;
+  let ui: { host: HTMLElement; container: HTMLElement; remove: () => void } | null = null;
   const dismissed = new Set<string>(); // tokens the user dismissed or saved, in memory for this page only
 
   const close = () => {
@@ -125,52 +135,43 @@ export async function watchForTokens(ctx: ContentScriptContext, site: string, fi
     ui = null;
   };
 
-  async function offer(found: Captured) {
+  function offer(found: Captured) {
     held = found;
     ui?.remove();
-    ui = await createShadowRootUi(ctx, {
-      name: 'latchkey-capture',
-      position: 'inline',
-      anchor: 'body',
-      append: 'last',
-      mode: 'closed',
-      isolateEvents: true,
-      onMount: (container, shadow, shadowHost) => {
-        host = shadowHost;
-        const watch = panelWatch(shadowHost, shadow);
-        render(
-          <CapturePanel
-            site={site}
-            masked={maskToken(found.token)}
-            registry={found.registry}
-            userName={found.userName}
-            expiresAt={found.expiresAt}
-            targets={() => captureChannel.targets(found.nameBase)}
-            guard={watch.guard}
-            panelRef={watch.track}
-            onClose={close}
-            save={async (d) => {
-              if (!held) return { ok: false, status: 0, message: i18n.t('capture.notHeld') };
-              const res = await captureChannel.save({
-                workspaceId: d.workspaceId, name: d.name, userName: d.userName, token: held.token, skipRegistryCheck: d.skipRegistryCheck,
-                ...(found.expiresAt ? { expiresAt: found.expiresAt } : {}),
-              });
-              if (!res.ok) return res;
-              dismissed.add(held.token);
-              held = null; // saved: drop the token from memory
-              return { ok: true };
-            }}
-          />,
-          container,
-        );
-        return { watch, container };
-      },
-      onRemove: (mounted) => {
-        mounted?.watch.stop();
-        if (mounted) render(null, mounted.container);
+    const { host, shadow, container } = isolatedHost();
+    document.body.append(host);
+    const watch = panelWatch(host, shadow);
+    const panel = capturePanel(container, {
+      site,
+      masked: maskToken(found.token),
+      registry: found.registry,
+      userName: found.userName,
+      ...(found.expiresAt ? { expiresAt: found.expiresAt } : {}),
+      targets: () => captureChannel.targets(found.nameBase),
+      guard: watch.guard,
+      panelRef: watch.track,
+      onClose: close,
+      save: async (d) => {
+        if (!held) return { ok: false, status: 0, message: t('capture.notHeld') };
+        const res = await captureChannel.save({
+          workspaceId: d.workspaceId, name: d.name, userName: d.userName, token: held.token, skipRegistryCheck: d.skipRegistryCheck,
+          ...(found.expiresAt ? { expiresAt: found.expiresAt } : {}),
+        });
+        if (!res.ok) return res;
+        dismissed.add(held.token);
+        held = null; // saved: drop the token from memory
+        return { ok: true };
       },
     });
-    ui.mount();
+    ui = {
+      host,
+      container,
+      remove: () => {
+        watch.stop();
+        panel.destroy();
+        host.remove();
+      },
+    };
   }
   // Escape dismisses the panel when the focus is in it (the event is retargeted to its host) or on nothing in
   // particular; an Escape meant for the page's own dialog is left to the page. Capture phase: the shadow root
@@ -180,11 +181,12 @@ export async function watchForTokens(ctx: ContentScriptContext, site: string, fi
     'keydown',
     (e) => {
       const active = document.activeElement;
+      const host = ui?.host;
       if (ui && e.key === 'Escape' && e.isTrusted && (e.target === host || !active || active === document.body || active === host)) close();
       // Alt+Shift+L reaches the panel from anywhere on the page: its first field takes the focus.
-      if (ui && e.isTrusted && e.altKey && e.shiftKey && e.code === 'KeyL' && ui.mounted) {
+      if (ui && e.isTrusted && e.altKey && e.shiftKey && e.code === 'KeyL') {
         e.preventDefault();
-        ui.mounted.container.querySelector<HTMLElement>('select, input, button')?.focus();
+        ui.container.querySelector<HTMLElement>('select, input, button')?.focus();
       }
     },
     { capture: true },
@@ -196,7 +198,7 @@ export async function watchForTokens(ctx: ContentScriptContext, site: string, fi
     timer = setTimeout(() => {
       const found = find(document, new URL(location.href));
       if (!found || dismissed.has(found.token) || found.token === held?.token) return;
-      void offer(found);
+      offer(found);
     }, 150);
   };
   const observer = new MutationObserver((records) => {
