@@ -157,7 +157,7 @@ function bodyArb(valid: unknown) {
   );
 }
 
-const QUERY_KEYS = ['workspaceId', 'name', 'platformId', 'skipRegistryCheck', 'limit', 'token'] as const;
+const QUERY_KEYS = ['workspaceId', 'name', 'platformId', 'skipRegistryCheck', 'useExternalId', 'max', 'offset', 'limit', 'token'] as const;
 const queryArb = fc.dictionary(
   fc.constantFrom(...QUERY_KEYS),
   fc.oneof(fc.string({ maxLength: 30 }), fc.stringMatching(/^\d{1,22}$/), fc.constantFrom('', 'true', 'false', 'aws', 'gcp', '-1', '99999999999999999999')),
