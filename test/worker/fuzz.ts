@@ -16,7 +16,7 @@ import fc from 'fast-check';
 import { beforeAll, expect } from 'vitest';
 import worker from '../../worker/src/index';
 import { SHARDS } from './fuzz-shards';
-import { BASE, type Reply } from './helpers';
+import { clientRequest, type Reply, replyOf } from './helpers';
 import { buildWorld, type Caller, documentedRoutes, personOf, ROUTES, tokenOf, type World } from './route-cases';
 
 /** Fixed, so a failure reproduces; fast-check prints the counterexample and the path to replay it. */
@@ -93,30 +93,11 @@ export async function callInProcess(
   path: string,
   opts: { token?: string; json?: unknown; raw?: string },
 ): Promise<Reply> {
-  const headers: Record<string, string> = {};
-  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  let body: string | undefined;
-  if (opts.raw !== undefined) {
-    body = opts.raw;
-    headers['content-type'] = 'application/json';
-  } else if (opts.json !== undefined) {
-    body = JSON.stringify(opts.json);
-    headers['content-type'] = 'application/json';
-  } else if (['POST', 'PUT', 'PATCH'].includes(method.toUpperCase())) {
-    body = '{}';
-    headers['content-type'] = 'application/json';
-  }
   const ctx = createExecutionContext();
-  const res = await worker.fetch(new Request(BASE + path, { method, headers, body }), workerEnv, ctx);
+  const res = await worker.fetch(clientRequest(method, path, opts), workerEnv, ctx);
   const text = await res.text();
   await waitOnExecutionContext(ctx);
-  let parsed: unknown = null;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    parsed = null;
-  }
-  return { status: res.status, body: parsed, text, headers: res.headers };
+  return replyOf(res, text);
 }
 
 function leaves(value: unknown, path: string[] = []): string[][] {

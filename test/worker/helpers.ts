@@ -12,11 +12,15 @@ export interface Reply<T = any> {
 
 export const BASE = 'https://latchkey.test';
 
-export async function call<T = any>(
-  method: string,
-  path: string,
-  opts: { token?: string; json?: unknown; raw?: string; headers?: Record<string, string> } = {},
-): Promise<Reply<T>> {
+export interface CallOptions {
+  token?: string;
+  json?: unknown;
+  raw?: string;
+  headers?: Record<string, string>;
+}
+
+/** The request a client makes: bearer token, JSON body (or a raw one), and `{}` for a bodiless state change. */
+export function clientRequest(method: string, path: string, opts: CallOptions = {}): Request {
   const headers: Record<string, string> = { ...opts.headers };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   let body: string | undefined;
@@ -32,8 +36,11 @@ export async function call<T = any>(
     body = '{}';
     headers['content-type'] = 'application/json';
   }
-  const res = await exports.default.fetch(new Request(BASE + path, { method, headers, body }));
-  const text = await res.text();
+  return new Request(BASE + path, { method, headers, body });
+}
+
+/** An answer with its body read, and parsed when it is JSON. */
+export function replyOf<T = any>(res: Response, text: string): Reply<T> {
   let parsed: unknown = null;
   try {
     parsed = text ? JSON.parse(text) : null;
@@ -41,6 +48,11 @@ export async function call<T = any>(
     parsed = null;
   }
   return { status: res.status, body: parsed as T, text, headers: res.headers };
+}
+
+export async function call<T = any>(method: string, path: string, opts: CallOptions = {}): Promise<Reply<T>> {
+  const res = await exports.default.fetch(clientRequest(method, path, opts));
+  return replyOf<T>(res, await res.text());
 }
 
 export const admin = (method: string, path: string, json?: unknown) => call(method, `/admin${path}`, { token: ADMIN_TOKEN_TEST, json });
