@@ -105,7 +105,8 @@ function createLatchkeyService() {
       return { ok: true, data: { user: user.data.user, version: info.data.serviceInfo.version ?? '' } };
     },
     userInfo: () => call<{ user: UserInfo }>((c) => c['user-info'].$get(), true),
-    workspaces: () => call<{ workspaces: Workspace[] }>((c) => c.workspaces.$get({ query: {} }), true),
+    // Every workspace, not the first page of 100: 1000 is PAGE_MAX in shared/api.ts (not imported: it would bring zod into the popup's first chunk).
+    workspaces: () => call<{ workspaces: Workspace[] }>((c) => c.workspaces.$get({ query: { max: '1000' } }), true),
     listCredentials: (workspaceId: string | null) => call<{ credentials: Credentials[] }>((c) => c.credentials.$get({ query: q(workspaceId) }), true),
     validateCredentialsName: (workspaceId: string | null, name: string) => call<null>((c) => c.credentials.validate.$get({ query: { ...q(workspaceId), name } })),
     createCredentials: (workspaceId: string | null, body: CreateCredentialsRequest, skipRegistryCheck = false) =>
