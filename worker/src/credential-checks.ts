@@ -12,10 +12,10 @@ import { loadCredentialsWithSecrets } from './credentials';
 import type { WorkspaceAccess } from './directory';
 import { ApiError, conflict } from './errors';
 import { nowIso } from './ids';
-import { CHECK_WINDOW_MS, CHECKS_PER_WINDOW } from './login-checks';
+import { assertNotCheckedTooOften } from './login-checks';
 import { assertRegistryLogin, type RegistryPolicy } from './registry';
 import { AwsError, type AwsTarget, assumeRole, getCallerIdentity, SubrequestBudget } from './secrets-manager';
-import { NO_PLATFORM_IDENTITY, type PlatformIdentity } from './platform-identity';
+import { NO_PLATFORM_IDENTITY, type PlatformIdentity, roleOfKeys } from './platform-identity';
 import type { Keyring } from './vault';
 
 export type CredentialsStatus = 'AVAILABLE' | 'INVALID';
@@ -31,13 +31,11 @@ const bounded = (m: string) => (m.length > MESSAGE_MAX ? `${m.slice(0, MESSAGE_M
 type Probe = { kind: 'valid' } | { kind: 'invalid'; message: string } | { kind: 'transient'; message: string };
 
 async function probeAws(keys: Record<string, unknown>, secrets: Record<string, string>, target: Omit<AwsTarget, 'region'>, platform: PlatformIdentity | null): Promise<Probe> {
-  const roleMode = keys.mode === 'role';
+  const { roleMode, roleArn: role, externalId } = roleOfKeys(keys);
   if (roleMode && !platform) return { kind: 'transient', message: `Nothing was checked: ${NO_PLATFORM_IDENTITY}` };
   const awsKeys = roleMode ? platform!.keys : { accessKeyId: String(keys.accessKey ?? ''), secretAccessKey: secrets.secretKey ?? '' };
   const at = { ...target, region: 'us-east-1' };
   const budget = new SubrequestBudget(4);
-  const role = typeof keys.assumeRoleArn === 'string' && keys.assumeRoleArn !== '' ? keys.assumeRoleArn : null;
-  const externalId = typeof keys.externalId === 'string' && keys.externalId !== '' ? keys.externalId : null;
   const who = roleMode ? "Latchkey's platform identity" : 'these keys';
   try {
     if (role) await assumeRole(awsKeys, role, 'latchkey-validate', at, budget, externalId);
@@ -76,20 +74,6 @@ function probeForm(provider: keyof typeof providerKeys, keys: Record<string, unk
   return problem ? { kind: 'invalid', message: `keys.${problem[0]} ${problem[1]}` } : { kind: 'valid' };
 }
 
-async function assertNotTooOften(db: D1Database, ws: WorkspaceAccess, id: string, now: number) {
-  const since = new Date(now - CHECK_WINDOW_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const recent = await db
-    .prepare("SELECT COUNT(*) AS n, MIN(at) AS first FROM audit_events WHERE workspace_id = ? AND action IN ('credentials.check', 'credentials.validate') AND target_id = ? AND at > ?")
-    .bind(ws.id, id, since)
-    .first<{ n: number; first: string | null }>();
-  if (recent && recent.n >= CHECKS_PER_WINDOW) {
-    const retryAfter = Math.max(1, Math.ceil((Date.parse(recent.first!) + CHECK_WINDOW_MS - now) / 1000));
-    throw new ApiError(429, `Credentials '${id}' were checked ${recent.n} times in the last ${CHECK_WINDOW_MS / 60_000} minutes, the most allowed; try again in ${retryAfter} s`, {
-      'Retry-After': String(retryAfter),
-    });
-  }
-}
-
 export async function validateCredentials(
   db: D1Database,
   keyring: Keyring,
@@ -110,7 +94,7 @@ export async function validateCredentials(
     ]);
     return { status: 'AVAILABLE', message: null, transientError: false };
   }
-  await assertNotTooOften(db, ws, id, now);
+  await assertNotCheckedTooOften(db, ws, id, ['credentials.check', 'credentials.validate'], now);
   const keys = credentials.keys as Record<string, unknown>;
   const probe =
     credentials.provider === 'container-reg'

@@ -14,11 +14,15 @@ import type { Keyring } from './vault';
 export const CHECKS_PER_WINDOW = 5;
 export const CHECK_WINDOW_MS = 10 * 60_000;
 
-export async function checkStoredLogin(db: D1Database, keyring: Keyring, actor: Actor, ws: WorkspaceAccess, id: string, policy: RegistryPolicy, now = Date.now()): Promise<void> {
+/**
+ * 429 with Retry-After once credential `id` has had CHECKS_PER_WINDOW checks (audit events of `actions`) within
+ * CHECK_WINDOW_MS: the audit trail is the counter, so no other state is kept.
+ */
+export async function assertNotCheckedTooOften(db: D1Database, ws: WorkspaceAccess, id: string, actions: readonly string[], now: number): Promise<void> {
   const since = new Date(now - CHECK_WINDOW_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const recent = await db
-    .prepare("SELECT COUNT(*) AS n, MIN(at) AS first FROM audit_events WHERE workspace_id = ? AND action = 'credentials.check' AND target_id = ? AND at > ?")
-    .bind(ws.id, id, since)
+    .prepare('SELECT COUNT(*) AS n, MIN(at) AS first FROM audit_events WHERE workspace_id = ? AND action IN (SELECT value FROM json_each(?)) AND target_id = ? AND at > ?')
+    .bind(ws.id, JSON.stringify(actions), id, since)
     .first<{ n: number; first: string | null }>();
   if (recent && recent.n >= CHECKS_PER_WINDOW) {
     const retryAfter = Math.max(1, Math.ceil((Date.parse(recent.first!) + CHECK_WINDOW_MS - now) / 1000));
@@ -28,6 +32,10 @@ export async function checkStoredLogin(db: D1Database, keyring: Keyring, actor: 
       { 'Retry-After': String(retryAfter) },
     );
   }
+}
+
+export async function checkStoredLogin(db: D1Database, keyring: Keyring, actor: Actor, ws: WorkspaceAccess, id: string, policy: RegistryPolicy, now = Date.now()): Promise<void> {
+  await assertNotCheckedTooOften(db, ws, id, ['credentials.check'], now);
   const { credentials, secrets } = await loadCredentialsWithSecrets(db, keyring, ws.id, id);
   if (credentials.provider !== 'container-reg')
     throw invalidField('credentialsId', `names '${credentials.name}', which are ${credentials.provider} credentials; only container-reg logins can be checked`);
