@@ -28,7 +28,7 @@ import {
   NotSentError, SubrequestBudget, secretsManager, withoutFinalPeriod,
 } from './secrets-manager';
 import { type ListQuery, type Page, pageSql, type SqlPart, value } from './sql';
-import { NO_PLATFORM_IDENTITY, type PlatformIdentity, platformIdentity } from './platform-identity';
+import { NO_PLATFORM_IDENTITY, type PlatformIdentity, platformIdentity, roleOfKeys } from './platform-identity';
 import type { Keyring, SealContext } from './vault';
 
 /** Workers allow 6 simultaneous open connections per request. */
@@ -268,7 +268,7 @@ function assertUsableForLaunch(c: AwsCredentials, settings: RelaySettings) {
     throw invalidField('credentialsId', `names '${c.credentials.name}', role-mode credentials, but ${NO_PLATFORM_IDENTITY}. Until then, launch with credentials that have an access key and secret key`);
 }
 
-const roleOf = (c: AwsCredentials) => (typeof c.credentials.keys.assumeRoleArn === 'string' && c.credentials.keys.assumeRoleArn !== '' ? c.credentials.keys.assumeRoleArn : null);
+const roleOf = (c: AwsCredentials) => roleOfKeys(c.credentials.keys).roleArn;
 const longTermKeys = (c: AwsCredentials): AwsKeys => ({ accessKeyId: String(c.credentials.keys.accessKey), secretAccessKey: c.secrets.secretKey! });
 
 /**
@@ -278,8 +278,8 @@ const longTermKeys = (c: AwsCredentials): AwsKeys => ({ accessKeyId: String(c.cr
 type RunAccess = (AwsKeys & { platform?: undefined; externalId?: string | null }) | { platform: true; externalId: string | null };
 
 function accessOf(c: AwsCredentials): RunAccess {
-  const externalId = typeof c.credentials.keys.externalId === 'string' && c.credentials.keys.externalId !== '' ? c.credentials.keys.externalId : null;
-  return c.credentials.keys.mode === 'role' ? { platform: true, externalId } : { ...longTermKeys(c), externalId };
+  const { roleMode, externalId } = roleOfKeys(c.credentials.keys);
+  return roleMode ? { platform: true, externalId } : { ...longTermKeys(c), externalId };
 }
 
 /** The keys that sign the first AWS call of `access`: its own, or the platform identity's (null when unset). */
