@@ -1,7 +1,7 @@
 /** Talks to the Secrets Manager stand-in's control API (test/peers/secrets-manager.ts) and sets up aws credentials. */
 import { env } from 'cloudflare:workers';
 import { afterEach, expect } from 'vitest';
-import { call, type Person, ws } from './helpers';
+import { call, type Person, seedOrgWorkspace, seedUser, ws } from './helpers';
 import { PLATFORM_AWS_TEST } from './keys';
 
 export interface AwsAccount {
@@ -92,4 +92,20 @@ export function accountsLeftEmpty(): () => Promise<AwsAccount> {
     touched.push(a);
     return a;
   };
+}
+
+/**
+ * An owner, an organization workspace with `secretCount` secrets and aws credentials for a fresh account from
+ * `account` (see accountsLeftEmpty), and a run launched there: its id, run token and completion URL.
+ */
+export async function launchedRun(account: () => Promise<AwsAccount>, secretCount: number, launch: Record<string, unknown> = {}) {
+  const owner = await seedUser('owner');
+  const { workspaceId } = await seedOrgWorkspace([[owner, 'owner']]);
+  const aws = await account();
+  const credentialsId = await awsCredentials(owner, aws, workspaceId);
+  await addSecrets(owner, secretCount, workspaceId);
+  const res = await call('POST', `/runs${ws(workspaceId)}`, { token: owner.token, json: { credentialsId, region: 'eu-west-1', ...launch } });
+  expect(res.status, res.text).toBe(200);
+  const { run, completionUrl } = res.body as { run: { id: string }; completionUrl: string };
+  return { owner, workspaceId, aws, runId: run.id, token: new URL(completionUrl).searchParams.get('token')!, completionUrl };
 }

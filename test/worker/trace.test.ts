@@ -5,34 +5,19 @@
  * are refused with 401 before the body is read, changing nothing.
  */
 import { SignJWT } from 'jose';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import beginFixture from '../fixtures/trace/begin.json';
 import completeFailedFixture from '../fixtures/trace/complete-failed.json';
 import completeFixture from '../fixtures/trace/complete.json';
 import createFixture from '../fixtures/trace/create.json';
 import heartbeatFixture from '../fixtures/trace/heartbeat.json';
 import progressFixture from '../fixtures/trace/progress.json';
-import { type AwsAccount, addSecrets, awsCredentials, newAwsAccount, pathOf, standIn } from './aws';
-import { call, dumpTables, type Person, seedOrgWorkspace, seedUser, ws } from './helpers';
+import { accountsLeftEmpty, launchedRun, pathOf, standIn } from './aws';
+import { call, dumpTables, type Person, ws } from './helpers';
 import { RUN_TOKEN_KEY_TEST } from './keys';
 
-const touched: AwsAccount[] = [];
-afterEach(async () => {
-  for (const a of touched.splice(0)) expect((await standIn(a)).secrets.map((s) => s.name), `secrets left in account ${a.accountId}`).toEqual([]);
-});
-
-async function launched(secretCount: number) {
-  const owner = await seedUser('owner');
-  const { workspaceId } = await seedOrgWorkspace([[owner, 'owner']]);
-  const aws = await newAwsAccount();
-  touched.push(aws);
-  const credentialsId = await awsCredentials(owner, aws, workspaceId);
-  await addSecrets(owner, secretCount, workspaceId);
-  const res = await call('POST', `/runs${ws(workspaceId)}`, { token: owner.token, json: { credentialsId, region: 'eu-west-1', runName: 'rnaseq' } });
-  expect(res.status, res.text).toBe(200);
-  const { run, completionUrl } = res.body as { run: { id: string }; completionUrl: string };
-  return { owner, workspaceId, aws, runId: run.id, token: new URL(completionUrl).searchParams.get('token')!, completionUrl };
-}
+const account = accountsLeftEmpty();
+const launched = (secretCount: number) => launchedRun(account, secretCount, { runName: 'rnaseq' });
 
 /** A fixture as Nextflow would send it for this run: the workflow id and watch URL /trace/create answered filled in. */
 function payload(fixture: unknown, runId: string, watchUrl = 'https://latchkey.test/runs/x'): unknown {

@@ -4,32 +4,20 @@
  * the real payloads in test/fixtures/weblog.
  */
 import { SignJWT } from 'jose';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import completedEvent from '../fixtures/weblog/completed.json';
 import errorEvent from '../fixtures/weblog/error.json';
 import processCompletedEvent from '../fixtures/weblog/process_completed.json';
 import startedEvent from '../fixtures/weblog/started.json';
-import { type AwsAccount, addSecrets, awsCredentials, newAwsAccount, pathOf, standIn } from './aws';
-import { call, dumpTables, seedOrgWorkspace, seedUser, ws } from './helpers';
+import { accountsLeftEmpty, launchedRun, pathOf, standIn } from './aws';
+import { call, dumpTables, ws } from './helpers';
 import { RUN_TOKEN_KEY_TEST } from './keys';
 
-const touched: AwsAccount[] = [];
-afterEach(async () => {
-  for (const a of touched.splice(0)) expect((await standIn(a)).secrets.map((s) => s.name), `secrets left in account ${a.accountId}`).toEqual([]);
-});
+const account = accountsLeftEmpty();
 
 async function launched(secretCount: number) {
-  const owner = await seedUser('owner');
-  const { workspaceId } = await seedOrgWorkspace([[owner, 'owner']]);
-  const aws = await newAwsAccount();
-  touched.push(aws);
-  const credentialsId = await awsCredentials(owner, aws, workspaceId);
-  await addSecrets(owner, secretCount, workspaceId);
-  const res = await call('POST', `/runs${ws(workspaceId)}`, { token: owner.token, json: { credentialsId, region: 'eu-west-1' } });
-  expect(res.status, res.text).toBe(200);
-  const { run, completionUrl } = res.body as { run: { id: string }; completionUrl: string };
-  const token = new URL(completionUrl).searchParams.get('token')!;
-  return { owner, workspaceId, aws, runId: run.id, token, completionUrl, weblogPath: `/weblog/${run.id}` };
+  const run = await launchedRun(account, secretCount);
+  return { ...run, weblogPath: `/weblog/${run.runId}` };
 }
 
 /** What Nextflow sends for `basicToken = 'USER:PASSWORD'`: Authorization: Basic base64(USER:PASSWORD). */
