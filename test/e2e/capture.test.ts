@@ -154,21 +154,26 @@ describe('registry token capture', () => {
       return { page, p, before: (await listCredentials()).length };
     };
 
-    it('a transparent element laid over the panel, clicks passing through it', async () => {
-      const { page, p, before } = await spoofed();
-      await page.evaluate(() => (window as any).attack.transparent());
-      await look(page);
+    /** Save, pressed now, is refused with `refusal` and saves nothing; once the panel has been seen, a deliberate click saves. */
+    const refusedThenSaved = async ({ page, p, before }: Awaited<ReturnType<typeof spoofed>>, refusal: string) => {
       await p.click('button[type="submit"]');
-      await expect.poll(() => p.text()).toContain('Something on the page was shown over this panel');
+      await expect.poll(() => p.text()).toContain(refusal);
       await page.waitForTimeout(500);
       expect(await listCredentials()).toHaveLength(before);
-      // The panel is back on top of the overlay: once seen, a deliberate click saves.
       await look(page);
       await p.click('button[type="submit"]');
       await expect.poll(() => p.text(), { timeout: 15_000 }).toContain('Saved to Latchkey ✓');
       expect(await listCredentials()).toHaveLength(before + 1);
       await p.close();
       await page.close();
+    };
+
+    it('a transparent element laid over the panel, clicks passing through it', async () => {
+      const spoof = await spoofed();
+      await spoof.page.evaluate(() => (window as any).attack.transparent());
+      await look(spoof.page);
+      // Refused; then the panel is back on top of the overlay, and once seen a deliberate click saves.
+      await refusedThenSaved(spoof, 'Something on the page was shown over this panel');
     });
 
     it('a look-alike "Dismiss" over Save with pointer-events: none, in the document or in a shadow root', async () => {
@@ -189,19 +194,9 @@ describe('registry token capture', () => {
     });
 
     it('a click in the first 500 ms after the panel (re)appears', async () => {
-      const { page, p, before } = await spoofed();
-      await page.evaluate(() => (window as any).attack.reshow());
-      await p.click('button[type="submit"]');
-      await expect.poll(() => p.text()).toContain('Save was pressed as the panel appeared or changed');
-      await page.waitForTimeout(500);
-      expect(await listCredentials()).toHaveLength(before);
-      // Once it has been seen, a deliberate click saves.
-      await look(page);
-      await p.click('button[type="submit"]');
-      await expect.poll(() => p.text(), { timeout: 15_000 }).toContain('Saved to Latchkey ✓');
-      expect(await listCredentials()).toHaveLength(before + 1);
-      await p.close();
-      await page.close();
+      const spoof = await spoofed();
+      await spoof.page.evaluate(() => (window as any).attack.reshow());
+      await refusedThenSaved(spoof, 'Save was pressed as the panel appeared or changed');
     });
 
     it('Escape dismisses the panel, from the panel or from nowhere in particular', async () => {
