@@ -7,7 +7,8 @@ import { createMiddleware } from 'hono/factory';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { PERMISSIONS } from '../../shared/roles';
 import { type AppEnv, type Caller, requestActor } from './app';
-import { assertPermission, type CallerRow, callerStatement, type Principal, personalScope, userScope, workspaceAccessOf, workspaceScope } from './directory';
+import type { Actor } from './audit';
+import { assertPermission, type CallerRow, callerStatement, type Principal, personalScope, userScope, workspaceAccessOf, workspaceScope, writeGuard } from './directory';
 import type { Env } from './env';
 import { unauthorized } from './errors';
 import { nowIso } from './ids';
@@ -84,16 +85,33 @@ export const requireCaller = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
+/**
+ * Who a principal turned out to be on its last verified request in this isolate: a user and their personal workspace,
+ * neither of which ever changes for a token. Only a guess that lets a write travel with the caller's check
+ * (authorizeWrite); the write is guarded in SQL, and the check is made afresh on every request.
+ */
+const knownCallers = new Map<string, { userId: string; personalWorkspaceId: string }>();
+const KNOWN_CALLERS_MAX = 1000;
+const principalKey = (p: Principal) => (p.kind === 'token' ? `t:${p.tokenId}` : `a:${p.email}`);
+
+function remember(p: Principal, row: CallerRow) {
+  const key = principalKey(p);
+  knownCallers.delete(key);
+  if (knownCallers.size >= KNOWN_CALLERS_MAX) knownCallers.delete(knownCallers.keys().next().value!);
+  knownCallers.set(key, { userId: row.user_id, personalWorkspaceId: row.personal_workspace_id });
+}
+
 /** The caller from their CallerRow, or 401 with the reason; the token's last use is recorded without waiting. */
-async function callerFrom(c: Context<AppEnv>, row: CallerRow | undefined): Promise<Caller> {
+async function callerFrom(c: Context<AppEnv>, row: CallerRow | undefined, now = nowIso()): Promise<Caller> {
   const principal = c.var.principal;
   if (principal.kind === 'token') {
     // Compared even when no row was found, so a missing id takes as long as a wrong secret.
     const same = await timingSafeEqualText((await c.var.presentedSha256)!, row?.token_sha256 ?? '0'.repeat(64));
     if (!row || !same) throw unauthorized(REVOKED_TOKEN);
-    if (row.expires_at && row.expires_at <= nowIso()) throw unauthorized(`The access token expired at ${row.expires_at}; create a new one`);
+    if (row.expires_at && row.expires_at <= now) throw unauthorized(`The access token expired at ${row.expires_at}; create a new one`);
     c.executionCtx.waitUntil(touchToken(c.env.DB, principal.tokenId, row.last_used_at).catch(() => undefined));
   } else if (!row) throw unauthorized(`No Latchkey user has the email ${principal.email}; ask an administrator to add you`);
+  remember(principal, row);
   const caller: Caller = {
     userId: row.user_id, personalWorkspaceId: row.personal_workspace_id, tokenId: row.token_id, tokenExpiresAt: row.expires_at, actor: requestActor(c, 'user', row.user_id),
   };
@@ -136,6 +154,37 @@ export async function authorize(
   const caller = await callerFrom(c, row);
   const ws = workspaceAccessOf(row!, workspaceId);
   assertPermission(ws, permission, what);
+  return { caller, ws, results };
+}
+
+/**
+ * A write in the caller's own round trip, when this isolate has verified the caller before (otherwise null, and the
+ * route takes two: `authorize`, then its write). `writes` gets the workspace the request names (absent: the caller's
+ * personal workspace) and a guard (writeGuard) to put on every statement; it may answer null to decline. The caller
+ * is then checked as `authorize` checks it, and a refusal (401, 404, 403) comes with nothing written. When the check
+ * passes but the guard did not (a guess gone stale), the writes simply changed nothing: the route sees that in
+ * `results` and takes the two-trip path.
+ */
+export async function authorizeWrite(
+  c: Context<AppEnv>,
+  workspaceId: string | undefined,
+  permission: keyof typeof PERMISSIONS,
+  writes: (target: { wsId: string; actor: Actor; guard: SqlPart }) => Promise<D1PreparedStatement[] | null>,
+) {
+  const principal = c.var.principal;
+  const known = knownCallers.get(principalKey(principal));
+  if (!known) return null;
+  const wsId = workspaceId ?? known.personalWorkspaceId;
+  const now = nowIso();
+  const guard = writeGuard(principal, await c.var.presentedSha256, { userId: known.userId, wsId, named: workspaceId }, permission, now);
+  const statements = await writes({ wsId, actor: requestActor(c, 'user', known.userId), guard });
+  if (!statements) return null;
+  const db = c.env.DB;
+  const [first, ...results] = await db.batch([callerStatement(db, principal, workspaceId), ...statements]);
+  const row = first?.results[0] as CallerRow | undefined;
+  const caller = await callerFrom(c, row, now);
+  const ws = workspaceAccessOf(row!, workspaceId);
+  assertPermission(ws, permission);
   return { caller, ws, results };
 }
 

@@ -6,7 +6,7 @@ import type { Credentials, CredentialsInput } from '../../shared/api';
 import { credentialsNameProblem } from '../../shared/names';
 import { crossFieldProblems, type ProviderId, providers, secretDestination, secretFieldNames } from '../../shared/providers';
 import { normalizeRegistry } from '../../shared/registry';
-import { type Actor, auditStatement } from './audit';
+import { type Actor, type AuditEvent, auditStatement } from './audit';
 import type { WorkspaceAccess } from './directory';
 import { ApiError, conflict, invalidField, isUniqueViolation, notFound } from './errors';
 import { newId, nowIso } from './ids';
@@ -127,7 +127,7 @@ const nameTaken = (name: string) =>
   conflict(`Credentials named '${name}' already exist in this workspace; choose another name or update those`);
 
 /** Splits validated keys into the public fields (stored in clear) and the secret ones (sealed). */
-function splitKeys(ws: WorkspaceAccess, input: CredentialsInput): { publicKeys: Record<string, unknown>; secretKeys: Record<string, string> } {
+function splitKeys(ws: { kind?: WorkspaceAccess['kind'] }, input: CredentialsInput): { publicKeys: Record<string, unknown>; secretKeys: Record<string, string> } {
   const secretNames = new Set(secretFieldNames(input.provider));
   const publicKeys: Record<string, unknown> = {};
   const secretKeys: Record<string, string> = {};
@@ -170,29 +170,66 @@ export interface WriteOptions {
   stored?: D1Result;
 }
 
-export async function createCredentials(db: D1Database, keyring: Keyring, actor: Actor, ws: WorkspaceAccess, input: CredentialsInput, { verify, useExternalId = false }: WriteOptions = {}): Promise<string> {
+/** A new credentials record, checked and sealed for workspace `ws`, ready to insert. */
+export interface NewCredentials {
+  id: string;
+  wsId: string;
+  input: CredentialsInput;
+  publicKeys: Record<string, unknown>;
+  sealed: { ct: string; iv: string; keyVersion: string };
+}
+
+/**
+ * Checks the fields (400 naming the field), runs `verify`, and seals the secret fields for a new record in `ws`. With
+ * the workspace's kind not known yet, a rule that depends on it refuses (a shared tw-agent).
+ */
+export async function newCredentials(keyring: Keyring, ws: { id: string; kind?: WorkspaceAccess['kind'] }, input: CredentialsInput, { verify, useExternalId = false }: WriteOptions = {}): Promise<NewCredentials> {
   const { publicKeys, secretKeys } = splitKeys(ws, input);
   settleExternalId(input.provider, publicKeys, null, useExternalId);
   checkCrossFields(input.provider, { ...publicKeys, ...secretKeys });
   await verify?.(input.provider, publicKeys, secretKeys);
   const id = newId();
   const sealed = await keyring.seal(sealContext(ws.id, id), JSON.stringify(secretKeys));
+  return { id, wsId: ws.id, input, publicKeys, sealed };
+}
+
+/**
+ * The insert of a new record and its audit row; with `onlyIf` (SQL that yields a row or none), neither is written
+ * unless it yields one, and a taken name writes nothing instead of failing (see `inserted`).
+ */
+export function insertCredentials(db: D1Database, record: NewCredentials, actor: Actor, onlyIf?: SqlPart): D1PreparedStatement[] {
+  const { id, wsId, input } = record;
   const now = nowIso();
+  const values = [
+    id, wsId, input.name, input.provider, emptyToNull(input.description), emptyToNull(input.baseUrl), JSON.stringify(record.publicKeys), record.sealed.ct, record.sealed.iv,
+    record.sealed.keyVersion, now, now, actor.id, expiryOf(input.expiresAt),
+  ];
+  const columns = 'INSERT INTO credentials (id, workspace_id, name, provider, description, base_url, public_keys, secret_ct, secret_iv, key_version, created_at, updated_at, created_by, expires_at)';
+  const placeholders = '?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?';
+  const audit: AuditEvent = { workspaceId: wsId, action: 'credentials.create', targetKind: 'credentials', targetId: id, targetName: input.name };
+  if (!onlyIf) return [db.prepare(`${columns} VALUES (${placeholders})`).bind(...values), auditStatement(db, actor, audit)];
+  return [
+    db.prepare(`${columns} SELECT ${placeholders} WHERE EXISTS (${onlyIf.sql}) ON CONFLICT DO NOTHING`).bind(...values, ...onlyIf.params),
+    auditStatement(db, actor, audit, { sql: 'EXISTS (SELECT 1 FROM credentials WHERE id = ? AND workspace_id = ? AND created_at = ?)', params: [id, wsId, now] }),
+  ];
+}
+
+/** Whether the guarded insert of `insertCredentials` wrote its record (its result first in `results`). */
+export const inserted = (results: D1Result[]) => results[0]?.meta.changes === 1;
+
+/**
+ * Creates credentials and answers their id. Secret fields are sealed with the workspace and id as associated data;
+ * a taken name is a 409.
+ */
+export async function createCredentials(db: D1Database, keyring: Keyring, actor: Actor, ws: WorkspaceAccess, input: CredentialsInput, options: WriteOptions = {}): Promise<string> {
+  const record = await newCredentials(keyring, ws, input, options);
   try {
-    await db.batch([
-      db
-        .prepare(
-          `INSERT INTO credentials (id, workspace_id, name, provider, description, base_url, public_keys, secret_ct, secret_iv, key_version, created_at, updated_at, created_by, expires_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .bind(id, ws.id, input.name, input.provider, emptyToNull(input.description), emptyToNull(input.baseUrl), JSON.stringify(publicKeys), sealed.ct, sealed.iv, sealed.keyVersion, now, now, actor.id, expiryOf(input.expiresAt)),
-      auditStatement(db, actor, { workspaceId: ws.id, action: 'credentials.create', targetKind: 'credentials', targetId: id, targetName: input.name }),
-    ]);
+    await db.batch(insertCredentials(db, record, actor));
   } catch (err) {
     if (isUniqueViolation(err)) throw nameTaken(input.name);
     throw err;
   }
-  return id;
+  return record.id;
 }
 
 const shown = (v: unknown) => (v === null || v === undefined || v === '' ? 'empty' : `'${String(v)}'`);

@@ -179,12 +179,12 @@ export function listWorkspaces(db: D1Database, user: SqlPart, page: Page): ListQ
 export type Principal = { kind: 'token'; tokenId: string } | { kind: 'access'; email: string };
 
 /** The principal's user row `u` (and token row `t`), as FROM and WHERE clauses; live tokens only when `live`. */
-function principalSource(p: Principal, live: boolean): { from: string; where: string; params: unknown[] } {
+function principalSource(p: Principal, live: boolean, now = nowIso()): { from: string; where: string; params: unknown[] } {
   if (p.kind === 'access') return { from: 'users u', where: 'u.email = ?', params: [p.email] };
   return {
     from: 'access_tokens t JOIN users u ON u.id = t.user_id',
     where: live ? 't.id = ? AND (t.expires_at IS NULL OR t.expires_at > ?)' : 't.id = ?',
-    params: live ? [p.tokenId, nowIso()] : [p.tokenId],
+    params: live ? [p.tokenId, now] : [p.tokenId],
   };
 }
 
@@ -216,6 +216,29 @@ export function workspaceScope(p: Principal, workspaceId: string | undefined, pe
     sql: `(SELECT m.workspace_id FROM ${src.from} JOIN memberships m ON m.user_id = u.id AND m.workspace_id = COALESCE(?, u.personal_workspace_id)
            WHERE ${src.where} AND m.role IN (SELECT value FROM json_each(?)))`,
     params: [workspaceId ?? null, ...src.params, rolesAllowing(permission)],
+  };
+}
+
+/**
+ * SQL for a write that travels in the same batch as the caller's check (`WHERE EXISTS (…)`): one row when the
+ * principal is user `userId`, its token is live at `now` and is the one presented (its SHA-256 in SQL too, since the
+ * write happens before the constant-time comparison), and its role in workspace `wsId`, which is the workspace the
+ * request names (absent: the user's personal workspace), allows `permission`. At least as strict as the caller's check,
+ * so a refused request writes nothing.
+ */
+export function writeGuard(
+  p: Principal,
+  presentedSha256: string | null,
+  target: { userId: string; wsId: string; named: string | undefined },
+  permission: keyof typeof PERMISSIONS,
+  now: string,
+): SqlPart {
+  const src = principalSource(p, true, now);
+  const hash = p.kind === 'token' ? ' AND t.token_sha256 = ?' : '';
+  return {
+    sql: `SELECT u.id FROM ${src.from} JOIN memberships m ON m.user_id = u.id AND m.workspace_id = ?
+          WHERE ${src.where}${hash} AND u.id = ? AND m.workspace_id = COALESCE(?, u.personal_workspace_id) AND m.role IN (SELECT value FROM json_each(?))`,
+    params: [target.wsId, ...src.params, ...(hash ? [presentedSha256] : []), target.userId, target.named ?? null, rolesAllowing(permission)],
   };
 }
 

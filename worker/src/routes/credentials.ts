@@ -22,12 +22,12 @@ import { validateCredentials } from '../credential-checks';
 import { relaySettings } from '../runs';
 import { bearerSecurity, createRouter, errorResponses, jsonBody, jsonResponse } from '../app';
 import {
-  createCredentials, credentialsFound, credentialsNameRead, credentialsNameVerdict, credentialsRead, credentialsView, deleteCredentials, deleteCredentialsReads, listCredentials, updateCredentials,
+  createCredentials, credentialsFound, inserted, insertCredentials, type NewCredentials, newCredentials, credentialsNameRead, credentialsNameVerdict, credentialsRead, credentialsView, deleteCredentials, deleteCredentialsReads, listCredentials, updateCredentials,
 } from '../credentials';
-import { invalidField } from '../errors';
+import { ApiError, invalidField } from '../errors';
 import { checkStoredLogin } from '../login-checks';
 import { registryPolicy, registryVerifier } from '../registry';
-import { authorize, authorizedList } from '../auth';
+import { authorize, authorizedList, authorizeWrite } from '../auth';
 import { pageOf } from '../sql';
 import { platformIdentity, trustPolicySnippet } from '../platform-identity';
 import { keyringFor } from '../vault';
@@ -70,11 +70,23 @@ export const credentialsRoutes = createRouter()
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const { caller, ws } = await authorize(c, q.workspaceId, 'manage');
       const keyring = await keyringFor(c.env.VAULT_KEYS);
       const input = c.req.valid('json').credentials as CredentialsInput;
-      const verify = registryVerifier(q.skipRegistryCheck === 'true', registryPolicy(c.env));
-      return c.json({ credentialsId: await createCredentials(c.env.DB, keyring, caller.actor, ws, input, { verify, useExternalId: q.useExternalId === 'true' }) }, 200);
+      const options = { verify: registryVerifier(q.skipRegistryCheck === 'true', registryPolicy(c.env)), useExternalId: q.useExternalId === 'true' };
+      // One round trip when no registry login is to be checked before saving: that is never sent for a caller not yet
+      // verified.
+      if (input.provider !== 'container-reg' || q.skipRegistryCheck === 'true') {
+        let record: NewCredentials | null = null;
+        const done = await authorizeWrite(c, q.workspaceId, 'manage', async ({ wsId, actor, guard }) => {
+          // Fields refused here (or needing the workspace's kind) are decided again after the caller's check, on the
+          // two-trip path, so a caller not allowed in gets 401, 403 or 404 first as always.
+          record = await newCredentials(keyring, { id: wsId }, input, options).catch((err) => (err instanceof ApiError ? null : Promise.reject(err)));
+          return record && insertCredentials(c.env.DB, record, actor, guard);
+        });
+        if (done && inserted(done.results)) return c.json({ credentialsId: record!.id }, 200);
+      }
+      const { caller, ws } = await authorize(c, q.workspaceId, 'manage');
+      return c.json({ credentialsId: await createCredentials(c.env.DB, keyring, caller.actor, ws, input, options) }, 200);
     },
   )
   .openapi(
