@@ -4,6 +4,11 @@
 // The worker runs under `wrangler dev` (workerd) with a fresh local D1. Prints one JSON line per figure, with the
 // median of an authenticated read (GET /user-info) timed alternately with the launches: this harness's floor for
 // any request, which the ideal does not include. The stand-in's delay runs from a request's arrival to its answer.
+// Beside the computed ideal, a measured one: the bench worker's bare relay (bench/cost/worker.ts), the same N
+// CreateSecret calls from the same runtime, 6 at a time, with nothing else (no D1, vault or checks), timed alternately
+// with the launches. It is the floor this harness (HTTP to workerd, the stand-in's own time, local sockets) sets for
+// any client; the app runs in the same bench worker (its D1 binding wrapped to count calls).
+import { resolve } from 'node:path';
 import { startDevWorker, startPeers } from '../scripts/lib/dev-worker.mjs';
 
 const LATENCY_MS = 20;
@@ -11,7 +16,7 @@ const SIZES = (process.env.BENCH_SIZES ?? '1,10,50,200').split(',').map(Number);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
 
 const peers = await startPeers();
-const worker = await startDevWorker({ vars: { AWS_ENDPOINT_URL: peers.secretsManagerUrl } });
+const worker = await startDevWorker({ config: resolve('bench/cost/wrangler.toml'), vars: { AWS_ENDPOINT_URL: peers.secretsManagerUrl } });
 try {
   const control = (path, body) => fetch(`${peers.secretsManagerUrl}/__control${path}`, { method: 'POST', body: body && JSON.stringify(body) }).then((r) => r.json());
   const { user } = await worker.admin('POST', '/users', { userName: 'bench', email: 'bench@latchkey.localhost' });
@@ -36,10 +41,18 @@ try {
   const warm = await api('POST', '/runs', { credentialsId, region: 'eu-west-1', secrets: names.slice(0, 6) });
   await api('POST', `/runs/${warm.run.id}/complete`, {});
 
+  const bare = (n, r) => api('POST', '/bare/relay', { n, accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey, region: 'eu-west-1', prefix: `bare/${n}/${r}` });
+  await bare(6, 'warm');
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
   for (const n of SIZES) {
     const times = [];
     const floor = [];
+    const bareTimes = [];
     for (let r = 0; r < REPEATS; r++) {
+      const b0 = performance.now();
+      await bare(n, r);
+      bareTimes.push(performance.now() - b0);
       // The harness's own floor, alternated with the launches: an authenticated read (one D1 round trip) from here.
       const f0 = performance.now();
       await api('GET', '/user-info');
@@ -50,19 +63,23 @@ try {
       await api('POST', `/runs/${launched.run.id}/complete`, {});
     }
     times.sort((a, b) => a - b);
-    const median = times[Math.floor(times.length / 2)];
+    const launch = median(times);
     const ideal = Math.ceil(n / 6) * LATENCY_MS;
+    const measuredIdeal = median(bareTimes);
     console.log(
       JSON.stringify({
         figure: 'relay.launch',
         secrets: n,
         awsLatencyMs: LATENCY_MS,
-        medianMs: Math.round(median),
+        medianMs: Math.round(launch),
         minMs: Math.round(times[0]),
         idealMs: ideal,
-        ratioToIdeal: Number((median / ideal).toFixed(2)),
+        ratioToIdeal: Number((launch / ideal).toFixed(2)),
+        bareRelayMedianMs: Math.round(measuredIdeal),
+        ratioToBareRelay: Number((launch / measuredIdeal).toFixed(2)),
+        bareRelayToIdeal: Number((measuredIdeal / ideal).toFixed(2)),
         goal: n === 1 ? 1.5 : 1.15,
-        authenticatedReadMedianMs: Math.round(floor.sort((a, b) => a - b)[Math.floor(floor.length / 2)]),
+        authenticatedReadMedianMs: Math.round(median(floor)),
         repeats: REPEATS,
       }),
     );

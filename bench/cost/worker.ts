@@ -1,7 +1,9 @@
 /**
  * Bench only: the real Latchkey app with its D1 binding wrapped to count calls (returned in x-d1-calls), beside
- * bare D1 routes doing a comparable insert and a 100-row select on the same runtime and database.
+ * bare D1 routes doing a comparable insert and a 100-row select on the same runtime and database, and a bare relay:
+ * the AWS calls of a launch and nothing else (no D1, no vault, no checks), 6 at a time.
  */
+import { AwsClient } from 'aws4fetch';
 import { faultyD1 } from '../../test/worker/faulty-d1';
 import app from '../../worker/src/index';
 import type { Env } from '../../worker/src/env';
@@ -28,6 +30,25 @@ export default {
     if (pathname === '/bare/select') {
       const { results } = await env.DB.prepare('SELECT * FROM bare ORDER BY name LIMIT 100').all();
       return Response.json({ rows: results });
+    }
+    if (pathname === '/bare/relay' && request.method === 'POST') {
+      // N CreateSecret calls signed with aws4fetch, at most 6 open at once (Workers' limit, as the relay keeps).
+      const { n, accessKeyId, secretAccessKey, region, prefix } = (await request.json()) as { n: number; accessKeyId: string; secretAccessKey: string; region: string; prefix: string };
+      const aws = new AwsClient({ accessKeyId, secretAccessKey, region, service: 'secretsmanager' });
+      let next = 0;
+      const one = async (i: number) => {
+        const res = await aws.fetch(`${env.AWS_ENDPOINT_URL}/`, {
+          method: 'POST',
+          headers: { 'x-amz-target': 'secretsmanager.CreateSecret', 'content-type': 'application/x-amz-json-1.1' },
+          body: JSON.stringify({ Name: `${prefix}/S${i}`, SecretString: `value-${i}-${'x'.repeat(32)}`, ClientRequestToken: crypto.randomUUID() }),
+        });
+        const text = await res.text();
+        if (!res.ok) throw new Error(`CreateSecret: ${res.status} ${text}`);
+      };
+      await Promise.all(Array.from({ length: Math.min(6, n) }, async () => {
+        while (next < n) await one(next++);
+      }));
+      return Response.json({ created: n });
     }
     if (pathname === '/bench/end-runs' && request.method === 'POST') {
       // Every launched run ends without its secrets being deleted, as when its completion never arrived.
