@@ -29,20 +29,32 @@ export interface ListQuery<T> {
 }
 
 /**
- * One page of `select` (a SELECT without ORDER BY) in `orderBy` order, with the total number of rows, as two
- * statements for the same batch.
+ * One page of `select` (`SELECT …` without ORDER BY) in `orderBy` order, with the total number of rows, for the same
+ * batch. From the start of a list, one statement: the total comes with each row (a window count, taken before LIMIT)
+ * and an empty first page means none. Further on, a page past the end would not know the total, so it is counted by
+ * a second statement.
  */
 export function listQuery<R, T>(db: D1Database, select: SqlPart, orderBy: string, page: Page, view: (row: R) => T): ListQuery<T> {
   const limit = pageSql(page);
+  const fromStart = page.offset === 0;
+  const statements = fromStart
+    ? [db.prepare(`${select.sql.replace(/^SELECT /, 'SELECT COUNT(*) OVER () AS list_total_size, ')} ORDER BY ${orderBy}${limit.sql}`).bind(...select.params, ...limit.params)]
+    : [
+        db.prepare(`${select.sql} ORDER BY ${orderBy}${limit.sql}`).bind(...select.params, ...limit.params),
+        db.prepare(`SELECT COUNT(*) AS n FROM (${select.sql})`).bind(...select.params),
+      ];
   return {
-    statements: [
-      db.prepare(`${select.sql} ORDER BY ${orderBy}${limit.sql}`).bind(...select.params, ...limit.params),
-      db.prepare(`SELECT COUNT(*) AS n FROM (${select.sql})`).bind(...select.params),
-    ],
+    statements,
     read(results) {
-      const rows = (results[0]?.results ?? []) as R[];
-      const total = (results[1]?.results[0] as { n: number } | undefined)?.n ?? rows.length;
-      return { items: rows.map(view), totalSize: total };
+      const rows = (results[0]?.results ?? []) as Array<R & { list_total_size?: number }>;
+      const total = fromStart ? (rows[0]?.list_total_size ?? 0) : ((results[1]?.results[0] as { n: number } | undefined)?.n ?? rows.length);
+      return {
+        items: rows.map((r) => {
+          if (fromStart) delete r.list_total_size;
+          return view(r);
+        }),
+        totalSize: total,
+      };
     },
   };
 }

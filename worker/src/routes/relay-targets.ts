@@ -22,9 +22,11 @@ export const relayTargetsRoutes = createRouter()
     async (c) => {
       const q = c.req.valid('query');
       let list: ListQuery<RelayTarget> | undefined;
-      const { results } = await authorize(c, q.workspaceId, 'read', WHAT, (ws) => [...(list = listRelayTargets(c.env.DB, ws, pageOf(q, PAGE_DEFAULT))).statements, hpcAllowedRead(c.env.DB, ws)]);
-      const { items, totalSize } = list!.read(results);
-      return c.json({ relayTargets: items, hpc: (results[2]?.results.length ?? 0) > 0, totalSize }, 200);
+      // The hpc flag first: the list is one statement or two depending on the page.
+      const { results } = await authorize(c, q.workspaceId, 'read', WHAT, (ws) => [hpcAllowedRead(c.env.DB, ws), ...(list = listRelayTargets(c.env.DB, ws, pageOf(q, PAGE_DEFAULT))).statements]);
+      const [hpc, ...listed] = results;
+      const { items, totalSize } = list!.read(listed);
+      return c.json({ relayTargets: items, hpc: (hpc?.results.length ?? 0) > 0, totalSize }, 200);
     },
   )
   .openapi(
