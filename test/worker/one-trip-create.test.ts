@@ -11,21 +11,20 @@ import worker from '../../worker/src/index';
 import { faultyD1 } from './faulty-d1';
 import { admin, BASE, call, type Person, seedOrgWorkspace, seedUser } from './helpers';
 
-/** POST /credentials with a counting D1 binding: status, body and round trips before the answer. */
-async function create(token: string, name: string, query = '', keys: Record<string, unknown> = { username: 'u', password: 'secret-value' }, provider = 'github') {
+/** A POST with a counting D1 binding: status, body and round trips before the answer. */
+async function post(token: string, path: string, json: unknown) {
   const counter = faultyD1(env.DB, Number.POSITIVE_INFINITY);
   const ctx = createExecutionContext();
-  const req = new Request(`${BASE}/credentials${query}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ credentials: { name, provider, keys } }),
-  });
+  const req = new Request(`${BASE}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(json) });
   const res = await worker.fetch(req, { ...env, DB: counter.db }, ctx);
   const roundTrips = counter.calls();
   await waitOnExecutionContext(ctx);
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null, roundTrips };
 }
+
+const create = (token: string, name: string, query = '', keys: Record<string, unknown> = { username: 'u', password: 'secret-value' }, provider = 'github') =>
+  post(token, `/credentials${query}`, { credentials: { name, provider, keys } });
 
 const rows = async (name: string) => (await env.DB.prepare('SELECT id, workspace_id, created_by FROM credentials WHERE name = ?').bind(name).all()).results;
 const audits = async (name: string) => (await env.DB.prepare("SELECT actor_id, workspace_id FROM audit_events WHERE action = 'credentials.create' AND target_name = ?").bind(name).all()).results;
@@ -122,5 +121,23 @@ describe('one-trip create', () => {
     expect(shared.body.message).toMatch(/credentials\.keys\.shared/);
     const strangerShared = await create(`lk_${'A'.repeat(22)}_${'B'.repeat(43)}`, 'agent2', '', { connectionId: 'a'.repeat(12), shared: true }, 'tw-agent');
     expect(strangerShared.status).toBe(401);
+  });
+
+  it('pipeline secrets the same way: one trip, refusals write nothing, a taken name is 409', async () => {
+    const secretRows = async (name: string) => (await env.DB.prepare('SELECT id, workspace_id, created_by FROM pipeline_secrets WHERE name = ?').bind(name).all()).results;
+    const made = await post(me.token, '/pipeline-secrets', { name: 'ONE_TRIP', value: 'secret-value' });
+    expect([made.status, made.roundTrips]).toEqual([200, 1]);
+    expect(await secretRows('ONE_TRIP')).toEqual([{ id: String(made.body.secretId), workspace_id: me.personalWorkspaceId, created_by: me.id }]);
+    const again = await post(me.token, '/pipeline-secrets', { name: 'ONE_TRIP', value: 'other' });
+    expect(again.status).toBe(409);
+    expect(await secretRows('ONE_TRIP')).toHaveLength(1);
+    const altered = me.token.slice(0, -1) + (me.token.endsWith('a') ? 'b' : 'a');
+    expect((await post(altered, '/pipeline-secrets', { name: 'ALTERED', value: 'v' })).status).toBe(401);
+    expect(await secretRows('ALTERED')).toEqual([]);
+    const { workspaceId } = await seedOrgWorkspace([[me, 'launch']]);
+    const lowered = await post(me.token, `/pipeline-secrets?workspaceId=${workspaceId}`, { name: 'LOWERED', value: 'v' });
+    expect([lowered.status, lowered.roundTrips]).toEqual([403, 1]);
+    expect(lowered.body.message).toMatch(/role in workspace 'pipelines' is 'launch'/);
+    expect(await secretRows('LOWERED')).toEqual([]);
   });
 });

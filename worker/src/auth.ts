@@ -169,6 +169,7 @@ export async function authorizeWrite(
   c: Context<AppEnv>,
   workspaceId: string | undefined,
   permission: keyof typeof PERMISSIONS,
+  what: string | undefined,
   writes: (target: { wsId: string; actor: Actor; guard: SqlPart }) => Promise<D1PreparedStatement[] | null>,
 ) {
   const principal = c.var.principal;
@@ -184,7 +185,7 @@ export async function authorizeWrite(
   const row = first?.results[0] as CallerRow | undefined;
   const caller = await callerFrom(c, row, now);
   const ws = workspaceAccessOf(row!, workspaceId);
-  assertPermission(ws, permission);
+  assertPermission(ws, permission, what);
   return { caller, ws, results };
 }
 

@@ -214,9 +214,6 @@ export function insertCredentials(db: D1Database, record: NewCredentials, actor:
   ];
 }
 
-/** Whether the guarded insert of `insertCredentials` wrote its record (its result first in `results`). */
-export const inserted = (results: D1Result[]) => results[0]?.meta.changes === 1;
-
 /**
  * Creates credentials and answers their id. Secret fields are sealed with the workspace and id as associated data;
  * a taken name is a 409.

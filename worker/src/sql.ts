@@ -66,3 +66,6 @@ export async function runList<T>(db: D1Database, q: ListQuery<T>) {
 
 /** The page a list query asks for; `defaultMax` null: the whole list when `max` is left out. */
 export const pageOf = (q: { max?: number; offset?: number }, defaultMax: number | null): Page => ({ max: q.max ?? defaultMax, offset: q.offset ?? 0 });
+
+/** Whether a guarded insert (first in `results`) wrote its row. */
+export const inserted = (results: D1Result[]) => results[0]?.meta.changes === 1;

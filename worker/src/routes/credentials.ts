@@ -22,13 +22,13 @@ import { validateCredentials } from '../credential-checks';
 import { relaySettings } from '../runs';
 import { bearerSecurity, createRouter, errorResponses, jsonBody, jsonResponse } from '../app';
 import {
-  createCredentials, credentialsFound, inserted, insertCredentials, type NewCredentials, newCredentials, credentialsNameRead, credentialsNameVerdict, credentialsRead, credentialsView, deleteCredentials, deleteCredentialsReads, listCredentials, updateCredentials,
+  createCredentials, credentialsFound, insertCredentials, type NewCredentials, newCredentials, credentialsNameRead, credentialsNameVerdict, credentialsRead, credentialsView, deleteCredentials, deleteCredentialsReads, listCredentials, updateCredentials,
 } from '../credentials';
 import { ApiError, invalidField } from '../errors';
 import { checkStoredLogin } from '../login-checks';
 import { registryPolicy, registryVerifier } from '../registry';
 import { authorize, authorizedList, authorizeWrite } from '../auth';
-import { pageOf } from '../sql';
+import { inserted, pageOf } from '../sql';
 import { platformIdentity, trustPolicySnippet } from '../platform-identity';
 import { keyringFor } from '../vault';
 
@@ -77,7 +77,7 @@ export const credentialsRoutes = createRouter()
       // verified.
       if (input.provider !== 'container-reg' || q.skipRegistryCheck === 'true') {
         let record: NewCredentials | null = null;
-        const done = await authorizeWrite(c, q.workspaceId, 'manage', async ({ wsId, actor, guard }) => {
+        const done = await authorizeWrite(c, q.workspaceId, 'manage', undefined, async ({ wsId, actor, guard }) => {
           // Fields refused here (or needing the workspace's kind) are decided again after the caller's check, on the
           // two-trip path, so a caller not allowed in gets 401, 403 or 404 first as always.
           record = await newCredentials(keyring, { id: wsId }, input, options).catch((err) => (err instanceof ApiError ? null : Promise.reject(err)));
