@@ -32,6 +32,21 @@ describe('every documented route', { timeout: 180_000 }, () => {
     expect(documented).toEqual(Object.keys(ROUTES).sort());
   });
 
+  it('answers a route with one slash more as no route (404), after the checks of the prefix it is under', async () => {
+    const w = await buildWorld(CANARY);
+    for (const key of Object.keys(ROUTES)) {
+      const [method, template] = key.split(' ') as [string, string];
+      const path = `${template.replace(/\{\w+\}/g, '1')}/`;
+      const token = ROUTES[key]!.access === 'admin' ? tokenOf(w, 'admin-token') : w.owner.token;
+      const res = await call(method.toUpperCase(), path, { token, json: method === 'get' || method === 'delete' ? undefined : {} });
+      expect(res.status, `${method} ${path}`).toBe(404);
+      expect(res.body.message, `${method} ${path}`).toBe(`No route for ${method.toUpperCase()} ${path}; see /openapi.json`);
+    }
+    expect((await call('GET', '/credentials/')).status).toBe(401);
+    expect((await call('GET', '/admin/users/')).status).toBe(401);
+    expect((await call('GET', '/user-info/')).status).toBe(404);
+  });
+
   it('answers every caller exactly as its role allows, and never returns, logs or audits a stored secret', async () => {
     const w = await buildWorld(CANARY);
     const matrix: string[] = [];
