@@ -32,6 +32,21 @@ describe('every documented route', { timeout: 180_000 }, () => {
     expect(documented).toEqual(Object.keys(ROUTES).sort());
   });
 
+  it("sets Hono's secureHeaders() headers on every answer, less Cross-Origin-Resource-Policy, and no-store", async () => {
+    const { Hono } = await import('hono');
+    const { secureHeaders } = await import('hono/secure-headers');
+    const reference = new Hono().use(secureHeaders({ crossOriginResourcePolicy: false })).get('/', (c) => c.text('ok'));
+    const expected = [...(await reference.request('/')).headers].filter(([name]) => name !== 'content-type');
+    expect(expected.length).toBeGreaterThan(5);
+    for (const [method, path] of [['GET', '/service-info'], ['GET', '/credentials'], ['GET', '/nowhere'], ['POST', '/credentials']] as const) {
+      const res = await exportsFetch(method, path, undefined, undefined, undefined);
+      const headers = Object.fromEntries(res.headers);
+      for (const [name, value] of expected) expect(headers[name], `${method} ${path} ${name}`).toBe(value);
+      expect(headers['cross-origin-resource-policy']).toBeUndefined();
+      expect(headers['cache-control']).toBe('no-store');
+    }
+  });
+
   it('answers a route with one slash more as no route (404), after the checks of the prefix it is under', async () => {
     const w = await buildWorld(CANARY);
     for (const key of Object.keys(ROUTES)) {
