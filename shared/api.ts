@@ -465,10 +465,8 @@ export const PAGE_MAX = 1000;
 export const PAGE_DEFAULT = 100;
 
 const pageMax = (hint: string) =>
-  z.withMeta(z.optional(z.coerce
-    .number({ error: `must be a whole number from 1 to ${PAGE_MAX}` }).check(z.int(`must be a whole number from 1 to ${PAGE_MAX}`)).check(z.gte(1, `must be at least 1 (the most rows in one page)`)).check(z.lte(PAGE_MAX, `must be at most ${PAGE_MAX}; fetch further pages with offset`))), z.DOCS && { description: `The most rows to answer, 1 to ${PAGE_MAX}. ${hint}` });
-const pageOffset = z.withMeta(z.optional(z.coerce
-  .number({ error: 'must be a whole number, 0 or more' }).check(z.int('must be a whole number, 0 or more')).check(z.gte(0, 'must be 0 or more (rows to skip)')).check(z.lte(1_000_000_000, 'must be at most 1000000000'))), z.DOCS && { description: 'Rows to skip before the page; default 0' });
+  z.withMeta(z.optional(z.coerceNumber({ error: `must be a whole number from 1 to ${PAGE_MAX}` }).check(z.int(`must be a whole number from 1 to ${PAGE_MAX}`)).check(z.gte(1, `must be at least 1 (the most rows in one page)`)).check(z.lte(PAGE_MAX, `must be at most ${PAGE_MAX}; fetch further pages with offset`))), z.DOCS && { description: `The most rows to answer, 1 to ${PAGE_MAX}. ${hint}` });
+const pageOffset = z.withMeta(z.optional(z.coerceNumber({ error: 'must be a whole number, 0 or more' }).check(z.int('must be a whole number, 0 or more')).check(z.gte(0, 'must be 0 or more (rows to skip)')).check(z.lte(1_000_000_000, 'must be at most 1000000000'))), z.DOCS && { description: 'Rows to skip before the page; default 0' });
 
 /** Optional paging of a list Seqera answers whole: left out, the whole list. */
 export const OptionalPageQuery = z.object({ max: pageMax('Left out: the whole list (as Seqera answers it).'), offset: pageOffset });

@@ -5,6 +5,7 @@
  * module for scripts/z-classic.ts, classic zod under the same names, so /openapi.json is generated as before.
  */
 import * as z from 'zod/mini';
+import { _coercedNumber } from 'zod/v4/core';
 import en from 'zod/v4/locales/en.js';
 
 z.config(en());
@@ -23,3 +24,9 @@ export function withMeta<T extends z.ZodMiniType>(schema: T, data: z.core.Global
   z.globalRegistry.add(copy, data);
   return copy;
 }
+
+/**
+ * `z.coerce.number(params)`, made exactly as zod/mini's coerce module makes it: through the `z.coerce` namespace the
+ * bundle kept every coercing schema (bigint and date with their checks, 2 kB) for this one.
+ */
+export const coerceNumber = (params?: string | z.core.$ZodNumberParams): z.ZodMiniNumber<unknown> => _coercedNumber(z.ZodMiniNumber, params);
