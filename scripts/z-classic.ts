@@ -17,5 +17,6 @@ type Shape = Record<string, z.ZodType>;
 export const extend = (schema: z.ZodObject, shape: Shape) => schema.extend(shape);
 export const partial = (schema: z.ZodObject, mask?: Record<string, true>) => (mask ? schema.partial(mask) : schema.partial());
 export const catchall = (schema: z.ZodObject, rest: z.ZodType) => schema.catchall(rest);
+export const coerceNumber = z.coerce.number;
 export const DOCS = true;
 export const withMeta = <T extends z.ZodType>(schema: T, data: z.core.GlobalMeta | false): T => (data ? (schema.meta(data) as T) : schema);

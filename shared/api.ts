@@ -1,6 +1,8 @@
 /**
  * Request and response shapes of the worker's API (Seqera-compatible where Seqera has the call).
  * The worker validates with these schemas and generates /openapi.json from them; the extension's types come from them.
+ * Schemas of answers only (`X = z.DOCS && …`) exist only where documentation is built (the OpenAPI build, tests, the
+ * extension): the worker never parses its own answers, and esbuild drops them from its bundle like the rest of DOCS.
  */
 import * as z from './z';
 import { CredentialsName, mustBeString, SecretName, SecretValue } from './names';
@@ -11,12 +13,12 @@ import { ROLES } from './roles';
 const oneOf = (values: readonly string[]) => (issue: { input?: unknown }) =>
   issue.input === undefined ? `is required: one of ${values.join(', ')}` : `must be one of ${values.join(', ')}`;
 
-export const ErrorBody = z.withMeta(z.object({ message: z.string() }), z.DOCS && { id: 'Error' });
+export const ErrorBody = z.DOCS && z.withMeta(z.object({ message: z.string() }), z.DOCS && { id: 'Error' });
 
-const Id = z.withMeta(z.string(), z.DOCS && { description: 'Opaque identifier' });
+const Id = z.DOCS && z.withMeta(z.string(), z.DOCS && { description: 'Opaque identifier' });
 /** Ids Seqera types as int64 (users, organizations, workspaces, pipeline secrets): JSON numbers below 2^53. */
-export const Int64Id = z.withMeta(z.number().check(z.int()).check(z.gte(1)).check(z.lte(Number.MAX_SAFE_INTEGER)), z.DOCS && { description: 'Numeric identifier (int64, always below 2^53)', format: 'int64' });
-const IsoDate = z.withMeta(z.string(), z.DOCS && { description: 'ISO-8601 UTC', example: '2026-11-22T10:00:00Z' });
+export const Int64Id = z.DOCS && z.withMeta(z.number().check(z.int()).check(z.gte(1)).check(z.lte(Number.MAX_SAFE_INTEGER)), z.DOCS && { description: 'Numeric identifier (int64, always below 2^53)', format: 'int64' });
+const IsoDate = z.DOCS && z.withMeta(z.string(), z.DOCS && { description: 'ISO-8601 UTC', example: '2026-11-22T10:00:00Z' });
 
 export const WorkspaceQuery = z.object({
   workspaceId: z.withMeta(z.optional(z
@@ -117,13 +119,13 @@ export const CreateCredentialsBody = z.withMeta(z
 export const UpdateCredentialsBody = z.withMeta(z
   .object({ credentials: credentialsUnion('update') }), z.DOCS && { id: 'UpdateCredentialsRequest', description: 'A secret field left out keeps its stored value.' });
 
-export const CredentialsKeysOut = z.withMeta(z.catchall(z
+export const CredentialsKeysOut = z.DOCS && z.withMeta(z.catchall(z
   .object({ discriminator: z.enum(PROVIDER_IDS) }), z.union([z.string(), z.boolean(), z.null()])), z.DOCS && { description: 'The non-secret fields only' });
 
 export const CREDENTIALS_STATUSES = ['AVAILABLE', 'INVALID'] as const;
 
 /** Seqera's Credentials: fields without a value are left out (as Seqera's server does), never sent as null. */
-export const Credentials = z.withMeta(z
+export const Credentials = z.DOCS && z.withMeta(z
   .object({
     id: Id,
     name: z.string(),
@@ -160,7 +162,7 @@ export const DeleteCredentialsQuery = z.extend(WorkspaceQuery, {
   checked: z.withMeta(z.optional(z
     .enum(['true', 'false'], { error: "must be 'true' or 'false'" })), z.DOCS && { description: "true: refuse (409 with conflicts) while runs still have secrets in AWS relayed with these credentials. false or absent (what tw sends): delete; each run keeps a sealed copy of what it needs to delete its own secrets" }),
 });
-export const DeleteCredentialsConflict = z.withMeta(z
+export const DeleteCredentialsConflict = z.DOCS && z.withMeta(z
   .object({
     credentialsId: Id,
     conflicts: z.array(z.object({ id: Id, name: z.string(), type: z.string(), url: z.string() })),
@@ -169,33 +171,33 @@ export const ValidateCredentialsQuery = z.extend(WorkspaceQuery, {
   force: z.withMeta(z.optional(z
     .enum(['true', 'false'], { error: "must be 'true' or 'false'" })), z.DOCS && { description: 'true: mark INVALID credentials AVAILABLE without a check (409 when they are not INVALID)' }),
 });
-export const ValidateCredentialsResponse = z.withMeta(z
+export const ValidateCredentialsResponse = z.DOCS && z.withMeta(z
   .object({
     status: z.enum(CREDENTIALS_STATUSES),
     message: z.nullable(z.string()),
     transientError: z.withMeta(z.boolean(), z.DOCS && { description: 'The provider could not be reached; the stored status is unchanged' }),
   }), z.DOCS && { id: 'ValidateCredentialsResponse' });
-export const ListCredentialsResponse = z.object({ credentials: z.array(Credentials) });
-export const DescribeCredentialsResponse = z.object({
+export const ListCredentialsResponse = z.DOCS && z.object({ credentials: z.array(Credentials) });
+export const DescribeCredentialsResponse = z.DOCS && z.object({
   credentials: Credentials,
   setupSnippet: z.withMeta(z.optional(z
     .string()), z.DOCS && { description: "AWS role mode: the trust policy to attach to the role (the worker's identity, with this credential's External ID). Left out when the operator has not set PLATFORM_AWS_PRINCIPAL_ARN" }),
 });
-export const CreateCredentialsResponse = z.object({ credentialsId: Id });
+export const CreateCredentialsResponse = z.DOCS && z.object({ credentialsId: Id });
 export const ValidateNameQuery = z.extend(WorkspaceQuery, { name: z.string({ error: 'is required' }) });
 
-export const PipelineSecret = z.withMeta(z
+export const PipelineSecret = z.DOCS && z.withMeta(z
   .object({ id: Int64Id, name: z.string(), dateCreated: IsoDate, lastUpdated: IsoDate, lastUsed: z.optional(IsoDate) }), z.DOCS && { id: 'PipelineSecret' });
 export type PipelineSecret = z.infer<typeof PipelineSecret>;
 export const CreateSecretBody = z.withMeta(z.object({ name: SecretName, value: SecretValue }), z.DOCS && { id: 'CreatePipelineSecretRequest' });
 export const UpdateSecretBody = z.withMeta(z.object({ value: SecretValue }), z.DOCS && { id: 'UpdatePipelineSecretRequest' });
-export const ListSecretsResponse = z.object({ pipelineSecrets: z.array(PipelineSecret), totalSize: z.number().check(z.int()) });
-export const DescribeSecretResponse = z.object({ pipelineSecret: PipelineSecret });
-export const CreateSecretResponse = z.object({ secretId: Int64Id });
+export const ListSecretsResponse = z.DOCS && z.object({ pipelineSecrets: z.array(PipelineSecret), totalSize: z.number().check(z.int()) });
+export const DescribeSecretResponse = z.DOCS && z.object({ pipelineSecret: PipelineSecret });
+export const CreateSecretResponse = z.DOCS && z.object({ secretId: Int64Id });
 
 export const RoleSchema = z.enum(ROLES, { error: oneOf(ROLES) });
 
-export const Workspace = z.withMeta(z
+export const Workspace = z.DOCS && z.withMeta(z
   .object({
     id: Id,
     name: z.string(),
@@ -206,9 +208,9 @@ export const Workspace = z.withMeta(z
     role: RoleSchema,
   }), z.DOCS && { id: 'Workspace' });
 export type Workspace = z.infer<typeof Workspace>;
-export const ListWorkspacesResponse = z.object({ workspaces: z.array(Workspace) });
+export const ListWorkspacesResponse = z.DOCS && z.object({ workspaces: z.array(Workspace) });
 
-export const UserInfo = z.withMeta(z
+export const UserInfo = z.DOCS && z.withMeta(z
   .object({
     id: Id,
     userName: z.string(),
@@ -218,7 +220,7 @@ export const UserInfo = z.withMeta(z
     personalWorkspaceId: Id,
   }), z.DOCS && { id: 'User' });
 /** Seqera's DescribeUserResponse: int64 ids as numbers, fields without a value left out. */
-export const SeqeraUser = z.withMeta(z
+export const SeqeraUser = z.DOCS && z.withMeta(z
   .object({
     id: Int64Id,
     userName: z.string(),
@@ -227,9 +229,9 @@ export const SeqeraUser = z.withMeta(z
     lastName: z.optional(z.string()),
     personalWorkspaceId: z.withMeta(Int64Id, z.DOCS && { description: "Latchkey: the id of the caller's personal workspace (its user context)" }),
   }), z.DOCS && { id: 'UserResponseDto' });
-export const UserInfoResponse = z.object({ user: SeqeraUser, needConsent: z.boolean() });
+export const UserInfoResponse = z.DOCS && z.object({ user: SeqeraUser, needConsent: z.boolean() });
 
-export const OrgAndWorkspace = z.object({
+export const OrgAndWorkspace = z.DOCS && z.object({
   orgId: z.optional(Int64Id),
   orgName: z.optional(z.string()),
   workspaceId: z.optional(Int64Id),
@@ -238,16 +240,16 @@ export const OrgAndWorkspace = z.object({
   visibility: z.optional(z.enum(['PRIVATE', 'SHARED'])),
   roles: z.array(z.string()),
 });
-export const ListOrgsAndWorkspacesResponse = z.object({ orgsAndWorkspaces: z.array(OrgAndWorkspace) });
-export const ListOrganizationsResponse = z.object({
+export const ListOrgsAndWorkspacesResponse = z.DOCS && z.object({ orgsAndWorkspaces: z.array(OrgAndWorkspace) });
+export const ListOrganizationsResponse = z.DOCS && z.object({
   organizations: z.array(z.object({ orgId: Int64Id, name: z.string(), fullName: z.optional(z.string()), memberRole: z.enum(['owner', 'member']) })),
   totalSize: z.number().check(z.int()),
 });
-export const ListOrgWorkspacesResponse = z.object({
+export const ListOrgWorkspacesResponse = z.DOCS && z.object({
   workspaces: z.array(z.object({ id: Int64Id, name: z.string(), fullName: z.optional(z.string()), visibility: z.enum(['PRIVATE', 'SHARED']) })),
 });
 
-export const ServiceInfoResponse = z.object({
+export const ServiceInfoResponse = z.DOCS && z.object({
   serviceInfo: z.object({
     version: z.string(),
     apiVersion: z.string(),
@@ -257,7 +259,7 @@ export const ServiceInfoResponse = z.object({
   }),
 });
 
-export const AccessToken = z.withMeta(z
+export const AccessToken = z.DOCS && z.withMeta(z
   .object({ id: Id, name: z.string(), dateCreated: IsoDate, lastUsed: z.nullable(IsoDate), expiresAt: z.nullable(IsoDate) }), z.DOCS && { id: 'AccessToken' });
 const TokenName = z
   .string({ error: mustBeString }).check(z.regex(/^[A-Za-z0-9_.-]{1,50}$/, "must be 1-50 characters of letters, digits, '.', '-' and '_'"));
@@ -265,11 +267,11 @@ export const CreateTokenBody = z.object({
   name: TokenName,
   expiresInDays: z.optional(z.number({ error: 'must be a number of days' }).check(z.int('must be a whole number of days')).check(z.gte(1)).check(z.lte(3650))),
 });
-export const CreateTokenResponse = z.object({
+export const CreateTokenResponse = z.DOCS && z.object({
   accessKey: z.withMeta(z.string(), z.DOCS && { description: 'The token itself; shown once, never again' }),
   token: AccessToken,
 });
-export const ListTokensResponse = z.object({ tokens: z.array(AccessToken) });
+export const ListTokensResponse = z.DOCS && z.object({ tokens: z.array(AccessToken) });
 
 // ---- administration (ADMIN_TOKEN) ----
 const Slug = (what: string) =>
@@ -282,13 +284,13 @@ export const CreateUserBody = z.object({
   firstName: z.optional(z.nullable(z.string().check(z.maxLength(100)))),
   lastName: z.optional(z.nullable(z.string().check(z.maxLength(100)))),
 });
-export const CreateUserResponse = z.object({ user: UserInfo });
+export const CreateUserResponse = z.DOCS && z.object({ user: UserInfo });
 export const CreateOrganizationBody = z.object({ name: Slug('organization'), fullName: z.optional(z.string().check(z.maxLength(200))) });
-export const CreateOrganizationResponse = z.object({ orgId: Id });
+export const CreateOrganizationResponse = z.DOCS && z.object({ orgId: Id });
 export const CreateWorkspaceBody = z.object({ name: Slug('workspace'), fullName: z.optional(z.string().check(z.maxLength(200))) });
-export const CreateWorkspaceResponse = z.object({ workspaceId: Id });
+export const CreateWorkspaceResponse = z.DOCS && z.object({ workspaceId: Id });
 export const SetMembershipBody = z.object({ role: RoleSchema });
-export const RotateResponse = z.object({
+export const RotateResponse = z.DOCS && z.object({
   currentKeyVersion: z.string(),
   resealed: z.number().check(z.int()),
   alreadyCurrent: z.number().check(z.int()),
@@ -343,7 +345,7 @@ export const SetRelayTargetBody = z.withMeta(z
     }
   })), z.DOCS && { id: 'SetRelayTargetRequest' });
 
-export const RelayTarget = z.withMeta(z
+export const RelayTarget = z.DOCS && z.withMeta(z
   .object({
     accountId: z.string(),
     roleArns: z.array(z.string()),
@@ -353,14 +355,14 @@ export const RelayTarget = z.withMeta(z
     createdBy: z.nullable(Id),
   }), z.DOCS && { id: 'RelayTarget' });
 export type RelayTarget = z.infer<typeof RelayTarget>;
-export const ListRelayTargetsResponse = z.object({
+export const ListRelayTargetsResponse = z.DOCS && z.object({
   relayTargets: z.array(RelayTarget),
   hpc: z.withMeta(z.boolean(), z.DOCS && { description: "Whether owners allow Slurm/HPC runs (target 'hpc'), which download the run's secret store once" }),
 });
-export const SetRelayTargetResponse = z.object({ relayTarget: RelayTarget });
+export const SetRelayTargetResponse = z.DOCS && z.object({ relayTarget: RelayTarget });
 
 /** One line of a run's ledger: which version of which secret went where, when, and when it was deleted (never a value). */
-export const RunSecret = z.object({
+export const RunSecret = z.DOCS && z.object({
   name: z.string(),
   source: z.enum(['user', 'workspace']),
   version: z.withMeta(z.nullable(z.number().check(z.int())), z.DOCS && { description: "The pipeline secret's version that was relayed (it changes on every update); null for runs launched before versions were kept" }),
@@ -373,7 +375,7 @@ export const RunSecret = z.object({
   deletedAt: z.withMeta(z.nullable(IsoDate), z.DOCS && { description: 'When it was deleted from AWS Secrets Manager' }),
 });
 
-export const Run = z.withMeta(z
+export const Run = z.DOCS && z.withMeta(z
   .object({
     id: Id,
     workspaceId: Id,
@@ -401,7 +403,7 @@ export const Run = z.withMeta(z
   }), z.DOCS && { id: 'Run' });
 export type Run = z.infer<typeof Run>;
 
-export const LaunchKit = z.withMeta(z
+export const LaunchKit = z.DOCS && z.withMeta(z
   .object({
     target: z.enum(['aws', 'hpc']),
     config: z.withMeta(z.string(), z.DOCS && {
@@ -417,7 +419,7 @@ export const LaunchKit = z.withMeta(z
     weblogOption: z.withMeta(z.string(), z.DOCS && { description: 'The older form, -with-weblog with the token in the URL (Nextflow logs URLs): prefer config' }),
   }), z.DOCS && { id: 'LaunchKit' });
 
-export const LaunchRunResponse = z.object({
+export const LaunchRunResponse = z.DOCS && z.object({
   run: Run,
   completionUrl: z.withMeta(z.string(), z.DOCS && { description: 'The older completion URL with the token in it (still accepted); the launch kit posts to the same path with the token as Basic auth' }),
   nextflow: LaunchKit,
@@ -428,9 +430,9 @@ export const LaunchRunResponse = z.object({
     used: z.number().check(z.int()),
   }),
 });
-export const ListRunsResponse = z.object({ runs: z.array(Run) });
-export const LaunchKitResponse = z.object({ nextflow: LaunchKit, completionUrl: z.string() });
-export const DescribeRunResponse = z.object({ run: Run });
+export const ListRunsResponse = z.DOCS && z.object({ runs: z.array(Run) });
+export const LaunchKitResponse = z.DOCS && z.object({ nextflow: LaunchKit, completionUrl: z.string() });
+export const DescribeRunResponse = z.DOCS && z.object({ run: Run });
 export const CompleteRunBody = z.withMeta(z.object({ success: z.optional(z.boolean({ error: 'must be true or false' })) }), z.DOCS && { id: 'CompleteRunRequest' });
 
 /** Nextflow's weblog event (`-with-weblog`): only what Latchkey reads; everything else is accepted as is. */
@@ -445,7 +447,7 @@ export const WeblogEvent = z.withMeta(z
         workflow: z.optional(z.looseObject({ success: z.optional(z.nullable(z.boolean())), errorMessage: z.optional(z.nullable(z.string())) })),
       }))),
   }), z.DOCS && { id: 'WeblogEvent' });
-export const WeblogResponse = z.object({ event: z.string(), handled: z.boolean(), state: z.enum(RUN_STATES), secretsLeft: z.number().check(z.int()) });
+export const WeblogResponse = z.DOCS && z.object({ event: z.string(), handled: z.boolean(), state: z.enum(RUN_STATES), secretsLeft: z.number().check(z.int()) });
 
 export type CreateCredentialsRequest = z.output<typeof CreateCredentialsBody>;
 export type UpdateCredentialsRequest = z.output<typeof UpdateCredentialsBody>;
@@ -463,24 +465,22 @@ export const PAGE_MAX = 1000;
 export const PAGE_DEFAULT = 100;
 
 const pageMax = (hint: string) =>
-  z.withMeta(z.optional(z.coerce
-    .number({ error: `must be a whole number from 1 to ${PAGE_MAX}` }).check(z.int(`must be a whole number from 1 to ${PAGE_MAX}`)).check(z.gte(1, `must be at least 1 (the most rows in one page)`)).check(z.lte(PAGE_MAX, `must be at most ${PAGE_MAX}; fetch further pages with offset`))), z.DOCS && { description: `The most rows to answer, 1 to ${PAGE_MAX}. ${hint}` });
-const pageOffset = z.withMeta(z.optional(z.coerce
-  .number({ error: 'must be a whole number, 0 or more' }).check(z.int('must be a whole number, 0 or more')).check(z.gte(0, 'must be 0 or more (rows to skip)')).check(z.lte(1_000_000_000, 'must be at most 1000000000'))), z.DOCS && { description: 'Rows to skip before the page; default 0' });
+  z.withMeta(z.optional(z.coerceNumber({ error: `must be a whole number from 1 to ${PAGE_MAX}` }).check(z.int(`must be a whole number from 1 to ${PAGE_MAX}`)).check(z.gte(1, `must be at least 1 (the most rows in one page)`)).check(z.lte(PAGE_MAX, `must be at most ${PAGE_MAX}; fetch further pages with offset`))), z.DOCS && { description: `The most rows to answer, 1 to ${PAGE_MAX}. ${hint}` });
+const pageOffset = z.withMeta(z.optional(z.coerceNumber({ error: 'must be a whole number, 0 or more' }).check(z.int('must be a whole number, 0 or more')).check(z.gte(0, 'must be 0 or more (rows to skip)')).check(z.lte(1_000_000_000, 'must be at most 1000000000'))), z.DOCS && { description: 'Rows to skip before the page; default 0' });
 
 /** Optional paging of a list Seqera answers whole: left out, the whole list. */
 export const OptionalPageQuery = z.object({ max: pageMax('Left out: the whole list (as Seqera answers it).'), offset: pageOffset });
 /** Paging of a list of Latchkey's own: left out, the first PAGE_DEFAULT rows. */
 export const PageQuery = z.object({ max: pageMax(`Left out: ${PAGE_DEFAULT}.`), offset: pageOffset });
 
-const TotalSize = z.withMeta(z.number().check(z.int()), z.DOCS && { description: 'How many rows the whole list has (the page may have fewer)' });
+const TotalSize = z.DOCS && z.withMeta(z.number().check(z.int()), z.DOCS && { description: 'How many rows the whole list has (the page may have fewer)' });
 export const ListCredentialsQueryPaged = z.extend(ListCredentialsQuery, OptionalPageQuery.shape);
 export const SecretsListQuery = z.extend(WorkspaceQuery, OptionalPageQuery.shape);
 export const WorkspacePageQuery = z.extend(WorkspaceQuery, PageQuery.shape);
-export const ListCredentialsPage = z.extend(ListCredentialsResponse, { totalSize: TotalSize });
-export const ListWorkspacesPage = z.extend(ListWorkspacesResponse, { totalSize: TotalSize });
-export const ListOrgsAndWorkspacesPage = z.extend(ListOrgsAndWorkspacesResponse, { totalSize: TotalSize });
-export const ListOrgWorkspacesPage = z.extend(ListOrgWorkspacesResponse, { totalSize: TotalSize });
-export const ListTokensPage = z.extend(ListTokensResponse, { totalSize: TotalSize });
-export const ListRunsPage = z.extend(ListRunsResponse, { totalSize: TotalSize });
-export const ListRelayTargetsPage = z.extend(ListRelayTargetsResponse, { totalSize: TotalSize });
+export const ListCredentialsPage = z.DOCS && z.extend(ListCredentialsResponse, { totalSize: TotalSize });
+export const ListWorkspacesPage = z.DOCS && z.extend(ListWorkspacesResponse, { totalSize: TotalSize });
+export const ListOrgsAndWorkspacesPage = z.DOCS && z.extend(ListOrgsAndWorkspacesResponse, { totalSize: TotalSize });
+export const ListOrgWorkspacesPage = z.DOCS && z.extend(ListOrgWorkspacesResponse, { totalSize: TotalSize });
+export const ListTokensPage = z.DOCS && z.extend(ListTokensResponse, { totalSize: TotalSize });
+export const ListRunsPage = z.DOCS && z.extend(ListRunsResponse, { totalSize: TotalSize });
+export const ListRelayTargetsPage = z.DOCS && z.extend(ListRelayTargetsResponse, { totalSize: TotalSize });

@@ -2,6 +2,8 @@
  * The credentials provider catalogue: every provider Seqera's API knows, with its `keys` fields as zod schemas.
  * One source of truth: the worker validates with these schemas, the OpenAPI document is generated from them,
  * and the extension builds its forms from them (each field's label, help and secrecy live in `.meta()`).
+ * Field titles, help and provider labels are `DOCS && …` (shared/docs.ts): only the document and the extension's
+ * forms show them; the worker's bundle keeps what it reads, each field's secrecy (`x-secret`), category and baseUrl.
  */
 import { DOCS } from './docs';
 import * as z from './z';
@@ -17,18 +19,18 @@ export type FieldMeta = {
   'x-generate'?: 'uuid';
 };
 
-const publicText = (meta: FieldMeta, max = 1024) =>
+const publicText = (meta: FieldMeta | false, max = 1024) =>
   z.withMeta(z.string({ error: 'must be a string' }).check(z.trim()).check(z.maxLength(max, `must be at most ${max} characters`)), meta);
-const requiredText = (meta: FieldMeta, max = 1024) =>
+const requiredText = (meta: FieldMeta | false, max = 1024) =>
   z.withMeta(z.string({ error: mustBeString }).check(z.trim()).check(z.minLength(1, 'is required')).check(z.maxLength(max, `must be at most ${max} characters`)), meta);
-const secretText = (meta: FieldMeta, max = 65_536) =>
+const secretText = (meta: FieldMeta | false, max = 65_536) =>
   z.withMeta(z
     .string({ error: mustBeString }).check(z.minLength(1, 'must not be empty')).check(z.maxLength(max, `must be at most ${max} characters`)), { ...meta, 'x-secret': true });
 
 const PEM_PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]+-----END [A-Z0-9 ]*PRIVATE KEY-----/;
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/;
 
-const httpUrl = (meta: FieldMeta) =>
+const httpUrl = (meta: FieldMeta | false) =>
   z.withMeta(z
     .string({ error: 'must be a string' }).check(z.trim()).check(z.maxLength(2048, 'must be at most 2048 characters'))
     .check((ctx) => {
@@ -43,9 +45,9 @@ const httpUrl = (meta: FieldMeta) =>
       if (!ok) ctx.issues.push({ code: 'custom', message: 'must be an http(s) URL such as https://git.example.com, without user or password', input: ctx.value });
     }), meta);
 
-const googleServiceAccount = secretText({
+const googleServiceAccount = secretText(DOCS && {
   title: 'Service account key (JSON)',
-  ...(DOCS && { description: 'The JSON key file of a Google Cloud service account.' }),
+  description: 'The JSON key file of a Google Cloud service account.',
   'x-multiline': true,
 }).check((ctx) => {
   let parsed: unknown;
@@ -65,14 +67,14 @@ const googleServiceAccount = secretText({
     });
 });
 
-const gitUser = (title = 'User name') => requiredText({ title, ...(DOCS && { description: 'The account the token belongs to.' }) }, 256);
-const gitPassword = (title: string, description: string) => secretText({ title, ...(DOCS && { description }) }, 4096);
+const gitUser = (title = 'User name') => requiredText(DOCS && { title, description: 'The account the token belongs to.' }, 256);
+const gitPassword = (meta: FieldMeta | false) => secretText(meta, 4096);
 
-const gitToken = (service: string) => z.optional(gitPassword('Token', `A ${service} access token; send it here or as the password.`));
+const gitToken = (service: string) => z.optional(gitPassword(DOCS && { title: 'Token', description: `A ${service} access token; send it here or as the password.` }));
 
 /** Seqera does not check an access key's form (tw's own examples use placeholders); only that it is one token. */
 const accessKey = z.withMeta(z
-  .string({ error: mustBeString }).check(z.trim()).check(z.regex(/^\S{1,128}$/, 'must be an access key ID such as AKIA…: 1-128 characters without spaces')), { title: 'Access key', 'x-placeholder': 'AKIA…' });
+  .string({ error: mustBeString }).check(z.trim()).check(z.regex(/^\S{1,128}$/, 'must be an access key ID such as AKIA…: 1-128 characters without spaces')), DOCS && { title: 'Access key', 'x-placeholder': 'AKIA…' });
 
 const roleArn = z
   .string({ error: 'must be a string' }).check(z.trim()).check(z.regex(/^(arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512})?$/, 'must be an IAM role ARN such as arn:aws:iam::123456789012:role/NextflowRunner, or empty'));
@@ -81,29 +83,29 @@ const roleArn = z
 const awsKeys = (provider: 'aws' | 'seqeracompute') =>
   z.strictObject({
     accessKey: z.optional(accessKey),
-    secretKey: z.optional(secretText({ title: 'Secret key' }, 128)),
-    assumeRoleArn: z.optional(z.withMeta(roleArn, { title: 'Assume role ARN', ...(DOCS && { description: provider === 'aws' ? 'Optional with keys: a role these keys assume before use. Required in role mode.' : 'The role Seqera Compute assumes.' }) })),
+    secretKey: z.optional(secretText(DOCS && { title: 'Secret key' }, 128)),
+    assumeRoleArn: z.optional(z.withMeta(roleArn, DOCS && { title: 'Assume role ARN', description: provider === 'aws' ? 'Optional with keys: a role these keys assume before use. Required in role mode.' : 'The role Seqera Compute assumes.' })),
     mode: z.optional(z.withMeta(z
-      .enum(['keys', 'role'], { error: "must be 'keys' (access key and secret key) or 'role' (a role Latchkey assumes with its own identity)" }), { title: 'Mode', ...(DOCS && { description: "'keys' (default): an access key and secret key, optionally assuming a role. 'role': only a role ARN, which Latchkey's platform identity assumes." }) })),
+      .enum(['keys', 'role'], { error: "must be 'keys' (access key and secret key) or 'role' (a role Latchkey assumes with its own identity)" }), DOCS && { title: 'Mode', description: "'keys' (default): an access key and secret key, optionally assuming a role. 'role': only a role ARN, which Latchkey's platform identity assumes." })),
     externalId: z.optional(publicText(
-      { title: 'External ID', ...(DOCS && { description: "The sts:ExternalId the role's trust policy requires. Role mode: generated by Latchkey, never chosen. Keys mode: yours, or generated with ?useExternalId=true." }) },
+      DOCS && { title: 'External ID', description: "The sts:ExternalId the role's trust policy requires. Role mode: generated by Latchkey, never chosen. Keys mode: yours, or generated with ?useExternalId=true." },
       1224,
     )),
   });
 
 const azureAccount = (title: string) =>
   z.withMeta(z
-    .string({ error: mustBeString }).check(z.trim()).check(z.regex(/^[a-z0-9]{3,24}$/, `must be an Azure ${title.toLowerCase()}: 3-24 lowercase letters and digits`)), { title });
+    .string({ error: mustBeString }).check(z.trim()).check(z.regex(/^[a-z0-9]{3,24}$/, `must be an Azure ${title.toLowerCase()}: 3-24 lowercase letters and digits`)), DOCS && { title });
 
 /** Azure with an Entra ID service principal (tenant, client id and secret) instead of account keys. */
 const azureEntraShape = {
-  tenantId: requiredText({ title: 'Tenant ID', ...(DOCS && { description: 'The Entra ID (Azure AD) tenant of the service principal.' }) }, 64),
-  clientId: requiredText({ title: 'Client ID', ...(DOCS && { description: 'The application (client) id of the service principal.' }) }, 64),
-  clientSecret: secretText({ title: 'Client secret' }, 1024),
+  tenantId: requiredText(DOCS && { title: 'Tenant ID', description: 'The Entra ID (Azure AD) tenant of the service principal.' }, 64),
+  clientId: requiredText(DOCS && { title: 'Client ID', description: 'The application (client) id of the service principal.' }, 64),
+  clientSecret: secretText(DOCS && { title: 'Client secret' }, 1024),
   batchName: azureAccount('Batch account name'),
   storageName: azureAccount('Storage account name'),
-  batchKey: z.optional(secretText({ title: 'Batch account key', ...(DOCS && { description: 'Not needed with a service principal; accepted as Seqera does.' }) }, 512)),
-  storageKey: z.optional(secretText({ title: 'Storage account key', ...(DOCS && { description: 'Not needed with a service principal; accepted as Seqera does.' }) }, 512)),
+  batchKey: z.optional(secretText(DOCS && { title: 'Batch account key', description: 'Not needed with a service principal; accepted as Seqera does.' }, 512)),
+  storageKey: z.optional(secretText(DOCS && { title: 'Storage account key', description: 'Not needed with a service principal; accepted as Seqera does.' }, 512)),
 };
 
 /** The `keys` of every provider, as submitted on create (secret fields are optional on update). */
@@ -112,91 +114,91 @@ export const providerKeys = {
   azure: z.strictObject({
     batchName: azureAccount('Batch account name'),
     storageName: azureAccount('Storage account name'),
-    batchKey: secretText({ title: 'Batch account key' }, 512),
-    storageKey: secretText({ title: 'Storage account key' }, 512),
+    batchKey: secretText(DOCS && { title: 'Batch account key' }, 512),
+    storageKey: secretText(DOCS && { title: 'Storage account key' }, 512),
   }),
   azure_entra: z.strictObject(azureEntraShape),
   'azure-cloud': z.strictObject({
     ...azureEntraShape,
     subscriptionId: z.optional(z.withMeta(z
-      .string({ error: mustBeString }).check(z.trim()).check(z.uuid('must be an Azure subscription id (a UUID)')), { title: 'Subscription ID' })),
+      .string({ error: mustBeString }).check(z.trim()).check(z.uuid('must be an Azure subscription id (a UUID)')), DOCS && { title: 'Subscription ID' })),
   }),
   google: z.strictObject({
     data: z.optional(googleServiceAccount),
-    serviceAccountEmail: z.optional(publicText({ title: 'Service account email', ...(DOCS && { description: 'Workload identity federation: the service account to impersonate (instead of a key file).' }) }, 320)),
-    workloadIdentityProvider: z.optional(publicText({ title: 'Workload identity provider', ...(DOCS && { description: 'Workload identity federation: projects/…/locations/global/workloadIdentityPools/…/providers/….' }) }, 1024)),
-    tokenAudience: z.optional(publicText({ title: 'Token audience', ...(DOCS && { description: 'Workload identity federation: the audience of the identity token (optional).' }) }, 1024)),
+    serviceAccountEmail: z.optional(publicText(DOCS && { title: 'Service account email', description: 'Workload identity federation: the service account to impersonate (instead of a key file).' }, 320)),
+    workloadIdentityProvider: z.optional(publicText(DOCS && { title: 'Workload identity provider', description: 'Workload identity federation: projects/…/locations/global/workloadIdentityPools/…/providers/….' }, 1024)),
+    tokenAudience: z.optional(publicText(DOCS && { title: 'Token audience', description: 'Workload identity federation: the audience of the identity token (optional).' }, 1024)),
   }),
   k8s: z.strictObject({
-    certificate: z.optional(secretText({ title: 'Client certificate', ...(DOCS && { description: 'PEM; use with a private key instead of a token.' }), 'x-multiline': true }).check(z.regex(PEM_CERTIFICATE, 'must be a PEM certificate (-----BEGIN CERTIFICATE----- …)'))),
-    privateKey: z.optional(secretText({ title: 'Client private key', ...(DOCS && { description: 'PEM, paired with the certificate.' }), 'x-multiline': true }).check(z.regex(PEM_PRIVATE_KEY, 'must be a PEM private key (-----BEGIN … PRIVATE KEY----- …)'))),
-    token: z.optional(secretText({ title: 'Service account token', ...(DOCS && { description: 'Use a token, or a certificate with its private key.' }) }, 16_384)),
+    certificate: z.optional(secretText(DOCS && { title: 'Client certificate', description: 'PEM; use with a private key instead of a token.', 'x-multiline': true }).check(z.regex(PEM_CERTIFICATE, 'must be a PEM certificate (-----BEGIN CERTIFICATE----- …)'))),
+    privateKey: z.optional(secretText(DOCS && { title: 'Client private key', description: 'PEM, paired with the certificate.', 'x-multiline': true }).check(z.regex(PEM_PRIVATE_KEY, 'must be a PEM private key (-----BEGIN … PRIVATE KEY----- …)'))),
+    token: z.optional(secretText(DOCS && { title: 'Service account token', description: 'Use a token, or a certificate with its private key.' }, 16_384)),
   }),
   ssh: z.strictObject({
-    privateKey: secretText({ title: 'SSH private key', ...(DOCS && { description: 'PEM or OpenSSH format.' }), 'x-multiline': true }, 16_384).check(z.regex(PEM_PRIVATE_KEY, 'must be a private key in PEM or OpenSSH form (-----BEGIN … PRIVATE KEY----- …)')),
-    passphrase: z.optional(secretText({ title: 'Passphrase', ...(DOCS && { description: 'Only if the key is encrypted.' }) }, 1024)),
+    privateKey: secretText(DOCS && { title: 'SSH private key', description: 'PEM or OpenSSH format.', 'x-multiline': true }, 16_384).check(z.regex(PEM_PRIVATE_KEY, 'must be a private key in PEM or OpenSSH form (-----BEGIN … PRIVATE KEY----- …)')),
+    passphrase: z.optional(secretText(DOCS && { title: 'Passphrase', description: 'Only if the key is encrypted.' }, 1024)),
   }),
   github: z.strictObject({
     username: gitUser(),
-    password: z.optional(gitPassword('Access token', 'A GitHub personal access token (classic or fine-grained).')),
+    password: z.optional(gitPassword(DOCS && { title: 'Access token', description: 'A GitHub personal access token (classic or fine-grained).' })),
     token: gitToken('GitHub'),
   }),
   github_app: z.strictObject({
-    appId: requiredText({ title: 'App ID', ...(DOCS && { description: 'The numeric id of the GitHub App.' }) }, 64),
-    clientId: z.optional(publicText({ title: 'Client ID', ...(DOCS && { description: 'The GitHub App client id (Iv1.…), if you use its OAuth flow.' }) }, 256)),
-    slug: z.optional(publicText({ title: 'App slug', ...(DOCS && { description: 'The URL-friendly name of the app.' }) }, 256)),
-    privateKey: secretText({ title: 'Private key', ...(DOCS && { description: 'The PEM private key generated for the app.' }), 'x-multiline': true }, 16_384).check(z.regex(PEM_PRIVATE_KEY, 'must be a PEM private key (-----BEGIN … PRIVATE KEY----- …)')),
-    clientSecret: z.optional(secretText({ title: 'Client secret', ...(DOCS && { description: 'Only for the OAuth flow.' }) }, 1024)),
-    webhookSecret: z.optional(secretText({ title: 'Webhook secret', ...(DOCS && { description: 'Only if the app receives webhooks.' }) }, 1024)),
+    appId: requiredText(DOCS && { title: 'App ID', description: 'The numeric id of the GitHub App.' }, 64),
+    clientId: z.optional(publicText(DOCS && { title: 'Client ID', description: 'The GitHub App client id (Iv1.…), if you use its OAuth flow.' }, 256)),
+    slug: z.optional(publicText(DOCS && { title: 'App slug', description: 'The URL-friendly name of the app.' }, 256)),
+    privateKey: secretText(DOCS && { title: 'Private key', description: 'The PEM private key generated for the app.', 'x-multiline': true }, 16_384).check(z.regex(PEM_PRIVATE_KEY, 'must be a PEM private key (-----BEGIN … PRIVATE KEY----- …)')),
+    clientSecret: z.optional(secretText(DOCS && { title: 'Client secret', description: 'Only for the OAuth flow.' }, 1024)),
+    webhookSecret: z.optional(secretText(DOCS && { title: 'Webhook secret', description: 'Only if the app receives webhooks.' }, 1024)),
   }),
   gitlab: z.strictObject({
     username: gitUser(),
-    password: z.optional(gitPassword('Password', 'Optional; the token is what GitLab uses for API and clone access.')),
-    token: gitPassword('Access token', 'A GitLab personal, project or group access token.'),
+    password: z.optional(gitPassword(DOCS && { title: 'Password', description: 'Optional; the token is what GitLab uses for API and clone access.' })),
+    token: gitPassword(DOCS && { title: 'Access token', description: 'A GitLab personal, project or group access token.' }),
   }),
   gitea: z.strictObject({
     username: gitUser(),
-    password: z.optional(gitPassword('Password or token', 'A Gitea password or access token.')),
+    password: z.optional(gitPassword(DOCS && { title: 'Password or token', description: 'A Gitea password or access token.' })),
     token: gitToken('Gitea'),
   }),
   bitbucket: z.strictObject({
     username: gitUser(),
-    password: z.optional(gitPassword('App password or API token', 'A Bitbucket app password or API token.')),
+    password: z.optional(gitPassword(DOCS && { title: 'App password or API token', description: 'A Bitbucket app password or API token.' })),
     token: gitToken('Bitbucket'),
   }),
   azurerepos: z.strictObject({
     username: gitUser(),
-    password: z.optional(gitPassword('Personal access token', 'An Azure DevOps personal access token with Code (read) scope.')),
+    password: z.optional(gitPassword(DOCS && { title: 'Personal access token', description: 'An Azure DevOps personal access token with Code (read) scope.' })),
     token: gitToken('Azure DevOps'),
   }),
   codecommit: z.strictObject({
     username: gitUser('Access key'),
-    password: z.optional(gitPassword('Secret key', 'The secret access key (or Git credentials password) for CodeCommit.')),
+    password: z.optional(gitPassword(DOCS && { title: 'Secret key', description: 'The secret access key (or Git credentials password) for CodeCommit.' })),
     token: gitToken('CodeCommit'),
   }),
   'container-reg': z.strictObject({
-    userName: requiredText({ title: 'User name', ...(DOCS && { description: 'Docker Hub: your user name. Quay: the robot account, namespace+name.' }) }, 256),
-    password: secretText({ title: 'Password or access token', ...(DOCS && { description: 'Docker Hub: a read-only personal access token. Quay: the robot token.' }) }, 4096),
+    userName: requiredText(DOCS && { title: 'User name', description: 'Docker Hub: your user name. Quay: the robot account, namespace+name.' }, 256),
+    password: secretText(DOCS && { title: 'Password or access token', description: 'Docker Hub: a read-only personal access token. Quay: the robot token.' }, 4096),
     registry: z.optional(z.withMeta(z
       .string({ error: 'must be a string' }).check(z.trim()).check(z.maxLength(300, 'must be at most 300 characters'))
       .check((ctx) => {
         const problem = registryFormProblem(ctx.value);
         if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
-      }), { title: 'Registry server', ...(DOCS && { description: 'Host only; empty means docker.io.' }), 'x-placeholder': 'docker.io' })),
+      }), DOCS && { title: 'Registry server', description: 'Host only; empty means docker.io.', 'x-placeholder': 'docker.io' })),
   }),
   'tw-agent': z.strictObject({
     connectionId: z.withMeta(z
-      .string({ error: mustBeString }).check(z.trim()).check(z.minLength(1, 'is required: the id the agent was started with (tw-agent <id>); Generate makes a UUID')).check(z.maxLength(256, 'must be at most 256 characters')), { title: 'Agent connection ID', 'x-generate': 'uuid' }),
-    workDir: z.optional(publicText({ title: 'Work directory', ...(DOCS && { description: 'Optional: the agent host path for the pipeline work directory.' }) }, 1024)),
+      .string({ error: mustBeString }).check(z.trim()).check(z.minLength(1, 'is required: the id the agent was started with (tw-agent <id>); Generate makes a UUID')).check(z.maxLength(256, 'must be at most 256 characters')), DOCS && { title: 'Agent connection ID', 'x-generate': 'uuid' }),
+    workDir: z.optional(publicText(DOCS && { title: 'Work directory', description: 'Optional: the agent host path for the pipeline work directory.' }, 1024)),
     shared: z.optional(z.withMeta(z
-      .boolean({ error: 'must be true or false' }), { title: 'Shared agent', ...(DOCS && { description: 'Organization workspaces only: one agent for all members.' }) })),
+      .boolean({ error: 'must be true or false' }), DOCS && { title: 'Shared agent', description: 'Organization workspaces only: one agent for all members.' })),
   }),
   seqeracompute: awsKeys('seqeracompute'),
   s3: z.strictObject({
-    accessKey: requiredText({ title: 'Access key' }, 128),
-    secretKey: secretText({ title: 'Secret key' }, 256),
+    accessKey: requiredText(DOCS && { title: 'Access key' }, 128),
+    secretKey: secretText(DOCS && { title: 'Secret key' }, 256),
     pathStyleAccessEnabled: z.optional(z.withMeta(z
-      .boolean({ error: 'must be true or false' }), { title: 'Path-style access', ...(DOCS && { description: 'Address buckets as endpoint/bucket rather than bucket.endpoint (MinIO and most self-hosted stores).' }) })),
+      .boolean({ error: 'must be true or false' }), DOCS && { title: 'Path-style access', description: 'Address buckets as endpoint/bucket rather than bucket.endpoint (MinIO and most self-hosted stores).' })),
   }),
 } as const;
 
@@ -216,36 +218,34 @@ export interface ProviderInfo {
 }
 
 export const providers: Record<ProviderId, ProviderInfo> = {
-  aws: { id: 'aws', label: 'Amazon Web Services', category: 'cloud', baseUrl: false },
-  azure: { id: 'azure', label: 'Azure Batch', category: 'cloud', baseUrl: false },
-  azure_entra: { id: 'azure_entra', label: 'Azure (Entra ID service principal)', category: 'cloud', baseUrl: false },
-  'azure-cloud': { id: 'azure-cloud', label: 'Azure Cloud', category: 'cloud', baseUrl: false },
-  google: { id: 'google', label: 'Google Cloud', category: 'cloud', baseUrl: false },
-  k8s: { id: 'k8s', label: 'Kubernetes', category: 'k8s', baseUrl: false },
-  ssh: { id: 'ssh', label: 'SSH', category: 'ssh', baseUrl: false },
-  github: { id: 'github', label: 'GitHub', category: 'git', baseUrl: true, hint: 'baseUrl only for GitHub Enterprise Server.' },
-  github_app: { id: 'github_app', label: 'GitHub App', category: 'git', baseUrl: true, hint: 'baseUrl only for GitHub Enterprise Server.' },
-  gitlab: { id: 'gitlab', label: 'GitLab', category: 'git', baseUrl: true, hint: 'baseUrl only for a self-managed GitLab.' },
-  gitea: { id: 'gitea', label: 'Gitea', category: 'git', baseUrl: true },
-  bitbucket: { id: 'bitbucket', label: 'Bitbucket', category: 'git', baseUrl: true },
-  azurerepos: { id: 'azurerepos', label: 'Azure Repos', category: 'git', baseUrl: true },
-  codecommit: { id: 'codecommit', label: 'AWS CodeCommit', category: 'git', baseUrl: true, hint: 'baseUrl is the repository region endpoint, such as https://git-codecommit.eu-west-1.amazonaws.com.' },
+  aws: { id: 'aws', category: 'cloud', baseUrl: false, ...(DOCS && { label: 'Amazon Web Services' }) },
+  azure: { id: 'azure', category: 'cloud', baseUrl: false, ...(DOCS && { label: 'Azure Batch' }) },
+  azure_entra: { id: 'azure_entra', category: 'cloud', baseUrl: false, ...(DOCS && { label: 'Azure (Entra ID service principal)' }) },
+  'azure-cloud': { id: 'azure-cloud', category: 'cloud', baseUrl: false, ...(DOCS && { label: 'Azure Cloud' }) },
+  google: { id: 'google', category: 'cloud', baseUrl: false, ...(DOCS && { label: 'Google Cloud' }) },
+  k8s: { id: 'k8s', category: 'k8s', baseUrl: false, ...(DOCS && { label: 'Kubernetes' }) },
+  ssh: { id: 'ssh', category: 'ssh', baseUrl: false, ...(DOCS && { label: 'SSH' }) },
+  github: { id: 'github', category: 'git', baseUrl: true, ...(DOCS && { label: 'GitHub', hint: 'baseUrl only for GitHub Enterprise Server.' }) },
+  github_app: { id: 'github_app', category: 'git', baseUrl: true, ...(DOCS && { label: 'GitHub App', hint: 'baseUrl only for GitHub Enterprise Server.' }) },
+  gitlab: { id: 'gitlab', category: 'git', baseUrl: true, ...(DOCS && { label: 'GitLab', hint: 'baseUrl only for a self-managed GitLab.' }) },
+  gitea: { id: 'gitea', category: 'git', baseUrl: true, ...(DOCS && { label: 'Gitea' }) },
+  bitbucket: { id: 'bitbucket', category: 'git', baseUrl: true, ...(DOCS && { label: 'Bitbucket' }) },
+  azurerepos: { id: 'azurerepos', category: 'git', baseUrl: true, ...(DOCS && { label: 'Azure Repos' }) },
+  codecommit: { id: 'codecommit', category: 'git', baseUrl: true, ...(DOCS && { label: 'AWS CodeCommit', hint: 'baseUrl is the repository region endpoint, such as https://git-codecommit.eu-west-1.amazonaws.com.' }) },
   'container-reg': {
     id: 'container-reg',
-    label: 'Container registry',
     category: 'registry',
     baseUrl: false,
-    hint: 'Docker Hub: use a read-only personal access token. Quay: use a robot account (namespace+name) and its token.',
+    ...(DOCS && { label: 'Container registry', hint: 'Docker Hub: use a read-only personal access token. Quay: use a robot account (namespace+name) and its token.' }),
   },
-  'tw-agent': { id: 'tw-agent', label: 'Tower Agent', category: 'agent', baseUrl: false },
+  'tw-agent': { id: 'tw-agent', category: 'agent', baseUrl: false, ...(DOCS && { label: 'Tower Agent' }) },
   seqeracompute: {
     id: 'seqeracompute',
-    label: 'Seqera Compute',
     category: 'cloud',
     baseUrl: false,
-    hint: "Stored for Seqera's tools; Latchkey relays run secrets only with 'aws' credentials.",
+    ...(DOCS && { label: 'Seqera Compute', hint: "Stored for Seqera's tools; Latchkey relays run secrets only with 'aws' credentials." }),
   },
-  s3: { id: 's3', label: 'S3-compatible storage', category: 'cloud', baseUrl: true, hint: 'baseUrl is the endpoint of the S3-compatible store, such as https://minio.example.com.' },
+  s3: { id: 's3', category: 'cloud', baseUrl: true, ...(DOCS && { label: 'S3-compatible storage', hint: 'baseUrl is the endpoint of the S3-compatible store, such as https://minio.example.com.' }) },
 };
 
 export type FieldInfo = FieldMeta & {

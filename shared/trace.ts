@@ -73,11 +73,11 @@ export const TraceCompleteBody = z.withMeta(z
     instant: epochMillis,
   }), z.DOCS && { id: 'TraceCompleteBody' });
 
-const runState = { state: z.enum(RUN_STATES), secretsLeft: z.number().check(z.int()) };
+const runState = z.DOCS && { state: z.enum(RUN_STATES), secretsLeft: z.number().check(z.int()) };
 /** `workflowId` is the run's id: Nextflow puts it in every later URL. */
-export const TraceCreateResponse = z.object({ workflowId: z.string(), watchUrl: z.string(), ...runState });
-export const TraceBeginResponse = z.object({ workflowId: z.string(), watchUrl: z.string(), ...runState });
-export const TraceStateResponse = z.object({ workflowId: z.string(), ...runState });
+export const TraceCreateResponse = z.DOCS && z.object({ workflowId: z.string(), watchUrl: z.string(), ...runState });
+export const TraceBeginResponse = z.DOCS && z.object({ workflowId: z.string(), watchUrl: z.string(), ...runState });
+export const TraceStateResponse = z.DOCS && z.object({ workflowId: z.string(), ...runState });
 
 export type TraceCreateRequest = z.output<typeof TraceCreateBody>;
 export type TraceBeginRequest = z.output<typeof TraceBeginBody>;

@@ -4,10 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { ACCESS_AUD_TEST } from './keys';
 import { admin, call, seedUser } from './helpers';
 
-async function accessJwt(claims: Record<string, unknown>, opts: { aud?: string; iss?: string; exp?: string | number | null } = {}) {
+async function accessJwt(claims: Record<string, unknown>, opts: { aud?: string; iss?: string; exp?: string | number | null; kid?: string } = {}) {
   const key = await importJWK(JSON.parse(env.ACCESS_TEST_PRIVATE_JWK), 'RS256');
   const jwt = new SignJWT(claims)
-    .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
+    .setProtectedHeader({ alg: 'RS256', kid: opts.kid ?? 'test-key' })
     .setIssuer(opts.iss ?? env.ACCESS_TEAM_DOMAIN!)
     .setAudience(opts.aud ?? ACCESS_AUD_TEST)
     .setIssuedAt();
@@ -212,6 +212,25 @@ describe('Cloudflare Access single sign-on', () => {
     const res = await call('GET', '/user-info', { headers: { 'cf-access-jwt-assertion': forged } });
     expect(res.status).toBe(401);
     expect(res.body.message).toMatch(/could not be verified/);
+  });
+
+  it('refuses a JWT whose key the team does not publish, fetching the team keys again at most once per cool-down', async () => {
+    const me = await seedUser();
+    const fetches = async () => ((await (await fetch(`${env.ACCESS_TEAM_DOMAIN}/fetches`)).json()) as { fetches: number }).fetches;
+    // The team's keys are known (fetched now if this isolate had not yet): a known key id needs no fetch.
+    expect((await call('GET', '/user-info', { headers: { 'cf-access-jwt-assertion': await accessJwt({ email: me.email }) } })).status).toBe(200);
+    const before = await fetches();
+    expect((await call('GET', '/user-info', { headers: { 'cf-access-jwt-assertion': await accessJwt({ email: me.email }) } })).status).toBe(200);
+    expect(await fetches()).toBe(before);
+    // An unknown key id: refused, after at most one fetch to look for a new key; the next one within the cool-down
+    // fetches nothing, and the known key still works.
+    for (let i = 0; i < 2; i++) {
+      const res = await call('GET', '/user-info', { headers: { 'cf-access-jwt-assertion': await accessJwt({ email: me.email }, { kid: 'rotated-away' }) } });
+      expect(res.status).toBe(401);
+      expect(res.body.message).toMatch(/could not be verified/);
+    }
+    expect(await fetches()).toBeLessThanOrEqual(before + 1);
+    expect((await call('GET', '/user-info', { headers: { 'cf-access-jwt-assertion': await accessJwt({ email: me.email }) } })).status).toBe(200);
   });
 });
 

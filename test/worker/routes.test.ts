@@ -32,6 +32,36 @@ describe('every documented route', { timeout: 180_000 }, () => {
     expect(documented).toEqual(Object.keys(ROUTES).sort());
   });
 
+  it("sets Hono's secureHeaders() headers on every answer, less Cross-Origin-Resource-Policy, and no-store", async () => {
+    const { Hono } = await import('hono');
+    const { secureHeaders } = await import('hono/secure-headers');
+    const reference = new Hono().use(secureHeaders({ crossOriginResourcePolicy: false })).get('/', (c) => c.text('ok'));
+    const expected = [...(await reference.request('/')).headers].filter(([name]) => name !== 'content-type');
+    expect(expected.length).toBeGreaterThan(5);
+    for (const [method, path] of [['GET', '/service-info'], ['GET', '/credentials'], ['GET', '/nowhere'], ['POST', '/credentials']] as const) {
+      const res = await exportsFetch(method, path, undefined, undefined, undefined);
+      const headers = Object.fromEntries(res.headers);
+      for (const [name, value] of expected) expect(headers[name], `${method} ${path} ${name}`).toBe(value);
+      expect(headers['cross-origin-resource-policy']).toBeUndefined();
+      expect(headers['cache-control']).toBe('no-store');
+    }
+  });
+
+  it('answers a route with one slash more as no route (404), after the checks of the prefix it is under', async () => {
+    const w = await buildWorld(CANARY);
+    for (const key of Object.keys(ROUTES)) {
+      const [method, template] = key.split(' ') as [string, string];
+      const path = `${template.replace(/\{\w+\}/g, '1')}/`;
+      const token = ROUTES[key]!.access === 'admin' ? tokenOf(w, 'admin-token') : w.owner.token;
+      const res = await call(method.toUpperCase(), path, { token, json: method === 'get' || method === 'delete' ? undefined : {} });
+      expect(res.status, `${method} ${path}`).toBe(404);
+      expect(res.body.message, `${method} ${path}`).toBe(`No route for ${method.toUpperCase()} ${path}; see /openapi.json`);
+    }
+    expect((await call('GET', '/credentials/')).status).toBe(401);
+    expect((await call('GET', '/admin/users/')).status).toBe(401);
+    expect((await call('GET', '/user-info/')).status).toBe(404);
+  });
+
   it('answers every caller exactly as its role allows, and never returns, logs or audits a stored secret', async () => {
     const w = await buildWorld(CANARY);
     const matrix: string[] = [];

@@ -7,6 +7,7 @@ import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
 import type * as core from 'zod/v4/core';
 import { ErrorBody } from '../../shared/api';
+import { DOCS } from '../../shared/docs';
 import { ApiRouter } from './api-router';
 import type { Actor } from './audit';
 import type { Principal } from './directory';
@@ -97,8 +98,12 @@ export const requireJsonBody = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-/** Error responses for the OpenAPI document. */
-export function errorResponses(...statuses: Array<400 | 401 | 403 | 404 | 409 | 415 | 429 | 502>) {
+/**
+ * Error responses for the OpenAPI document. The helpers used only in `DOCS && …` are themselves `DOCS && …`: esbuild
+ * decides what the bundle keeps before it folds the imported DOCS constant, so a reference inside a dropped
+ * `DOCS && {…}` would still keep them.
+ */
+export const errorResponses = DOCS && ((...statuses: Array<400 | 401 | 403 | 404 | 409 | 415 | 429 | 502>) => {
   const text: Record<number, string> = {
     400: 'Invalid input: the message names the field and the rule',
     401: 'No, malformed, expired or revoked access token',
@@ -112,14 +117,14 @@ export function errorResponses(...statuses: Array<400 | 401 | 403 | 404 | 409 | 
   return Object.fromEntries(
     statuses.map((s) => [s, { description: text[s]!, content: { 'application/json': { schema: ErrorBody } } }]),
   ) as Record<(typeof statuses)[number], { description: string; content: { 'application/json': { schema: typeof ErrorBody } } }>;
-}
+});
 
 export function requestActor(c: Context, kind: Actor['kind'], id: string | null): Actor {
   return { kind, id, ip: c.req.header('cf-connecting-ip') ?? null, userAgent: c.req.header('user-agent') ?? null };
 }
 
 /** An OpenAPI response with a JSON body. */
-export const jsonResponse = <T extends core.$ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+export const jsonResponse = DOCS && (<T extends core.$ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } }));
 /** An OpenAPI request body in JSON. */
 export const jsonBody = <T extends core.$ZodType>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
 export const bearerSecurity = [{ bearerAuth: [] }];

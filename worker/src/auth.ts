@@ -4,7 +4,7 @@
  */
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { type JWSHeaderParameters, jwtVerify } from 'jose';
 import type { PERMISSIONS } from '../../shared/roles';
 import { type AppEnv, type Caller, requestActor } from './app';
 import type { Actor } from './audit';
@@ -20,24 +20,62 @@ function bearer(header: string | undefined): string | null {
   return m ? m[1]! : null;
 }
 
-const jwksByOrigin = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
-
 /** The Access team's origin: "myteam.cloudflareaccess.com" → https://myteam.cloudflareaccess.com. */
 export function accessOrigin(teamDomain: string): string {
   return /^https?:\/\//.test(teamDomain) ? teamDomain.replace(/\/+$/, '') : `https://${teamDomain.replace(/\/+$/, '')}`;
 }
 
+/** The team's signing keys are fetched again after this long … */
+const CERTS_MAX_AGE_MS = 10 * 60_000;
+/** … or when a token names a key not among them, but not more often than this. */
+const CERTS_COOLDOWN_MS = 30_000;
+
+interface AccessCerts {
+  at: number;
+  /** The team's RS256 signing keys (public JWKs) by key id, imported on first use. */
+  keys: Map<string, { jwk: JsonWebKey; key?: Promise<CryptoKey> }>;
+}
+
+/** Each Access team's signing keys, kept by this isolate. */
+const certsByOrigin = new Map<string, AccessCerts>();
+
+/** The team's JSON Web Key Set from `<origin>/cdn-cgi/access/certs` (Access signs with RS256). */
+async function fetchAccessCerts(origin: string): Promise<AccessCerts> {
+  const res = await fetch(`${origin}/cdn-cgi/access/certs`, {
+    redirect: 'manual', headers: { accept: 'application/json, application/jwk-set+json' }, signal: AbortSignal.timeout(5000),
+  });
+  if (res.status !== 200) throw new Error(`The Access certs answered ${res.status}`);
+  const { keys } = (await res.json()) as { keys?: unknown };
+  const certs: AccessCerts = { at: Date.now(), keys: new Map() };
+  for (const jwk of Array.isArray(keys) ? (keys as Array<JsonWebKey & { kid?: unknown }>) : [])
+    if (jwk.kty === 'RSA' && typeof jwk.kid === 'string' && (jwk.use ?? 'sig') === 'sig' && (jwk.alg ?? 'RS256') === 'RS256') certs.keys.set(jwk.kid, { jwk });
+  certsByOrigin.set(origin, certs);
+  return certs;
+}
+
+/**
+ * The public key a token's header names (`kid`; without one, the team's only key), imported with Web Crypto for jose
+ * to verify with. The keys are refetched when stale, and once more (after the cool-down) for a key id not among them.
+ */
+async function accessKey(origin: string, header: JWSHeaderParameters): Promise<CryptoKey> {
+  let certs = certsByOrigin.get(origin);
+  if (!certs || Date.now() - certs.at >= CERTS_MAX_AGE_MS) certs = await fetchAccessCerts(origin);
+  const find = (c: AccessCerts) => (header.kid === undefined ? (c.keys.size === 1 ? [...c.keys.values()][0] : undefined) : c.keys.get(header.kid));
+  let entry = find(certs);
+  if (!entry && Date.now() - certs.at >= CERTS_COOLDOWN_MS) entry = find(await fetchAccessCerts(origin));
+  if (!entry) throw new Error('No Access signing key matches the token');
+  return (entry.key ??= crypto.subtle.importKey('jwk', entry.jwk, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['verify']).catch((err) => {
+    entry.key = undefined;
+    throw err;
+  }));
+}
+
 /** The email in a valid Cloudflare Access JWT for this application, or a reason it was refused. */
 export async function verifyAccessJwt(env: Env, jwt: string): Promise<{ email: string } | { refused: string }> {
   const origin = accessOrigin(env.ACCESS_TEAM_DOMAIN!);
-  let jwks = jwksByOrigin.get(origin);
-  if (!jwks) {
-    jwks = createRemoteJWKSet(new URL(`${origin}/cdn-cgi/access/certs`));
-    jwksByOrigin.set(origin, jwks);
-  }
   try {
     // Access always sets exp; a token without one would never expire, so it is refused.
-    const { payload } = await jwtVerify(jwt, jwks, { issuer: origin, audience: env.ACCESS_AUD!, requiredClaims: ['exp'] });
+    const { payload } = await jwtVerify(jwt, (header) => accessKey(origin, header), { issuer: origin, audience: env.ACCESS_AUD!, requiredClaims: ['exp'] });
     if (typeof payload.email !== 'string' || payload.email === '') return { refused: 'The Cloudflare Access token carries no email' };
     return { email: payload.email.toLowerCase() };
   } catch (err) {

@@ -9,7 +9,7 @@ import { normalizeRegistry } from '../../shared/registry';
 import { type Actor, type AuditEvent, auditStatement } from './audit';
 import type { WorkspaceAccess } from './directory';
 import { ApiError, conflict, invalidField, isUniqueViolation, notFound } from './errors';
-import { newId, nowIso } from './ids';
+import { isoSeconds, newId, nowIso } from './ids';
 import { type ListQuery, listQuery, type Page, type SqlPart, value } from './sql';
 import { settleExternalId } from './platform-identity';
 import { type Keyring, type SealContext, VaultIntegrityError } from './vault';
@@ -156,8 +156,7 @@ export type CredentialsVerifier = (provider: ProviderId, publicKeys: Record<stri
 /** A stored expiry: a date means the end of that day (UTC); a date-time is kept, in UTC. */
 export function expiryOf(value: string | null | undefined): string | null {
   if (!value) return null;
-  const d = new Date(value.length === 10 ? `${value}T23:59:59Z` : value);
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return isoSeconds(new Date(value.length === 10 ? `${value}T23:59:59Z` : value));
 }
 
 const emptyToNull = (s: string | null | undefined) => (s === undefined || s === null || s.trim() === '' ? null : s.trim());

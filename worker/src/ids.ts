@@ -23,4 +23,7 @@ export function newNumericId(): string {
   return String(value < 1e14 ? value + 1e14 : value);
 }
 
-export const nowIso = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** An instant (a Date or epoch milliseconds; now by default) in ISO-8601 UTC to the second: 2026-11-22T10:00:00Z. */
+export const isoSeconds = (at: Date | number = Date.now()) => new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export const nowIso = () => isoSeconds();

@@ -7,6 +7,7 @@ import { type Actor, auditStatement } from './audit';
 import { loadCredentialsWithSecrets } from './credentials';
 import type { WorkspaceAccess } from './directory';
 import { ApiError, invalidField } from './errors';
+import { isoSeconds } from './ids';
 import { assertRegistryLogin, type RegistryPolicy } from './registry';
 import type { Keyring } from './vault';
 
@@ -19,7 +20,7 @@ export const CHECK_WINDOW_MS = 10 * 60_000;
  * CHECK_WINDOW_MS: the audit trail is the counter, so no other state is kept.
  */
 export async function assertNotCheckedTooOften(db: D1Database, ws: WorkspaceAccess, id: string, actions: readonly string[], now: number): Promise<void> {
-  const since = new Date(now - CHECK_WINDOW_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const since = isoSeconds(now - CHECK_WINDOW_MS);
   const recent = await db
     .prepare('SELECT COUNT(*) AS n, MIN(at) AS first FROM audit_events WHERE workspace_id = ? AND action IN (SELECT value FROM json_each(?)) AND target_id = ? AND at > ?')
     .bind(ws.id, JSON.stringify(actions), id, since)

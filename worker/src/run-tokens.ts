@@ -7,7 +7,8 @@
  * `TOWER_ACCESS_TOKEN=<token>` sends `Authorization: Bearer <token>` (a token with two dots is a JWT to Nextflow; any
  * other it would send as Basic `@token:<token>`), and the old completion URL carries it as `?token=`.
  */
-import { errors, jwtVerify, SignJWT } from 'jose';
+import { jwtVerify, SignJWT } from 'jose';
+import { JWTExpired } from 'jose/errors';
 import { ApiError } from './errors';
 
 const AUDIENCE = 'latchkey:run-completion';
@@ -68,7 +69,7 @@ export async function runIdOfToken(secret: string | undefined, token: string): P
     return payload.sub;
   } catch (err) {
     if (err instanceof ApiError) throw err;
-    if (err instanceof errors.JWTExpired) throw new ApiError(401, 'This completion token has expired; the sweeper has deleted or will delete the run’s secrets');
+    if (err instanceof JWTExpired) throw new ApiError(401, 'This completion token has expired; the sweeper has deleted or will delete the run’s secrets');
     throw new ApiError(401, 'The completion token is not valid for this server');
   }
 }
@@ -100,7 +101,7 @@ export async function downloadTokenProblem(secret: string | undefined, token: st
     if (payload.scope !== 'run:download' || typeof payload.sub !== 'string') return 'invalid';
     return payload.sub === runId ? null : 'other-run';
   } catch (err) {
-    return err instanceof errors.JWTExpired ? 'expired' : 'invalid';
+    return err instanceof JWTExpired ? 'expired' : 'invalid';
   }
 }
 

@@ -17,11 +17,12 @@ import { roleAtLeast, ROLES, PERMISSIONS } from '../../shared/roles';
 import type { WorkspaceAccess } from './directory';
 import type { Env } from './env';
 import { ApiError, forbidden, invalidField, notFound } from './errors';
-import { newId, nowIso } from './ids';
+import { isoSeconds, newId, nowIso } from './ids';
 import { assertHpcApproved, assertRelayApproved, hpcAllowedRead, relayTargetsRead } from './relay-targets';
 import { DEFAULT_DOWNLOAD_MINUTES, hpcConfig, hpcHeadScript, MAX_DOWNLOAD_MINUTES } from './hpc';
 import { DEFAULT_BATCH_CLI_PATH, launchKit } from './launch-kit';
 import { signDownloadToken, signRunToken } from './run-tokens';
+import { sha256Hex } from './tokens';
 import { type ResolvedSecret, resolveRunSecretsFrom, runSecretsRead } from './secrets';
 import {
   accountOfArn, type AwsIdentity, type AwsKeys, AwsError, type AwsTarget, assumeRole, getCallerIdentity, MAX_OPEN_CONNECTIONS, mapLimit,
@@ -313,10 +314,7 @@ function rememberAccount(db: D1Database, credentialsId: string, accessKeyId: str
     .bind(accessKeyId, identity.accountId, identity.arn, nowIso(), credentialsId);
 }
 
-async function clientRequestToken(runId: string, name: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${runId}\u0000${name}`));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
+const clientRequestToken = (runId: string, name: string) => sha256Hex(`${runId}\u0000${name}`);
 
 const describe = (err: unknown) => (err instanceof AwsError ? err.describe() : err instanceof Error ? withoutFinalPeriod(err.message) : String(err));
 /** An outcome we cannot be sure of: the secret may exist, so it must be deleted to be safe. */
@@ -462,7 +460,7 @@ export async function launchRun(
   const now = new Date();
   const created = nowIso();
   const expiresAt = new Date(now.getTime() + ttlHours * 3600_000);
-  const expiresIso = expiresAt.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const expiresIso = isoSeconds(expiresAt);
   // The run keeps the long-term keys (not the hour-long session) so it can always delete its own secrets; in role mode,
   // only that the platform identity assumes the role, with its External ID.
   const sealedKeys = await keyring.seal(runSealContext(ws.id, runId), JSON.stringify(access));
@@ -641,9 +639,9 @@ async function launchHpcRun(
   const runId = newId();
   const now = Date.now();
   const created = nowIso();
-  const expiresIso = new Date(now + ttlHours * 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const expiresIso = isoSeconds(now + ttlHours * 3600_000);
   const windowMinutes = input.downloadWindowMinutes ?? DEFAULT_DOWNLOAD_MINUTES;
-  const downloadUntil = new Date(now + Math.min(windowMinutes, MAX_DOWNLOAD_MINUTES) * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const downloadUntil = isoSeconds(now + Math.min(windowMinutes, MAX_DOWNLOAD_MINUTES) * 60_000);
   const written = await db.batch([
     db
       .prepare(
@@ -696,7 +694,8 @@ interface Cleanup {
   statements: D1PreparedStatement[];
 }
 
-const isLive = (s: RunSecretRow) => s.state === 'pending' || s.state === 'created' || s.state === 'failed';
+/** A secret that may exist in AWS: pending (a create may have gone through), created, or failed to delete. */
+const isLive = (s: { state: RunSecretRow['state'] }) => s.state === 'pending' || s.state === 'created' || s.state === 'failed';
 
 /**
  * Deletes every secret of the run that may still exist (`live`) with `keys` (which act in `accountId`), at most 6 at
@@ -869,15 +868,13 @@ export async function markRunStarted(db: D1Database, runId: string, nextflow: { 
 
 /** A run's state and how many of its secrets may still exist in AWS. */
 export function runProgress(run: Run) {
-  return { state: run.state, secretsLeft: run.secrets.filter((s) => s.state === 'pending' || s.state === 'created' || s.state === 'failed').length };
+  return { state: run.state, secretsLeft: run.secrets.filter(isLive).length };
 }
 
 export async function runStateOf(db: D1Database, runId: string) {
   const { row, secrets } = await loadRun(db, runId);
   return runProgress(runView(row, secrets));
 }
-
-const isoOf = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** After this many failed cleanups (about four days with the backoff) the sweeper stops and says so. */
 export const MAX_CLEANUP_ATTEMPTS = 12;
@@ -920,10 +917,10 @@ const SWEEP_WRITE_GROUP = 25;
  * counting as failed. Outcomes are written SWEEP_WRITE_GROUP runs to a batch.
  */
 export async function sweepRuns(db: D1Database, keyring: Keyring, settings: RelaySettings, now = new Date(), maxRuns = 500) {
-  const nowIsoStr = isoOf(now);
-  const staleLaunch = isoOf(new Date(now.getTime() - STALE_LAUNCH_MS));
+  const nowIsoStr = isoSeconds(now);
+  const staleLaunch = isoSeconds(now.getTime() - STALE_LAUNCH_MS);
   const claim = newId();
-  const claimedUntil = isoOf(new Date(now.getTime() + SWEEP_CLAIM_MS));
+  const claimedUntil = isoSeconds(now.getTime() + SWEEP_CLAIM_MS);
   const [claimed, liveRows] = await db.batch([
     db
       .prepare(
@@ -990,7 +987,7 @@ export async function sweepRuns(db: D1Database, keyring: Keyring, settings: Rela
         report.abandoned++;
       } else {
         const attempts = (row.cleanup_attempts ?? 0) + 1;
-        const next = isoOf(new Date(now.getTime() + retryDelayMs(attempts)));
+        const next = isoSeconds(now.getTime() + retryDelayMs(attempts));
         statements.push(
           db
             .prepare("UPDATE runs SET cleanup_attempts = ?, next_attempt_at = ?, cleanup_error = COALESCE(cleanup_error, '') || ? WHERE id = ?")

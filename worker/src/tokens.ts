@@ -3,7 +3,7 @@
  * and the hash compared in constant time. Shown once at creation, revocable, expiring, last use recorded.
  */
 import { conflict, invalidField, isUniqueViolation, notFound, unauthorized } from './errors';
-import { newId, nowIso, randomBase62 } from './ids';
+import { isoSeconds, newId, nowIso, randomBase62 } from './ids';
 import { type ListQuery, listQuery, type Page, type SqlPart } from './sql';
 
 const TOKEN_FORM = /^lk_([A-Za-z0-9]{22})_([A-Za-z0-9]{43})$/;
@@ -50,8 +50,6 @@ export function tokenMaxDays(env: { ACCESS_TOKEN_MAX_DAYS?: string }): number {
   const n = Number(env.ACCESS_TOKEN_MAX_DAYS);
   return Number.isInteger(n) && n >= 1 ? Math.min(n, 3650) : 90;
 }
-
-const isoSeconds = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /**
  * When a new token expires. Self-service tokens always expire: at most `maxDays` (ACCESS_TOKEN_MAX_DAYS) from now,

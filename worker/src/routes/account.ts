@@ -29,7 +29,7 @@ const pageOfList = <T>(items: T[], page: Page) => items.slice(page.offset, page.
 
 const security = bearerSecurity;
 
-const AuditResponse = z.object({
+const AuditResponse = z.DOCS && z.object({
   totalSize: z.withMeta(z.number().check(z.int()), z.DOCS && { description: 'How many events the whole trail has' }),
   events: z.array(
     z.object({

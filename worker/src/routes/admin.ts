@@ -125,7 +125,7 @@ export const adminRoutes = createRouter()
   .openapi(
     createRoute({
       method: 'post', path: '/vault/rotate',
-      request: { query: z.object({ limit: z.optional(z.coerce.number().check(z.int()).check(z.gte(1)).check(z.lte(5000))) }) },
+      request: { query: z.object({ limit: z.optional(z.coerceNumber().check(z.int()).check(z.gte(1)).check(z.lte(5000))) }) },
       ...(z.DOCS && { tags, security, summary: 'Re-seal rows under older key versions with the current key', responses: { 200: jsonResponse(RotateResponse, 'Call again while remaining > 0'), ...errorResponses(400, 401) } }),
     }),
     async (c) => {

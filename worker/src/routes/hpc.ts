@@ -6,7 +6,7 @@ import { downloadStore } from '../hpc';
 import { runTokenFromAuthorization } from '../run-tokens';
 import { keyringFor } from '../vault';
 
-const Store = z.withMeta(z.array(z.object({ name: z.string(), value: z.string() })), z.DOCS && { id: 'SecretStore', description: "Nextflow's secret store format (NXF_SECRETS_FILE)" });
+const Store = z.DOCS && z.withMeta(z.array(z.object({ name: z.string(), value: z.string() })), z.DOCS && { id: 'SecretStore', description: "Nextflow's secret store format (NXF_SECRETS_FILE)" });
 
 export const hpcRoutes = createRouter().openapi(
   createRoute({
