@@ -212,6 +212,18 @@ describe('Cloudflare Access single sign-on', () => {
     const res = await call('GET', '/user-info', { headers: { 'cf-access-jwt-assertion': forged } });
     expect(res.status).toBe(401);
     expect(res.body.message).toMatch(/could not be verified/);
+    // Only RS256: a token made with HMAC over the team's published key id (the public key as its secret) is refused.
+    const publicJwk = { ...JSON.parse(env.ACCESS_TEST_PRIVATE_JWK) };
+    for (const k of ['d', 'p', 'q', 'dp', 'dq', 'qi']) delete publicJwk[k];
+    const hmac = await new SignJWT({ email: me.email })
+      .setProtectedHeader({ alg: 'HS256', kid: 'test-key' })
+      .setIssuer(env.ACCESS_TEAM_DOMAIN!)
+      .setAudience(ACCESS_AUD_TEST)
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(JSON.stringify(publicJwk)));
+    const confused = await call('GET', '/user-info', { headers: { 'cf-access-jwt-assertion': hmac } });
+    expect(confused.status).toBe(401);
+    expect(confused.body.message).toMatch(/could not be verified/);
   });
 
   it('refuses a JWT whose key the team does not publish, fetching the team keys again at most once per cool-down', async () => {

@@ -47,8 +47,14 @@ async function fetchAccessCerts(origin: string): Promise<AccessCerts> {
   if (res.status !== 200) throw new Error(`The Access certs answered ${res.status}`);
   const { keys } = (await res.json()) as { keys?: unknown };
   const certs: AccessCerts = { at: Date.now(), keys: new Map() };
+  const ambiguous = new Set<string>();
   for (const jwk of Array.isArray(keys) ? (keys as Array<JsonWebKey & { kid?: unknown }>) : [])
-    if (jwk.kty === 'RSA' && typeof jwk.kid === 'string' && (jwk.use ?? 'sig') === 'sig' && (jwk.alg ?? 'RS256') === 'RS256') certs.keys.set(jwk.kid, { jwk });
+    if (jwk.kty === 'RSA' && typeof jwk.kid === 'string' && (jwk.use ?? 'sig') === 'sig' && (jwk.alg ?? 'RS256') === 'RS256') {
+      if (certs.keys.has(jwk.kid)) ambiguous.add(jwk.kid);
+      certs.keys.set(jwk.kid, { jwk });
+    }
+  // Two keys under one id: neither is trusted (as jose refuses a key set with several matches).
+  for (const kid of ambiguous) certs.keys.delete(kid);
   certsByOrigin.set(origin, certs);
   return certs;
 }
@@ -75,7 +81,7 @@ export async function verifyAccessJwt(env: Env, jwt: string): Promise<{ email: s
   const origin = accessOrigin(env.ACCESS_TEAM_DOMAIN!);
   try {
     // Access always sets exp; a token without one would never expire, so it is refused.
-    const { payload } = await jwtVerify(jwt, (header) => accessKey(origin, header), { issuer: origin, audience: env.ACCESS_AUD!, requiredClaims: ['exp'] });
+    const { payload } = await jwtVerify(jwt, (header) => accessKey(origin, header), { issuer: origin, audience: env.ACCESS_AUD!, requiredClaims: ['exp'], algorithms: ['RS256'] });
     if (typeof payload.email !== 'string' || payload.email === '') return { refused: 'The Cloudflare Access token carries no email' };
     return { email: payload.email.toLowerCase() };
   } catch (err) {
