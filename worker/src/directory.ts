@@ -188,8 +188,11 @@ function principalSource(p: Principal, live: boolean, now = nowIso()): { from: s
   };
 }
 
-/** The roles that allow `permission`, as a JSON array for `IN (SELECT value FROM json_each(?))`. */
-const rolesAllowing = (permission: keyof typeof PERMISSIONS) => JSON.stringify(ROLES.filter((r) => roleAtLeast(r, PERMISSIONS[permission])));
+/**
+ * The roles that allow `permission` as an SQL list, `('owner', 'admin')`: constants of shared/roles.ts (lowercase
+ * words), written into the statement rather than bound, so SQLite compares with a fixed list.
+ */
+const rolesAllowing = (permission: keyof typeof PERMISSIONS) => `(${ROLES.filter((r) => roleAtLeast(r, PERMISSIONS[permission])).map((r) => `'${r}'`).join(', ')})`;
 
 /**
  * SQL for the principal's user id (no row for an unknown or expired token or email). Reads that travel in the same
@@ -214,8 +217,8 @@ export function workspaceScope(p: Principal, workspaceId: string | undefined, pe
   const src = principalSource(p, true);
   return {
     sql: `(SELECT m.workspace_id FROM ${src.from} JOIN memberships m ON m.user_id = u.id AND m.workspace_id = COALESCE(?, u.personal_workspace_id)
-           WHERE ${src.where} AND m.role IN (SELECT value FROM json_each(?)))`,
-    params: [workspaceId ?? null, ...src.params, rolesAllowing(permission)],
+           WHERE ${src.where} AND m.role IN ${rolesAllowing(permission)})`,
+    params: [workspaceId ?? null, ...src.params],
   };
 }
 
@@ -237,8 +240,8 @@ export function writeGuard(
   const hash = p.kind === 'token' ? ' AND t.token_sha256 = ?' : '';
   return {
     sql: `SELECT u.id FROM ${src.from} JOIN memberships m ON m.user_id = u.id AND m.workspace_id = ?
-          WHERE ${src.where}${hash} AND u.id = ? AND m.workspace_id = COALESCE(?, u.personal_workspace_id) AND m.role IN (SELECT value FROM json_each(?))`,
-    params: [target.wsId, ...src.params, ...(hash ? [presentedSha256] : []), target.userId, target.named ?? null, rolesAllowing(permission)],
+          WHERE ${src.where}${hash} AND u.id = ? AND m.workspace_id = COALESCE(?, u.personal_workspace_id) AND m.role IN ${rolesAllowing(permission)}`,
+    params: [target.wsId, ...src.params, ...(hash ? [presentedSha256] : []), target.userId, target.named ?? null],
   };
 }
 
