@@ -69,7 +69,7 @@ const sealContext = (workspaceId: string, id: string): SealContext => ({ kind: '
  */
 export function listCredentials(db: D1Database, ws: SqlPart, providers: readonly ProviderId[] | undefined, page: Page): ListQuery<Credentials> {
   const select: SqlPart = providers
-    ? { sql: `SELECT ${PUBLIC_COLUMNS} FROM credentials WHERE workspace_id = ${ws.sql} AND provider IN (SELECT value FROM json_each(?))`, params: [...ws.params, JSON.stringify(providers)] }
+    ? { sql: `SELECT ${PUBLIC_COLUMNS} FROM credentials WHERE workspace_id = ${ws.sql} AND provider IN (${providers.map(() => '?').join(', ')})`, params: [...ws.params, ...providers] }
     : { sql: `SELECT ${PUBLIC_COLUMNS} FROM credentials WHERE workspace_id = ${ws.sql}`, params: ws.params };
   return listQuery(db, select, 'name', page, credentialsView);
 }
