@@ -1,3 +1,4 @@
+import { parse } from '@babel/parser';
 import preact from '@preact/preset-vite';
 import { defineConfig } from 'wxt';
 import pkg from '../package.json' with { type: 'json' };
@@ -17,18 +18,37 @@ const providerLabels = {
 };
 
 /**
- * The shared API schemas are built at the top of their modules (`export const X = z.object(…).meta(…)`): calls the
- * bundler must keep, not knowing they are free of side effects, so every page would carry every schema. In shared/
- * files that use zod, each top-level `const X = a.b(…)` / `a(…)` gets a `@__PURE__` annotation on its way into the
- * bundle, so the schemas a page never uses are dropped. (Their one side effect, `.meta({ id })` registering a
- * schema for the OpenAPI document, matters only to the worker, which is built without this.)
+ * The shared API schemas are built at the top of their modules (`export const X = z.object(…)`): calls the bundler
+ * must keep, not knowing they are free of side effects, so every page would carry every schema. In shared/ files
+ * that use zod, every call in a top-level `const`'s initializer (outside function bodies) gets a `@__PURE__`
+ * annotation on its way into the bundle: not only the outer one, whose arguments (`z.withMeta(…)`, `.check(…)`)
+ * would otherwise stay behind when the schema goes, but each nested one too, so a schema a page never uses is dropped
+ * whole. (Their one side effect, `withMeta` registering a schema for the OpenAPI document, matters only to the
+ * worker, which is built without this; the forms read the metadata of the provider fields they use, which stay.)
+ * Top-level statements (`z.config(…)`) and function bodies are left as they are.
  */
 const pureSchemas = {
   name: 'latchkey-pure-schemas',
   enforce: 'pre' as const,
   transform(code: string, id: string) {
     if (!/[\\/]shared[\\/][\w-]+\.ts$/.test(id) || !/from '(?:zod(?:\/[\w-]+)?|\.\/z)'/.test(code)) return null;
-    return { code: code.replace(/^((?:export )?const [A-Za-z_$][\w$]*(?:: [^=\n]+)? = )(?=[A-Za-z_$][\w$]*\s*[.(])/gm, '$1/* @__PURE__ */ '), map: null };
+    const at: number[] = [];
+    const visit = (node: unknown): void => {
+      if (!node || typeof node !== 'object') return;
+      if (Array.isArray(node)) return node.forEach(visit);
+      const n = node as { type?: string; start?: number };
+      if (typeof n.type !== 'string') return;
+      if (/Function|Method|Class/.test(n.type)) return; // bodies run later (or never): left alone
+      if ((n.type === 'CallExpression' || n.type === 'NewExpression') && n.start !== undefined) at.push(n.start);
+      for (const [k, v] of Object.entries(n)) if (k !== 'leadingComments' && k !== 'trailingComments' && k !== 'innerComments' && k !== 'loc') visit(v);
+    };
+    for (const stmt of parse(code, { sourceType: 'module', plugins: ['typescript'] }).program.body) {
+      const decl = stmt.type === 'ExportNamedDeclaration' ? stmt.declaration : stmt;
+      if (decl?.type === 'VariableDeclaration') for (const d of decl.declarations) visit(d.init);
+    }
+    let out = code;
+    for (const i of [...new Set(at)].sort((a, b) => b - a)) out = `${out.slice(0, i)}/* @__PURE__ */ ${out.slice(i)}`;
+    return { code: out, map: null };
   },
 };
 

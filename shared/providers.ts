@@ -357,7 +357,8 @@ export const COMPUTE_PLATFORMS = {
   'seqeracompute-platform': ['seqeracompute'],
 } as const satisfies Record<string, readonly ProviderId[]>;
 
-export const PLATFORM_IDS = [...new Set([...Object.keys(COMPUTE_PLATFORMS), ...PROVIDER_IDS])] as [string, ...string[]];
+// Calls rather than spreads, which a bundler cannot drop from a page that never uses the list.
+export const PLATFORM_IDS = Array.from(new Set(Object.keys(COMPUTE_PLATFORMS).concat(PROVIDER_IDS))) as [string, ...string[]];
 
 /** The providers whose credentials a platform (or a provider id) selects. */
 export function providersForPlatform(platformId: string): ProviderId[] {
