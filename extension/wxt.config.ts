@@ -76,6 +76,8 @@ export default defineConfig({
   hooks: { 'build:manifestGenerated': (_wxt, manifest) => void (manifest.action && (manifest.action.default_title = '__MSG_app_name__')) },
   vite: () => ({
     plugins: [pureSchemas, providerLabels, preact()],
+    // shared/docs.ts: the forms' field help stays, OpenAPI-only text (schema descriptions) goes.
+    define: { LATCHKEY_OPENAPI_DOCS: JSON.stringify('help') },
     build: {
       sourcemap: process.env.LATCHKEY_EXT_SOURCEMAPS === '1' ? 'hidden' : false,
     },
