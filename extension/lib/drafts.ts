@@ -4,7 +4,7 @@
  * fields are never put here. Saving one (which knows the provider catalogue) is in draft-save.ts, loaded with the forms.
  */
 import type { CredentialsDraft } from './credential-form';
-import { storageItem } from './storage';
+import { storageItem } from './items';
 
 export type Draft =
   | { kind: 'credentials'; workspaceId: string; editingId: string | null; draft: CredentialsDraft }

@@ -12,7 +12,7 @@ import { type Draft, draftItem } from '../../lib/drafts';
 import type { Failure } from '../../lib/api';
 import { plainFailure } from '../../lib/plain-errors';
 import { latchkey } from '../../lib/service';
-import { seenWorkspacesItem, workspaceItem } from '../../lib/storage';
+import { seenWorkspacesItem, workspaceItem } from '../../lib/items';
 import { i18n } from '#i18n';
 
 type Tab = 'credentials' | 'secrets';
