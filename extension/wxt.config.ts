@@ -79,6 +79,8 @@ export default defineConfig({
     // shared/docs.ts: the forms' field help stays, OpenAPI-only text (schema descriptions) goes.
     define: { LATCHKEY_OPENAPI_DOCS: JSON.stringify('help') },
     build: {
+      // Chrome and Firefox (140+, the minimum) support modulepreload: no polyfill in every page.
+      modulePreload: { polyfill: false },
       sourcemap: process.env.LATCHKEY_EXT_SOURCEMAPS === '1' ? 'hidden' : false,
     },
   }),
