@@ -62,6 +62,26 @@ const oneCommonChunk = {
   outputOptions: <T extends { format?: string }>(options: T) => (options.format === 'iife' ? null : { ...options, codeSplitting: { groups: [{ name: 'common', minShareCount: 2 }] } }),
 };
 
+/**
+ * Vite wraps every `import()` in a helper that preloads the imported chunk's dependencies and CSS (0.7 kB gzip in
+ * the popup). The extension's one dynamic import is the popup's forms, whose dependencies the popup has already
+ * loaded; the browser fetches any other static import itself. What is left is the CSS, which is linked here if a
+ * page does not have it yet (build.modulePreload.resolveDependencies gives a dynamic import only its CSS).
+ */
+const PRELOAD_HELPER = '\0vite/preload-helper.js';
+const lightPreload = {
+  name: 'latchkey-light-preload',
+  enforce: 'pre' as const,
+  resolveId: (id: string) => (id === PRELOAD_HELPER ? id : null),
+  load: (id: string) =>
+    id === PRELOAD_HELPER
+      ? `export const __vitePreload = (load, deps) => {
+  for (const css of deps || []) if (!document.querySelector(\`link[href="/\${css}"]\`)) document.head.append(Object.assign(document.createElement('link'), { rel: 'stylesheet', href: '/' + css }));
+  return load();
+};`
+      : null,
+};
+
 // Least privilege: storage, the context menu for saving a selected token, and alarms (no data: it re-checks credential
 // expiry for the toolbar badge every few hours). The worker's origin is asked for at connect time (optional host permission);
 // calls work through CORS too, so a refusal does not break the extension.
@@ -85,12 +105,13 @@ export default defineConfig({
   // WXT takes the toolbar title from popup.html's <title>; the manifest's own title is localised like its name.
   hooks: { 'build:manifestGenerated': (_wxt, manifest) => void (manifest.action && (manifest.action.default_title = '__MSG_app_name__')) },
   vite: () => ({
-    plugins: [pureSchemas, providerLabels, preact(), oneCommonChunk],
+    plugins: [pureSchemas, providerLabels, preact(), oneCommonChunk, lightPreload],
     // shared/docs.ts: the forms' field help stays, OpenAPI-only text (schema descriptions) goes.
     define: { LATCHKEY_OPENAPI_DOCS: JSON.stringify('help') },
     build: {
-      // Chrome and Firefox (140+, the minimum) support modulepreload: no polyfill in every page.
-      modulePreload: { polyfill: false },
+      // Chrome and Firefox (140+, the minimum) support modulepreload: no polyfill in every page. The HTML keeps its
+      // modulepreload links; a dynamic import is given only its CSS (see lightPreload).
+      modulePreload: { polyfill: false, resolveDependencies: (_file: string, deps: string[], { hostType }: { hostType: 'html' | 'js' }) => (hostType === 'html' ? deps : []) },
       sourcemap: process.env.LATCHKEY_EXT_SOURCEMAPS === '1' ? 'hidden' : false,
     },
   }),
