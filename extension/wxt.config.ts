@@ -106,8 +106,9 @@ export default defineConfig({
   hooks: { 'build:manifestGenerated': (_wxt, manifest) => void (manifest.action && (manifest.action.default_title = '__MSG_app_name__')) },
   vite: () => ({
     plugins: [pureSchemas, providerLabels, preact(), oneCommonChunk, lightPreload],
-    // shared/docs.ts: the forms' field help stays, OpenAPI-only text (schema descriptions) goes.
-    define: { LATCHKEY_OPENAPI_DOCS: JSON.stringify('help') },
+    // shared/docs.ts: the forms' field help stays, OpenAPI-only text (schema descriptions) goes. shared/z.ts: zod's
+    // own English, which no form can show, stays out.
+    define: { LATCHKEY_OPENAPI_DOCS: JSON.stringify('help'), LATCHKEY_ZOD_ENGLISH: 'false' },
     build: {
       // Chrome and Firefox (140+, the minimum) support modulepreload: no polyfill in every page. The HTML keeps its
       // modulepreload links; a dynamic import is given only its CSS (see lightPreload).
