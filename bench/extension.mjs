@@ -60,10 +60,12 @@ function withoutZod(file) {
     .join('\n');
 }
 
-/** popup.html's scripts and styles, and every chunk they load later (dynamic imports: the forms). */
+/** popup.html's scripts and styles (files, and styles written into the page), and every chunk they load later
+ *  (dynamic imports: the forms). */
 function popupFiles(dir) {
   const html = readFileSync(join(dir, 'popup.html'), 'utf8');
-  const atOpen = [...html.matchAll(/(?:src|href)="\/?([^"]+\.(?:js|css))"/g)].map((m) => m[1]);
+  const atOpen = [...html.matchAll(/\s(?:src|href)="\/?([^"]+\.(?:js|css))"/g)].map((m) => m[1]);
+  const inline = [...html.matchAll(/<style[^>]*>([\s\S]*?)<\/style>/g)].map((m) => m[1]);
   const chunks = readdirSync(join(dir, 'chunks')).filter((f) => f.endsWith('.js'));
   const all = new Set(atOpen);
   for (let grew = true; grew; ) {
@@ -73,14 +75,15 @@ function popupFiles(dir) {
       for (const c of chunks) if (!all.has(`chunks/${c}`) && code.includes(c)) (all.add(`chunks/${c}`), (grew = true));
     }
   }
-  return { atOpen, all: [...all] };
+  return { atOpen, all: [...all], inline };
 }
 
 const weigh = (dir, files, drop) => files.reduce((n, f) => n + gz(drop && f.endsWith('.js') ? withoutZod(join(dir, f)) : readFileSync(join(dir, f))), 0);
 const sizes = {};
 for (const { name, dir } of sides) {
-  const { atOpen, all } = popupFiles(dir);
-  sizes[name] = { atOpen: weigh(dir, atOpen), total: weigh(dir, all), totalWithoutZod: weigh(dir, all, true) };
+  const { atOpen, all, inline } = popupFiles(dir);
+  const styles = inline.reduce((n, css) => n + gz(css), 0);
+  sizes[name] = { atOpen: weigh(dir, atOpen) + styles, total: weigh(dir, all) + styles, totalWithoutZod: weigh(dir, all, true) + styles };
   line({ figure: 'extension.popup.gzipBytes', variant: name, atOpen: sizes[name].atOpen, total: sizes[name].total, totalWithoutZod: sizes[name].totalWithoutZod, later: all.filter((f) => !atOpen.includes(f)).map((f) => basename(f)) });
   for (const f of readdirSync(join(dir, 'content-scripts')).filter((f) => f.endsWith('.js')))
     line({ figure: 'extension.content-script.gzipBytes', variant: name, script: f, bytes: gz(readFileSync(join(dir, 'content-scripts', f))) });

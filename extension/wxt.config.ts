@@ -76,10 +76,29 @@ const lightPreload = {
   load: (id: string) =>
     id === PRELOAD_HELPER
       ? `export const __vitePreload = (load, deps) => {
-  for (const css of deps || []) if (!document.querySelector(\`link[href="/\${css}"]\`)) document.head.append(Object.assign(document.createElement('link'), { rel: 'stylesheet', href: '/' + css }));
+  for (const css of deps || []) if (!document.querySelector(\`[href="/\${css}"],[data-href="/\${css}"]\`)) document.head.append(Object.assign(document.createElement('link'), { rel: 'stylesheet', href: '/' + css }));
   return load();
 };`
       : null,
+};
+
+/**
+ * The popup's stylesheet in its page (a <style>, marked with the file it is; extension pages may have inline
+ * styles), not linked: a linked stylesheet is one more file for the browser to fetch as the popup opens, and the
+ * popup's scripts wait for it before they run. The options and capture pages keep the link.
+ */
+const inlinePopupCss = {
+  name: 'latchkey-inline-popup-css',
+  transformIndexHtml: {
+    order: 'post' as const,
+    handler(html: string, ctx: { filename: string; bundle?: Record<string, { type: string; source?: string | Uint8Array }> }) {
+      if (!ctx.bundle || !/[\\/]popup[\\/]index\.html$/.test(ctx.filename)) return html;
+      return html.replace(/<link rel="stylesheet"[^>]*href="\/([^"]+\.css)"[^>]*>/g, (tag, file: string) => {
+        const asset = ctx.bundle![file];
+        return asset?.type === 'asset' ? `<style data-href="/${file}">${String(asset.source)}</style>` : tag;
+      });
+    },
+  },
 };
 
 // Least privilege: storage, the context menu for saving a selected token, and alarms (no data: it re-checks credential
@@ -105,7 +124,7 @@ export default defineConfig({
   // WXT takes the toolbar title from popup.html's <title>; the manifest's own title is localised like its name.
   hooks: { 'build:manifestGenerated': (_wxt, manifest) => void (manifest.action && (manifest.action.default_title = '__MSG_app_name__')) },
   vite: () => ({
-    plugins: [pureSchemas, providerLabels, preact(), oneCommonChunk, lightPreload],
+    plugins: [pureSchemas, providerLabels, preact(), oneCommonChunk, lightPreload, inlinePopupCss],
     // shared/docs.ts: the forms' field help stays, OpenAPI-only text (schema descriptions) goes. shared/z.ts: zod's
     // own English, which no form can show, stays out.
     define: { LATCHKEY_OPENAPI_DOCS: JSON.stringify('help'), LATCHKEY_ZOD_ENGLISH: 'false' },
