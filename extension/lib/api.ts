@@ -10,6 +10,7 @@ import { expiresSoon, WARN_DAYS } from './expiry';
 import type { CreateCredentialsRequest, Credentials, PipelineSecret, UpdateCredentialsRequest, Workspace } from '../../shared/api';
 import type { AppType } from '../../worker/src/index';
 import { type CaptureSave, rememberCaptureWorkspace, targetWorkspace } from './capture-targets';
+import { apiWorkspaceId, readOpening } from './opening';
 import { accessTokenItem, serverUrlItem } from './storage';
 import { i18n } from '#i18n';
 
@@ -108,6 +109,15 @@ function createLatchkeyService() {
     // Every workspace, not the first page of 100: 1000 is PAGE_MAX in shared/api.ts (not imported: it would bring zod into the popup's first chunk).
     workspaces: () => call<{ workspaces: Workspace[] }>((c) => c.workspaces.$get({ query: { max: '1000' } }), true),
     listCredentials: (workspaceId: string | null) => call<{ credentials: Credentials[] }>((c) => c.credentials.$get({ query: q(workspaceId) }), true),
+    /**
+     * The credentials of the workspace the popup opens on (lib/opening.ts), asked for as the popup's script starts,
+     * while it reads the same stored values itself; null when this browser session has no workspace list yet (the
+     * popup asks for that first).
+     */
+    async opening(): Promise<{ workspaceId: string; credentials: Result<{ credentials: Credentials[] }> } | null> {
+      const { cached } = await readOpening();
+      return cached && { workspaceId: cached.id, credentials: await service.listCredentials(apiWorkspaceId(cached)) };
+    },
     validateCredentialsName: (workspaceId: string | null, name: string) => call<null>((c) => c.credentials.validate.$get({ query: { ...q(workspaceId), name } })),
     createCredentials: (workspaceId: string | null, body: CreateCredentialsRequest, skipRegistryCheck = false) =>
       call<{ credentialsId: string }>((c) => c.credentials.$post({ query: { ...q(workspaceId), ...skip(skipRegistryCheck) }, json: body })),

@@ -18,12 +18,15 @@ export function storageItem<T>(area: 'local' | 'session', key: string, fallback:
   };
 }
 
+/** The keys of what the popup opens on (lib/opening.ts reads them together). */
+export const KEYS = { workspace: 'workspaceId', draft: 'draft', seen: 'workspaces' } as const;
+
 export const serverUrlItem = storageItem('local', 'serverUrl', '');
-export const workspaceItem = storageItem('local', 'workspaceId', '');
+export const workspaceItem = storageItem('local', KEYS.workspace, '');
 /**
  * The workspace list the popup last received, for this browser session only (storage.session: memory, out of
  * content scripts' reach): the next popup shows it and asks for the lists at once, then refreshes it.
  */
-export const seenWorkspacesItem = storageItem<Workspace[] | null>('session', 'workspaces', null);
+export const seenWorkspacesItem = storageItem<Workspace[] | null>('session', KEYS.seen, null);
 /** The workspace a captured token was last saved to: the capture panel offers it first next time. */
 export const captureWorkspaceItem = storageItem('local', 'captureWorkspaceId', '');

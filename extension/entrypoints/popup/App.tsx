@@ -8,11 +8,12 @@ import { KeyIcon } from '../../components/KeyIcon';
 import { loadForms } from '../../components/list';
 import { ToastProvider, useToast } from '../../components/toast';
 import { Banner, Spinner } from '../../components/ui';
-import { type Draft, draftItem } from '../../lib/drafts';
+import type { Draft } from '../../lib/drafts';
 import type { Failure } from '../../lib/api';
 import { plainFailure } from '../../lib/plain-errors';
 import { latchkey } from '../../lib/service';
 import { seenWorkspacesItem, workspaceItem } from '../../lib/items';
+import { apiWorkspaceId, openingOf, pickWorkspace, readStored } from '../../lib/opening';
 import { i18n } from '#i18n';
 
 type Tab = 'credentials' | 'secrets';
@@ -21,29 +22,38 @@ type Lists = { credentials: Credentials[]; secrets: PipelineSecret[] | null };
 type ListAnswer<M extends 'listCredentials' | 'listSecrets'> = Promise<Awaited<ReturnType<(typeof latchkey)[M]>>>;
 type ListAnswers = { credentials: ListAnswer<'listCredentials'>; secrets: ListAnswer<'listSecrets'> };
 
-/** The API's workspaceId for a workspace: absent (null) for the personal one. */
-const apiWorkspaceId = (w: Workspace) => (w.kind === 'personal' ? null : w.id);
-
-const pickWorkspace = (list: Workspace[], wanted: string) => list.find((w) => w.id === wanted) ?? list[0] ?? null;
-
 /**
- * What the popup opens on, read as its script runs (before the first render, whose effects wait for a frame): a form
- * left open (a draft) reopens in its workspace and tab, else the workspace last chosen; when this browser session has
- * seen the workspace list, that workspace's lists are asked for at once.
+ * What the popup opens on (lib/opening.ts) and, when this browser session has seen the workspace list, that
+ * workspace's lists: all asked for as the script runs (before the first render, whose effects wait for a frame). The
+ * stored values and the background's `opening` answer (that workspace's credentials, which it reads the workspace
+ * for itself) are asked for together rather than one after the other. A retry reads afresh.
  */
-function readOpening() {
-  return Promise.all([workspaceItem.getValue(), draftItem.getValue(), seenWorkspacesItem.getValue()]).then(([remembered, saved, seen]) => {
-    const wanted = saved?.workspaceId ?? remembered;
-    const cached = seen ? pickWorkspace(seen, wanted) : null;
-    return { saved, seen, wanted, first: cached ? fetchLists(apiWorkspaceId(cached)) : null };
+function openLists(withOpening = false) {
+  const answer = withOpening ? latchkey.opening().catch(() => null) : Promise.resolve(null);
+  return readStored().then((stored) => {
+    const o = openingOf(stored);
+    const ws = o.cached;
+    if (!ws) return { ...o, first: null };
+    const wsId = apiWorkspaceId(ws);
+    const credentials = answer.then((e) => (e?.workspaceId === ws.id ? e.credentials : latchkey.listCredentials(wsId)));
+    return { ...o, first: fetchLists(wsId, credentials) };
   });
 }
-let opening: ReturnType<typeof readOpening> | null = readOpening();
+let opening: ReturnType<typeof openLists> | null = openLists(true);
 
-/** The credentials first (the tab the popup opens on); the secrets once they are in, so the two do not compete. */
-function fetchLists(wsId: string | null): ListAnswers {
-  const credentials = latchkey.listCredentials(wsId);
-  return { credentials, secrets: credentials.then((c) => (c.ok ? latchkey.listSecrets(wsId) : c)) };
+/**
+ * Resolves once the list has had its frame: the requests that wait on it (secrets, the fresh workspace list) stay
+ * out of the way of the credentials' first paint. A timer stands in for a frame that never comes (a hidden page).
+ */
+const afterPaint = () =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 50);
+    requestAnimationFrame(() => (clearTimeout(timer), setTimeout(resolve, 0)));
+  });
+
+/** The credentials first (the tab the popup opens on); the secrets once those have painted, so the two do not compete. */
+function fetchLists(wsId: string | null, credentials: ListAnswers['credentials'] = latchkey.listCredentials(wsId)): ListAnswers {
+  return { credentials, secrets: credentials.then((c) => (c.ok ? afterPaint().then(() => latchkey.listSecrets(wsId)) : c)) };
 }
 
 const workspaceLabel = (w: Workspace) => (w.kind === 'personal' ? i18n.t('popup.personal') : i18n.t('popup.workspaceLabel', [w.orgName ?? '', w.name]));
@@ -76,7 +86,7 @@ function Popup() {
   const early = useRef<{ id: string; lists: ListAnswers } | null>(null);
   const loadWorkspaces = useCallback(async () => {
     setProblem(null);
-    const { saved, seen, wanted, first } = await (opening ?? readOpening());
+    const { saved, seen, wanted, first } = await (opening ?? openLists());
     opening = null; // a retry reads afresh
     const pick = (list: Workspace[]) => pickWorkspace(list, wanted);
     const open = (list: Workspace[]) => {
@@ -91,7 +101,7 @@ function Popup() {
     // workspace list is asked for once the credentials are in (the two would compete) and replaces it.
     const cached = seen ? open(seen) : null;
     if (cached && first) early.current = { id: cached.id, lists: first };
-    const res = await (first ? first.credentials.then(() => latchkey.workspaces()) : latchkey.workspaces());
+    const res = await (first ? first.credentials.then(afterPaint).then(() => latchkey.workspaces()) : latchkey.workspaces());
     if (!res.ok) return setProblem({ message: res.message, disconnected: res.status === 0 && res.reason === 'not-connected' || res.status === 401 });
     void seenWorkspacesItem.setValue(res.data.workspaces);
     if (!cached) return void open(res.data.workspaces);
