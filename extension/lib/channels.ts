@@ -39,7 +39,7 @@ export const CAPTURE_SITES: ReadonlyMap<string, string> = new Map([
 export const PAGE_METHODS = new Set<keyof LatchkeyService>([
   'testConnection', 'userInfo', 'workspaces', 'opening', 'listCredentials', 'validateCredentialsName', 'createCredentials', 'updateCredentials',
   'checkRegistryLogin', 'deleteCredentials', 'pendingCapture', 'savePendingCapture', 'dropPendingCapture',
-  'listSecrets', 'validateSecretName', 'createSecret', 'updateSecret', 'deleteSecret', 'refreshExpiryBadge',
+  'listSecrets', 'validateSecretName', 'createSecret', 'updateSecret', 'deleteSecret', 'refreshExpiryBadge', 'forgetLists',
 ]);
 
 export class Refused extends Error {}

@@ -21,6 +21,7 @@ type Tab = 'credentials' | 'secrets';
 type Lists = { credentials: Credentials[]; secrets: PipelineSecret[] | null };
 type ListAnswer<M extends 'listCredentials' | 'listSecrets'> = Promise<Awaited<ReturnType<(typeof latchkey)[M]>>>;
 type ListAnswers = { credentials: ListAnswer<'listCredentials'>; secrets: ListAnswer<'listSecrets'> };
+type CachedLists = ReturnType<typeof openingOf>['lists'];
 
 /**
  * What the popup opens on (lib/opening.ts) and, when this browser session has seen the workspace list, that
@@ -30,7 +31,7 @@ type ListAnswers = { credentials: ListAnswer<'listCredentials'>; secrets: ListAn
  */
 function openLists(withOpening = false) {
   const answer = withOpening ? latchkey.opening().catch(() => null) : Promise.resolve(null);
-  return readStored().then((stored) => {
+  return readStored(true).then((stored) => {
     const o = openingOf(stored);
     const ws = o.cached;
     if (!ws) return { ...o, first: null };
@@ -56,6 +57,9 @@ function fetchLists(wsId: string | null, credentials: ListAnswers['credentials']
   return { credentials, secrets: credentials.then((c) => (c.ok ? afterPaint().then(() => latchkey.listSecrets(wsId)) : c)) };
 }
 
+/** A fresh list that says what the one on screen says leaves it as it is: no second render of the same rows. */
+const same = (a: unknown, b: unknown) => a === b || JSON.stringify(a) === JSON.stringify(b);
+
 const workspaceLabel = (w: Workspace) => (w.kind === 'personal' ? i18n.t('popup.personal') : i18n.t('popup.workspaceLabel', [w.orgName ?? '', w.name]));
 
 /** Opened with ?window=1 by the pop-out button: the same popup in a window of its own, which stays open. */
@@ -78,15 +82,20 @@ function Popup() {
   const [tab, setTab] = useState<Tab>('credentials');
   const [lists, setLists] = useState<Lists | null>(null);
   const [listError, setListError] = useState<string | null>(null);
+  /** The lists on screen are the ones this session last received (lib/items.ts listsItem), until the fresh answer. */
+  const [stale, setStale] = useState(false);
+  /** The workspace list on screen is the one this session last received, until the fresh one is in. */
+  const [refreshing, setRefreshing] = useState(false);
 
   /** The workspace whose lists the popup is showing: an answer for another one (switched meanwhile) is dropped. */
   const shown = useRef<string | null>(null);
   shown.current = current?.id ?? null;
-  /** Lists asked for before the workspace list came back, for the workspace shown from the session's last list. */
-  const early = useRef<{ id: string; lists: ListAnswers } | null>(null);
+  /** Lists asked for before the workspace list came back, for the workspace shown from the session's last list, and
+   *  the lists this session last received for it (shown until the answer is in). */
+  const early = useRef<{ id: string; lists: ListAnswers; kept: CachedLists | undefined } | null>(null);
   const loadWorkspaces = useCallback(async () => {
     setProblem(null);
-    const { saved, seen, wanted, first } = await (opening ?? openLists());
+    const { saved, seen, wanted, first, lists: kept } = await (opening ?? openLists());
     opening = null; // a retry reads afresh
     const pick = (list: Workspace[]) => pickWorkspace(list, wanted);
     const open = (list: Workspace[]) => {
@@ -100,8 +109,10 @@ function Popup() {
     // The workspace list this browser session last saw is shown at once, its lists already asked for; the fresh
     // workspace list is asked for once the credentials are in (the two would compete) and replaces it.
     const cached = seen ? open(seen) : null;
-    if (cached && first) early.current = { id: cached.id, lists: first };
+    if (cached && first) early.current = { id: cached.id, lists: first, kept };
+    setRefreshing(Boolean(cached));
     const res = await (first ? first.credentials.then(afterPaint).then(() => latchkey.workspaces()) : latchkey.workspaces());
+    setRefreshing(false);
     if (!res.ok) return setProblem({ message: res.message, disconnected: res.status === 0 && res.reason === 'not-connected' || res.status === 401 });
     void seenWorkspacesItem.setValue(res.data.workspaces);
     if (!cached) return void open(res.data.workspaces);
@@ -131,13 +142,16 @@ function Popup() {
     };
     const c = await answers.credentials;
     if (shown.current !== listed.id) return;
+    setStale(false);
+    // A refused token, a workspace no longer open to the user or a lost connection: what was kept for it goes.
+    if (!c.ok && (c.status === 401 || c.status === 403 || c.reason === 'not-connected')) setLists(null);
     if (!c.ok) return failed(c, (last) => last !== null);
     setListError(null);
-    setLists((last) => ({ credentials: c.data.credentials, secrets: last?.secrets ?? null }));
+    setLists((last) => (last && same(last.credentials, c.data.credentials) ? last : { credentials: c.data.credentials, secrets: last?.secrets ?? null }));
     const s = await answers.secrets;
     if (shown.current !== listed.id) return;
     if (!s.ok) return failed(s, (last) => last?.secrets != null);
-    setLists((last) => last && { ...last, secrets: s.data.pipelineSecrets });
+    setLists((last) => last && (same(last.secrets, s.data.pipelineSecrets) ? last : { ...last, secrets: s.data.pipelineSecrets }));
     // Once the list has painted: the badge follows what the popup just saw, and the forms are fetched for later.
     setTimeout(() => {
       void latchkey.refreshExpiryBadge();
@@ -148,7 +162,9 @@ function Popup() {
   useEffect(() => void loadWorkspaces(), [loadWorkspaces]);
   // Before paint, not a frame later: the lists may already be in.
   useLayoutEffect(() => {
-    setLists(null);
+    const kept = early.current?.id === listed?.id ? early.current?.kept : undefined;
+    setLists(kept?.credentials ? { credentials: kept.credentials, secrets: kept.secrets ?? null } : null);
+    setStale(Boolean(kept?.credentials));
     setListError(null);
     void loadLists();
   }, [loadLists]);
@@ -185,7 +201,7 @@ function Popup() {
     ['secrets', i18n.t('popup.secretsTab'), lists?.secrets?.length],
   ];
   return (
-    <main class={inOwnWindow ? "popup windowed" : "popup"}>
+    <main class={inOwnWindow ? "popup windowed" : "popup"} aria-busy={stale || refreshing || undefined}>
       <Header>
         <label class="visually-hidden" for="workspace">
           {i18n.t('popup.workspace')}
