@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Extension figures, before and after the issue-12 work side by side in one run: popup and content-script sizes
 // (gzip) from the Chrome builds, and the popup's time to a rendered list of 200 credentials in headless Chromium
-// against the worker under wrangler dev. "Before" is commit BENCH_EXT_BEFORE (b599b90), built from `git archive`
-// beside this checkout; it is skipped (with a note) when that commit is not in the clone.
+// against the worker under wrangler dev: warm (the popup shows the list this browser session last received, then
+// the fresh one) and cold (that cache emptied before each opening; the session's workspace list stays, as before).
+// "Before" is commit BENCH_EXT_BEFORE (b599b90), built from `git archive` beside this checkout; it is skipped (with
+// a note) when that commit is not in the clone.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -60,10 +62,12 @@ function withoutZod(file) {
     .join('\n');
 }
 
-/** popup.html's scripts and styles, and every chunk they load later (dynamic imports: the forms). */
+/** popup.html's scripts and styles (files, and styles written into the page), and every chunk they load later
+ *  (dynamic imports: the forms). */
 function popupFiles(dir) {
   const html = readFileSync(join(dir, 'popup.html'), 'utf8');
-  const atOpen = [...html.matchAll(/(?:src|href)="\/?([^"]+\.(?:js|css))"/g)].map((m) => m[1]);
+  const atOpen = [...html.matchAll(/\s(?:src|href)="\/?([^"]+\.(?:js|css))"/g)].map((m) => m[1]);
+  const inline = [...html.matchAll(/<style[^>]*>([\s\S]*?)<\/style>/g)].map((m) => m[1]);
   const chunks = readdirSync(join(dir, 'chunks')).filter((f) => f.endsWith('.js'));
   const all = new Set(atOpen);
   for (let grew = true; grew; ) {
@@ -73,14 +77,15 @@ function popupFiles(dir) {
       for (const c of chunks) if (!all.has(`chunks/${c}`) && code.includes(c)) (all.add(`chunks/${c}`), (grew = true));
     }
   }
-  return { atOpen, all: [...all] };
+  return { atOpen, all: [...all], inline };
 }
 
 const weigh = (dir, files, drop) => files.reduce((n, f) => n + gz(drop && f.endsWith('.js') ? withoutZod(join(dir, f)) : readFileSync(join(dir, f))), 0);
 const sizes = {};
 for (const { name, dir } of sides) {
-  const { atOpen, all } = popupFiles(dir);
-  sizes[name] = { atOpen: weigh(dir, atOpen), total: weigh(dir, all), totalWithoutZod: weigh(dir, all, true) };
+  const { atOpen, all, inline } = popupFiles(dir);
+  const styles = inline.reduce((n, css) => n + gz(css), 0);
+  sizes[name] = { atOpen: weigh(dir, atOpen) + styles, total: weigh(dir, all) + styles, totalWithoutZod: weigh(dir, all, true) + styles };
   line({ figure: 'extension.popup.gzipBytes', variant: name, atOpen: sizes[name].atOpen, total: sizes[name].total, totalWithoutZod: sizes[name].totalWithoutZod, later: all.filter((f) => !atOpen.includes(f)).map((f) => basename(f)) });
   for (const f of readdirSync(join(dir, 'content-scripts')).filter((f) => f.endsWith('.js')))
     line({ figure: 'extension.content-script.gzipBytes', variant: name, script: f, bytes: gz(readFileSync(join(dir, 'content-scripts', f))) });
@@ -111,9 +116,10 @@ try {
     browsers.push(context);
     const sw = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
     side.id = new URL(sw.url()).host;
+    side.sw = sw;
     side.context = context;
-    side.times = [];
-    side.inPage = [];
+    side.times = { warm: [], cold: [] };
+    side.inPage = { warm: [], cold: [] };
     const setup = await context.newPage();
     await setup.goto(`chrome-extension://${side.id}/options.html`);
     // Connect as a user does (the token is kept in the extension origin's IndexedDB, not storage.local).
@@ -128,29 +134,42 @@ try {
   const rendered = () => document.querySelector('#tab-credentials .count')?.textContent === '200' && document.querySelector('li[data-credentials]') !== null && performance.now();
   for (let r = 0; r <= RUNS; r++) {
     for (const side of r % 2 ? [...sides].reverse() : sides) {
-      const page = await side.context.newPage();
-      const t0 = performance.now();
-      await page.goto(`chrome-extension://${side.id}/popup.html`);
-      const inPage = await (await page.waitForFunction(rendered, null, { timeout: 30_000, polling: 'raf' })).jsonValue();
-      if (r > 0) (side.times.push(performance.now() - t0), side.inPage.push(inPage)); // the first opening warms the isolate and caches
-      await page.waitForTimeout(300); // let the popup's after-paint work (badge refresh) settle before the next opening
-      await page.close();
+      for (const cache of r % 2 ? ['cold', 'warm'] : ['warm', 'cold']) {
+        // Cold: without the lists this session last received (the "before" build has none; removing is harmless).
+        if (cache === 'cold') await side.sw.evaluate(() => chrome.storage.session.remove('lists'));
+        const page = await side.context.newPage();
+        const t0 = performance.now();
+        await page.goto(`chrome-extension://${side.id}/popup.html`);
+        const inPage = await (await page.waitForFunction(rendered, null, { timeout: 30_000, polling: 'raf' })).jsonValue();
+        if (r > 0) (side.times[cache].push(performance.now() - t0), side.inPage[cache].push(inPage)); // the first round warms the isolate and caches
+        await page.waitForTimeout(300); // let the popup's after-paint work (badge refresh) settle before the next opening
+        await page.close();
+      }
     }
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  for (const side of sides)
-    line({
-      figure: 'extension.popup.timeToList200Ms',
-      variant: side.name,
-      medianMs: Math.round(median(side.times)),
-      minMs: Math.round(Math.min(...side.times)),
-      // The same moment on the popup's own clock, from its navigation start (without the driver's page.goto overhead).
-      inPageMedianMs: Math.round(median(side.inPage)),
-      runs: side.times.length,
-    });
+  for (const cache of ['warm', 'cold'])
+    for (const side of sides)
+      line({
+        figure: cache === 'warm' ? 'extension.popup.timeToList200Ms' : 'extension.popup.timeToList200Ms.cold',
+        variant: side.name,
+        cache,
+        medianMs: Math.round(median(side.times[cache])),
+        minMs: Math.round(Math.min(...side.times[cache])),
+        // The same moment on the popup's own clock, from its navigation start (without the driver's page.goto overhead).
+        inPageMedianMs: Math.round(median(side.inPage[cache])),
+        runs: side.times[cache].length,
+      });
   if (sides.length === 2) {
     const [b, a] = sides;
-    line({ figure: 'extension.ratio', what: 'after / before', popupTimeToList200: Number((median(a.times) / median(b.times)).toFixed(2)), popupGzipAtOpen: Number((sizes.after.atOpen / sizes.before.atOpen).toFixed(2)), popupGzipTotal: Number((sizes.after.total / sizes.before.total).toFixed(2)) });
+    line({
+      figure: 'extension.ratio',
+      what: 'after / before',
+      popupTimeToList200: Number((median(a.times.warm) / median(b.times.warm)).toFixed(2)),
+      popupTimeToList200Cold: Number((median(a.times.cold) / median(b.times.cold)).toFixed(2)),
+      popupGzipAtOpen: Number((sizes.after.atOpen / sizes.before.atOpen).toFixed(2)),
+      popupGzipTotal: Number((sizes.after.total / sizes.before.total).toFixed(2)),
+    });
   }
 } finally {
   for (const b of browsers) await b.close();

@@ -1,3 +1,4 @@
+import { parse } from '@babel/parser';
 import preact from '@preact/preset-vite';
 import { defineConfig } from 'wxt';
 import pkg from '../package.json' with { type: 'json' };
@@ -17,18 +18,86 @@ const providerLabels = {
 };
 
 /**
- * The shared API schemas are built at the top of their modules (`export const X = z.object(…).meta(…)`): calls the
- * bundler must keep, not knowing they are free of side effects, so every page would carry every schema. In shared/
- * files that use zod, each top-level `const X = a.b(…)` / `a(…)` gets a `@__PURE__` annotation on its way into the
- * bundle, so the schemas a page never uses are dropped. (Their one side effect, `.meta({ id })` registering a
- * schema for the OpenAPI document, matters only to the worker, which is built without this.)
+ * The shared API schemas are built at the top of their modules (`export const X = z.object(…)`): calls the bundler
+ * must keep, not knowing they are free of side effects, so every page would carry every schema. In shared/ files
+ * that use zod, every call in a top-level `const`'s initializer (outside function bodies) gets a `@__PURE__`
+ * annotation on its way into the bundle: not only the outer one, whose arguments (`z.withMeta(…)`, `.check(…)`)
+ * would otherwise stay behind when the schema goes, but each nested one too, so a schema a page never uses is dropped
+ * whole. (Their one side effect, `withMeta` registering a schema for the OpenAPI document, matters only to the
+ * worker, which is built without this; the forms read the metadata of the provider fields they use, which stay.)
+ * Top-level statements (`z.config(…)`) and function bodies are left as they are.
  */
 const pureSchemas = {
   name: 'latchkey-pure-schemas',
   enforce: 'pre' as const,
   transform(code: string, id: string) {
     if (!/[\\/]shared[\\/][\w-]+\.ts$/.test(id) || !/from '(?:zod(?:\/[\w-]+)?|\.\/z)'/.test(code)) return null;
-    return { code: code.replace(/^((?:export )?const [A-Za-z_$][\w$]*(?:: [^=\n]+)? = )(?=[A-Za-z_$][\w$]*\s*[.(])/gm, '$1/* @__PURE__ */ '), map: null };
+    const at: number[] = [];
+    const visit = (node: unknown): void => {
+      if (!node || typeof node !== 'object') return;
+      if (Array.isArray(node)) return node.forEach(visit);
+      const n = node as { type?: string; start?: number };
+      if (typeof n.type !== 'string') return;
+      if (/Function|Method|Class/.test(n.type)) return; // bodies run later (or never): left alone
+      if ((n.type === 'CallExpression' || n.type === 'NewExpression') && n.start !== undefined) at.push(n.start);
+      for (const [k, v] of Object.entries(n)) if (k !== 'leadingComments' && k !== 'trailingComments' && k !== 'innerComments' && k !== 'loc') visit(v);
+    };
+    for (const stmt of parse(code, { sourceType: 'module', plugins: ['typescript'] }).program.body) {
+      const decl = stmt.type === 'ExportNamedDeclaration' ? stmt.declaration : stmt;
+      if (decl?.type === 'VariableDeclaration') for (const d of decl.declarations) visit(d.init);
+    }
+    let out = code;
+    for (const i of [...new Set(at)].sort((a, b) => b - a)) out = `${out.slice(0, i)}/* @__PURE__ */ ${out.slice(i)}`;
+    return { code: out, map: null };
+  },
+};
+
+/**
+ * The pages' (popup, options, capture) and the popup forms' shared code in one chunk, rather than one chunk per set
+ * of pages sharing it (four small files, each with its own imports and exports, compressed apart). Only for the ES
+ * build of the pages; the background and content scripts are single IIFE files.
+ */
+const oneCommonChunk = {
+  name: 'latchkey-one-common-chunk',
+  outputOptions: <T extends { format?: string }>(options: T) => (options.format === 'iife' ? null : { ...options, codeSplitting: { groups: [{ name: 'common', minShareCount: 2 }] } }),
+};
+
+/**
+ * Vite wraps every `import()` in a helper that preloads the imported chunk's dependencies and CSS (0.7 kB gzip in
+ * the popup). The extension's one dynamic import is the popup's forms, whose dependencies the popup has already
+ * loaded; the browser fetches any other static import itself. What is left is the CSS, which is linked here if a
+ * page does not have it yet (build.modulePreload.resolveDependencies gives a dynamic import only its CSS).
+ */
+const PRELOAD_HELPER = '\0vite/preload-helper.js';
+const lightPreload = {
+  name: 'latchkey-light-preload',
+  enforce: 'pre' as const,
+  resolveId: (id: string) => (id === PRELOAD_HELPER ? id : null),
+  load: (id: string) =>
+    id === PRELOAD_HELPER
+      ? `export const __vitePreload = (load, deps) => {
+  for (const css of deps || []) if (!document.querySelector(\`[href="/\${css}"],[data-href="/\${css}"]\`)) document.head.append(Object.assign(document.createElement('link'), { rel: 'stylesheet', href: '/' + css }));
+  return load();
+};`
+      : null,
+};
+
+/**
+ * The popup's stylesheet in its page (a <style>, marked with the file it is; extension pages may have inline
+ * styles), not linked: a linked stylesheet is one more file for the browser to fetch as the popup opens, and the
+ * popup's scripts wait for it before they run. The options and capture pages keep the link.
+ */
+const inlinePopupCss = {
+  name: 'latchkey-inline-popup-css',
+  transformIndexHtml: {
+    order: 'post' as const,
+    handler(html: string, ctx: { filename: string; bundle?: Record<string, { type: string; source?: string | Uint8Array }> }) {
+      if (!ctx.bundle || !/[\\/]popup[\\/]index\.html$/.test(ctx.filename)) return html;
+      return html.replace(/<link rel="stylesheet"[^>]*href="\/([^"]+\.css)"[^>]*>/g, (tag, file: string) => {
+        const asset = ctx.bundle![file];
+        return asset?.type === 'asset' ? `<style data-href="/${file}">${String(asset.source)}</style>` : tag;
+      });
+    },
   },
 };
 
@@ -55,8 +124,14 @@ export default defineConfig({
   // WXT takes the toolbar title from popup.html's <title>; the manifest's own title is localised like its name.
   hooks: { 'build:manifestGenerated': (_wxt, manifest) => void (manifest.action && (manifest.action.default_title = '__MSG_app_name__')) },
   vite: () => ({
-    plugins: [pureSchemas, providerLabels, preact()],
+    plugins: [pureSchemas, providerLabels, preact(), oneCommonChunk, lightPreload, inlinePopupCss],
+    // shared/docs.ts: the forms' field help stays, OpenAPI-only text (schema descriptions) goes. shared/z.ts: zod's
+    // own English, which no form can show, stays out.
+    define: { LATCHKEY_OPENAPI_DOCS: JSON.stringify('help'), LATCHKEY_ZOD_ENGLISH: 'false' },
     build: {
+      // Chrome and Firefox (140+, the minimum) support modulepreload: no polyfill in every page. The HTML keeps its
+      // modulepreload links; a dynamic import is given only its CSS (see lightPreload).
+      modulePreload: { polyfill: false, resolveDependencies: (_file: string, deps: string[], { hostType }: { hostType: 'html' | 'js' }) => (hostType === 'html' ? deps : []) },
       sourcemap: process.env.LATCHKEY_EXT_SOURCEMAPS === '1' ? 'hidden' : false,
     },
   }),

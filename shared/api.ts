@@ -468,15 +468,19 @@ const pageMax = (hint: string) =>
   z.withMeta(z.optional(z.coerceNumber({ error: `must be a whole number from 1 to ${PAGE_MAX}` }).check(z.int(`must be a whole number from 1 to ${PAGE_MAX}`)).check(z.gte(1, `must be at least 1 (the most rows in one page)`)).check(z.lte(PAGE_MAX, `must be at most ${PAGE_MAX}; fetch further pages with offset`))), z.DOCS && { description: `The most rows to answer, 1 to ${PAGE_MAX}. ${hint}` });
 const pageOffset = z.withMeta(z.optional(z.coerceNumber({ error: 'must be a whole number, 0 or more' }).check(z.int('must be a whole number, 0 or more')).check(z.gte(0, 'must be 0 or more (rows to skip)')).check(z.lte(1_000_000_000, 'must be at most 1000000000'))), z.DOCS && { description: 'Rows to skip before the page; default 0' });
 
+// The two shapes as plain objects, which the queries below extend: reading `.shape` off a schema is a property access
+// the extension's bundler must keep (a getter, for all it knows), and with it every schema it reads from.
+const optionalPageShape = { max: pageMax('Left out: the whole list (as Seqera answers it).'), offset: pageOffset };
+const pageShape = { max: pageMax(`Left out: ${PAGE_DEFAULT}.`), offset: pageOffset };
 /** Optional paging of a list Seqera answers whole: left out, the whole list. */
-export const OptionalPageQuery = z.object({ max: pageMax('Left out: the whole list (as Seqera answers it).'), offset: pageOffset });
+export const OptionalPageQuery = z.object(optionalPageShape);
 /** Paging of a list of Latchkey's own: left out, the first PAGE_DEFAULT rows. */
-export const PageQuery = z.object({ max: pageMax(`Left out: ${PAGE_DEFAULT}.`), offset: pageOffset });
+export const PageQuery = z.object(pageShape);
 
 const TotalSize = z.DOCS && z.withMeta(z.number().check(z.int()), z.DOCS && { description: 'How many rows the whole list has (the page may have fewer)' });
-export const ListCredentialsQueryPaged = z.extend(ListCredentialsQuery, OptionalPageQuery.shape);
-export const SecretsListQuery = z.extend(WorkspaceQuery, OptionalPageQuery.shape);
-export const WorkspacePageQuery = z.extend(WorkspaceQuery, PageQuery.shape);
+export const ListCredentialsQueryPaged = z.extend(ListCredentialsQuery, optionalPageShape);
+export const SecretsListQuery = z.extend(WorkspaceQuery, optionalPageShape);
+export const WorkspacePageQuery = z.extend(WorkspaceQuery, pageShape);
 export const ListCredentialsPage = z.DOCS && z.extend(ListCredentialsResponse, { totalSize: TotalSize });
 export const ListWorkspacesPage = z.DOCS && z.extend(ListWorkspacesResponse, { totalSize: TotalSize });
 export const ListOrgsAndWorkspacesPage = z.DOCS && z.extend(ListOrgsAndWorkspacesResponse, { totalSize: TotalSize });

@@ -70,7 +70,14 @@ export function englishMessage(issue: z.core.$ZodRawIssue): string {
   }
 }
 
-z.config({ localeError: englishMessage });
+declare const LATCHKEY_ZOD_ENGLISH: boolean | undefined;
+/**
+ * zod's English is for issues whose schema has no message of its own (a wrong type, an unknown key), which the
+ * worker's 400s are built from (worker/src/app.ts). The extension's build defines LATCHKEY_ZOD_ENGLISH as false and
+ * leaves it out: every rule its forms can break has a message of its own, so they read the same without it
+ * (test/extension/credential-form.test.ts checks).
+ */
+if (typeof LATCHKEY_ZOD_ENGLISH === 'undefined' || LATCHKEY_ZOD_ENGLISH) z.config({ localeError: englishMessage });
 
 export * from 'zod/mini';
 

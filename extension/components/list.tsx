@@ -70,8 +70,8 @@ export function useForms(needed: boolean): Forms | null {
   return forms ?? formsLoaded;
 }
 
-/** A row's height before one is measured (CSS .row: min-height 40 px). */
-const ROW_PX = 40;
+/** A row's height before one is measured (CSS .row: two lines of text, padding and border; at least 40 px). */
+const ROW_PX = 43;
 /** Rows rendered beyond each edge of the view, so scrolling and Tab always find the next row already there. */
 const OVERSCAN = 8;
 
@@ -90,6 +90,13 @@ export function WindowedList<T>({ items, row }: { items: T[]; row: (item: T, ind
   const focused = useRef<number | null>(null);
   const [rowPx, setRowPx] = useState(ROW_PX);
   const [view, setView] = useState<[number, number]>([0, Math.ceil(600 / ROW_PX)]);
+  /**
+   * The first paint has only the rows in view (by estimate), laid out with the rest of the page when it paints:
+   * measuring them first would force that layout before the page is shown. Once it is on screen the rows are
+   * measured; the ones beyond the view's edges follow as soon as the person does anything (a key, the pointer, the
+   * wheel, a focus change: before a Tab moves focus) or after a second, when the page is idle.
+   */
+  const [overscanned, setOverscanned] = useState(false);
   const n = items.length;
 
   function measure() {
@@ -107,7 +114,20 @@ export function WindowedList<T>({ items, row }: { items: T[]; row: (item: T, ind
     const to = Math.max(from + 1, Math.ceil((bottom - listTop) / px));
     setView((v) => (v[0] === from && v[1] === to ? v : [from, to]));
   }
-  useLayoutEffect(measure, [n]);
+  useLayoutEffect(() => void (overscanned && measure()), [n]);
+  useEffect(() => {
+    measure();
+    const more = () => setOverscanned(true);
+    const events = ['keydown', 'pointerdown', 'wheel', 'focusin'] as const;
+    for (const e of events) addEventListener(e, more, { capture: true, once: true, passive: true });
+    let idle = 0;
+    const later = setTimeout(() => (idle = requestIdleCallback(more)), 1000);
+    return () => {
+      clearTimeout(later);
+      cancelIdleCallback(idle);
+      for (const e of events) removeEventListener(e, more, { capture: true });
+    };
+  }, []);
   useEffect(() => {
     const onScroll = () => measure();
     document.addEventListener('scroll', onScroll, { capture: true, passive: true });
@@ -118,8 +138,9 @@ export function WindowedList<T>({ items, row }: { items: T[]; row: (item: T, ind
     };
   }, [rowPx]);
 
-  let start = Math.max(0, Math.min(view[0], n) - OVERSCAN);
-  let end = Math.min(n, view[1] + OVERSCAN);
+  const overscan = overscanned ? OVERSCAN : 0;
+  let start = Math.max(0, Math.min(view[0], n) - overscan);
+  let end = Math.min(n, view[1] + overscan);
   const f = focused.current;
   if (f !== null && f < n) {
     start = Math.min(start, f);

@@ -10,6 +10,8 @@ import { expiresSoon, WARN_DAYS } from './expiry';
 import type { CreateCredentialsRequest, Credentials, PipelineSecret, UpdateCredentialsRequest, Workspace } from '../../shared/api';
 import type { AppType } from '../../worker/src/index';
 import { type CaptureSave, rememberCaptureWorkspace, targetWorkspace } from './capture-targets';
+import { type ListsCache, listsItem, listsKey } from './items';
+import { apiWorkspaceId, readOpening } from './opening';
 import { accessTokenItem, serverUrlItem } from './storage';
 import { i18n } from '#i18n';
 
@@ -63,10 +65,21 @@ async function outcome<T>(server: string, request: () => Promise<Response>, atte
   return { ok: false, status: res.status, message, field: fieldOfMessage(message) };
 }
 
-async function connected(): Promise<{ client: Client; server: string } | Failure> {
+async function connected(): Promise<{ client: Client; server: string; token: string } | Failure> {
   const [server, token] = await Promise.all([serverUrlItem.getValue(), accessTokenItem.getValue()]);
   if (!server || !token) return { ok: false, status: 0, reason: 'not-connected', message: i18n.t('errors.notConnected') };
-  return { client: hc<AppType>(server, { headers: { authorization: `Bearer ${token}` }, fetch: fetchWithDeadline }), server };
+  return { client: hc<AppType>(server, { headers: { authorization: `Bearer ${token}` }, fetch: fetchWithDeadline }), server, token };
+}
+
+let lastOwner: [key: string, owner: Promise<string>] | null = null;
+/** Whose lists a cache holds: a SHA-256 of server and token (never the token itself). */
+function ownerOf(server: string, token: string): Promise<string> {
+  const key = `${server}\n${token}`;
+  if (lastOwner?.[0] !== key) {
+    const hash = crypto.subtle.digest('SHA-256', new TextEncoder().encode(key));
+    lastOwner = [key, hash.then((h) => Array.from(new Uint8Array(h).slice(0, 16), (b) => b.toString(16).padStart(2, '0')).join(''))];
+  }
+  return lastOwner[1];
 }
 
 /** A token selected on a page and offered through the context menu, held in background memory only. */
@@ -83,12 +96,50 @@ function createLatchkeyService() {
     for (const [id, p] of pending) if (p.expires < Date.now()) pending.delete(id);
   };
 
+  /**
+   * The lists cache (lib/items.ts listsItem). Every change drops it (before it is sent and once it is answered), and
+   * so do a refused token or workspace (401, 403) and a lost connection; a list is kept only if nothing was dropped
+   * since it was asked for (`generation`), so an answer that predates a change is never stored. Writes run one after
+   * another.
+   */
+  let generation = 0;
+  let writing: Promise<void> = Promise.resolve();
+  const forgetLists = (): Promise<void> => {
+    generation++;
+    return (writing = writing.then(() => listsItem.removeValue()).catch(() => undefined));
+  };
+  function rememberList<K extends 'credentials' | 'secrets'>(owner: Promise<string>, asked: number, workspaceId: string | null, kind: K, list: NonNullable<ListsCache['lists'][string][K]>) {
+    writing = writing
+      .then(async () => {
+        const who = await owner;
+        if (asked !== generation) return;
+        const cache = await listsItem.getValue();
+        const lists = cache?.owner === who ? cache.lists : {};
+        const key = listsKey(workspaceId);
+        await listsItem.setValue({ owner: who, lists: { ...lists, [key]: { ...lists[key], [kind]: list } } });
+      })
+      .catch(() => undefined);
+  }
+
   /** Runs a typed call with the stored server and token. Reads (`read: true`) are tried again once after a network
-   *  failure or a 5xx; writes are not, so nothing is done twice. */
-  async function call<T>(fn: (c: Client) => Promise<Response>, read = false): Promise<Result<T>> {
+   *  failure or a 5xx; writes are not, so nothing is done twice. `keep` receives a successful answer and its owner. */
+  async function call<T>(fn: (c: Client) => Promise<Response>, read = false, keep?: (data: T, owner: Promise<string>, asked: number) => void): Promise<Result<T>> {
     const conn = await connected();
-    if ('ok' in conn) return conn;
-    return outcome<T>(conn.server, () => fn(conn.client), read ? READ_ATTEMPTS : 1);
+    if ('ok' in conn) return (void forgetLists(), conn);
+    const asked = generation;
+    const res = await outcome<T>(conn.server, () => fn(conn.client), read ? READ_ATTEMPTS : 1);
+    if (res.ok) keep?.(res.data, ownerOf(conn.server, conn.token), asked);
+    else if (res.status === 401 || res.status === 403) void forgetLists();
+    return res;
+  }
+  /** A call that changes credentials or secrets: the cached lists are dropped before and after it. */
+  async function change<T>(fn: (c: Client) => Promise<Response>): Promise<Result<T>> {
+    await forgetLists();
+    try {
+      return await call<T>(fn);
+    } finally {
+      void forgetLists();
+    }
   }
   const q = (workspaceId: string | null) => (workspaceId ? { workspaceId } : {});
   const skip = (yes: boolean) => (yes ? { skipRegistryCheck: 'true' as const } : {});
@@ -107,19 +158,29 @@ function createLatchkeyService() {
     userInfo: () => call<{ user: UserInfo }>((c) => c['user-info'].$get(), true),
     // Every workspace, not the first page of 100: 1000 is PAGE_MAX in shared/api.ts (not imported: it would bring zod into the popup's first chunk).
     workspaces: () => call<{ workspaces: Workspace[] }>((c) => c.workspaces.$get({ query: { max: '1000' } }), true),
-    listCredentials: (workspaceId: string | null) => call<{ credentials: Credentials[] }>((c) => c.credentials.$get({ query: q(workspaceId) }), true),
+    listCredentials: (workspaceId: string | null) =>
+      call<{ credentials: Credentials[] }>((c) => c.credentials.$get({ query: q(workspaceId) }), true, (d, owner, asked) => rememberList(owner, asked, workspaceId, 'credentials', d.credentials)),
+    /**
+     * The credentials of the workspace the popup opens on (lib/opening.ts), asked for as the popup's script starts,
+     * while it reads the same stored values itself; null when this browser session has no workspace list yet (the
+     * popup asks for that first).
+     */
+    async opening(): Promise<{ workspaceId: string; credentials: Result<{ credentials: Credentials[] }> } | null> {
+      const { cached } = await readOpening();
+      return cached && { workspaceId: cached.id, credentials: await service.listCredentials(apiWorkspaceId(cached)) };
+    },
     validateCredentialsName: (workspaceId: string | null, name: string) => call<null>((c) => c.credentials.validate.$get({ query: { ...q(workspaceId), name } })),
     createCredentials: (workspaceId: string | null, body: CreateCredentialsRequest, skipRegistryCheck = false) =>
-      call<{ credentialsId: string }>((c) => c.credentials.$post({ query: { ...q(workspaceId), ...skip(skipRegistryCheck) }, json: body })),
+      change<{ credentialsId: string }>((c) => c.credentials.$post({ query: { ...q(workspaceId), ...skip(skipRegistryCheck) }, json: body })),
     updateCredentials: (workspaceId: string | null, credentialsId: string, body: UpdateCredentialsRequest, skipRegistryCheck = false) =>
-      call<null>((c) => c.credentials[':credentialsId'].$put({ param: { credentialsId }, query: { ...q(workspaceId), ...skip(skipRegistryCheck) }, json: body })),
+      change<null>((c) => c.credentials[':credentialsId'].$put({ param: { credentialsId }, query: { ...q(workspaceId), ...skip(skipRegistryCheck) }, json: body })),
     /** Asks the registry whether a stored container-registry login still works (an empty JSON body, as every POST has). */
     checkRegistryLogin: (workspaceId: string | null, credentialsId: string) =>
-      call<null>((c) =>
+      change<null>((c) =>
         c.credentials[':credentialsId'].check.$post({ param: { credentialsId }, query: q(workspaceId) }, { headers: { 'content-type': 'application/json' }, init: { body: '{}' } }),
       ),
     deleteCredentials: (workspaceId: string | null, credentialsId: string) =>
-      call<null>((c) => c.credentials[':credentialsId'].$delete({ param: { credentialsId }, query: q(workspaceId) })),
+      change<null>((c) => c.credentials[':credentialsId'].$delete({ param: { credentialsId }, query: q(workspaceId) })),
     /** Holds a token selected on a page (context menu) and returns the id the capture page asks about. */
     holdCapture(token: string, registry: string): string {
       sweepPending();
@@ -169,14 +230,19 @@ function createLatchkeyService() {
       });
       return due.length;
     },
-    listSecrets: (workspaceId: string | null) => call<{ pipelineSecrets: PipelineSecret[]; totalSize: number }>((c) => c['pipeline-secrets'].$get({ query: q(workspaceId) }), true),
+    listSecrets: (workspaceId: string | null) =>
+      call<{ pipelineSecrets: PipelineSecret[]; totalSize: number }>((c) => c['pipeline-secrets'].$get({ query: q(workspaceId) }), true, (d, owner, asked) =>
+        rememberList(owner, asked, workspaceId, 'secrets', d.pipelineSecrets),
+      ),
+    /** Drops the cached lists: the options page calls it when it connects or disconnects. */
+    forgetLists: () => forgetLists(),
     validateSecretName: (workspaceId: string | null, name: string) => call<null>((c) => c['pipeline-secrets'].validate.$get({ query: { ...q(workspaceId), name } })),
     createSecret: (workspaceId: string | null, name: string, value: string) =>
-      call<{ secretId: string }>((c) => c['pipeline-secrets'].$post({ query: q(workspaceId), json: { name, value } })),
+      change<{ secretId: string }>((c) => c['pipeline-secrets'].$post({ query: q(workspaceId), json: { name, value } })),
     updateSecret: (workspaceId: string | null, secretId: string, value: string) =>
-      call<null>((c) => c['pipeline-secrets'][':secretId'].$put({ param: { secretId }, query: q(workspaceId), json: { value } })),
+      change<null>((c) => c['pipeline-secrets'][':secretId'].$put({ param: { secretId }, query: q(workspaceId), json: { value } })),
     deleteSecret: (workspaceId: string | null, secretId: string) =>
-      call<null>((c) => c['pipeline-secrets'][':secretId'].$delete({ param: { secretId }, query: q(workspaceId) })),
+      change<null>((c) => c['pipeline-secrets'][':secretId'].$delete({ param: { secretId }, query: q(workspaceId) })),
   };
   return service;
 }

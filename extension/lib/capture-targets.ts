@@ -8,7 +8,7 @@ import type { Workspace } from '../../shared/api';
 import { suggestCredentialsName } from '../../shared/name-rules';
 import { PERMISSIONS, type Role, roleAtLeast } from '../../shared/roles';
 import type { LatchkeyService, Result } from './api';
-import { captureWorkspaceItem, workspaceItem } from './storage';
+import { captureWorkspaceItem, workspaceItem } from './items';
 import { i18n } from '#i18n';
 
 export interface CaptureTarget {

@@ -37,9 +37,9 @@ export const CAPTURE_SITES: ReadonlyMap<string, string> = new Map([
 
 /** The full service's methods an extension page may call; holdCapture stays inside the background. */
 export const PAGE_METHODS = new Set<keyof LatchkeyService>([
-  'testConnection', 'userInfo', 'workspaces', 'listCredentials', 'validateCredentialsName', 'createCredentials', 'updateCredentials',
+  'testConnection', 'userInfo', 'workspaces', 'opening', 'listCredentials', 'validateCredentialsName', 'createCredentials', 'updateCredentials',
   'checkRegistryLogin', 'deleteCredentials', 'pendingCapture', 'savePendingCapture', 'dropPendingCapture',
-  'listSecrets', 'validateSecretName', 'createSecret', 'updateSecret', 'deleteSecret', 'refreshExpiryBadge',
+  'listSecrets', 'validateSecretName', 'createSecret', 'updateSecret', 'deleteSecret', 'refreshExpiryBadge', 'forgetLists',
 ]);
 
 export class Refused extends Error {}

@@ -4,12 +4,12 @@
  * fields are never put here. Saving one (which knows the provider catalogue) is in draft-save.ts, loaded with the forms.
  */
 import type { CredentialsDraft } from './credential-form';
-import { storageItem } from './storage';
+import { KEYS, storageItem } from './items';
 
 export type Draft =
   | { kind: 'credentials'; workspaceId: string; editingId: string | null; draft: CredentialsDraft }
   | { kind: 'secret'; workspaceId: string; editingId: string | null; name: string };
 
-export const draftItem = storageItem<Draft | null>('session', 'draft', null);
+export const draftItem = storageItem<Draft | null>('session', KEYS.draft, null);
 
 export const clearDraft = () => draftItem.removeValue();

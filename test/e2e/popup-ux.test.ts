@@ -14,7 +14,7 @@ let stack: Stack;
 let orgWorkspaceId = '';
 let relayUrl = '';
 let relay: Server;
-let mode: 'up' | '503' | 'hang' | 'down' = 'up';
+let mode: 'up' | '503' | 'hang' | 'down' | 'slow' = 'up';
 const hung: ServerResponse[] = [];
 
 function startRelay(target: string): Promise<Server> {
@@ -22,6 +22,10 @@ function startRelay(target: string): Promise<Server> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     if (mode === 'down') return req.socket.destroy();
     if (mode === 'hang') return void hung.push(res);
+    if (mode === 'slow') return void setTimeout(() => forward(req, res), 1500);
+    forward(req, res);
+  });
+  function forward(req: IncomingMessage, res: ServerResponse) {
     if (mode === '503' && req.method !== 'OPTIONS') {
       // As the worker's own 5xx would: with its CORS answer, so the extension can read the status.
       res.writeHead(503, { 'content-type': 'text/plain', 'access-control-allow-origin': req.headers.origin ?? '*' });
@@ -33,7 +37,7 @@ function startRelay(target: string): Promise<Server> {
     });
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
-  });
+  }
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
@@ -49,6 +53,9 @@ async function api(path: string, body?: unknown, method = body === undefined ? '
 
 /** How many credentials the list holds: each rendered row says the list's size (only the rows in view are rendered). */
 const listed = (page: Page) => page.locator('[data-credentials]').first().getAttribute('aria-setsize', { timeout: 1000 }).then(Number).catch(() => 0);
+
+/** Waits until the popup shows fresh answers, not what this browser session last saw (it is aria-busy until then). */
+const settled = (page: Page) => expect.poll(() => page.locator('main[aria-busy="true"]').count(), { timeout: 15_000 }).toBe(0);
 
 const toast = (page: Page) => page.locator('.toast-area .toast-text').first().innerText({ timeout: 1000 }).catch(() => '');
 
@@ -162,6 +169,7 @@ describe('the popup under real conditions', () => {
     const popup = await openPopup();
     await popup.getByLabel('Workspace', { exact: true }).selectOption({ label: 'acme / pipelines · owner' });
     await expect.poll(() => listed(popup), { timeout: 15_000 }).toBe(159);
+    await settled(popup);
 
     mode = 'down';
     await popup.getByRole('button', { name: 'Add credentials' }).click();
@@ -221,6 +229,7 @@ describe('the popup under real conditions', () => {
     const popup = await openPopup();
     await popup.getByLabel('Workspace', { exact: true }).selectOption({ label: 'acme / pipelines · owner' });
     await expect.poll(() => listed(popup), { timeout: 15_000 }).toBe(162); // 160, and the two added by the expiry test
+    await settled(popup);
     mode = 'hang';
     await popup.getByRole('button', { name: 'Delete gh-010' }).click();
     await popup.getByRole('button', { name: 'Yes, delete' }).click();
@@ -228,5 +237,44 @@ describe('the popup under real conditions', () => {
     expect(await popup.getByRole('button', { name: /Deleting/ }).count()).toBe(0);
     mode = 'up';
     await popup.close();
+  }, 60_000);
+
+  it('opens on the list this browser session last saw, marked busy, until the fresh answer replaces it; forgetting the token forgets it', async () => {
+    let popup = await openPopup();
+    await popup.getByLabel('Workspace', { exact: true }).selectOption({ label: 'acme / pipelines · owner' });
+    await settled(popup);
+    const before = await listed(popup);
+    expect(before).toBeGreaterThan(100);
+    await popup.close();
+    // Meanwhile, elsewhere: one credential deleted, one added.
+    const { credentials } = (await api(`/credentials?workspaceId=${orgWorkspaceId}`)) as { credentials: Array<{ id: string; name: string }> };
+    await api(`/credentials/${credentials.find((c) => c.name === 'gh-000')!.id}?workspaceId=${orgWorkspaceId}`, undefined, 'DELETE');
+    await api(`/credentials?workspaceId=${orgWorkspaceId}`, { credentials: { name: 'gh-added-elsewhere', provider: 'github', keys: { username: 'u', password: 'p' } } });
+
+    mode = 'slow'; // every answer takes 1.5 s
+    popup = await openPopup();
+    // At once: the list as this session last saw it, busy (being refreshed), the deleted credential still in it.
+    await expect.poll(() => listed(popup), { timeout: 1000 }).toBe(before);
+    expect(await popup.locator('main[aria-busy="true"]').count()).toBe(1);
+    expect(await popup.locator('[data-credentials="gh-000"]').count()).toBe(1);
+    // Then the fresh answer: the deleted credential is gone (no row, nothing to act on), the added one is there.
+    await settled(popup);
+    expect(await listed(popup)).toBe(before);
+    expect(await popup.locator('[data-credentials="gh-000"]').count()).toBe(0);
+    expect(await popup.getByRole('button', { name: 'Delete gh-000' }).count()).toBe(0);
+    await popup.getByRole('searchbox').fill('added-elsewhere');
+    await expect.poll(() => popup.locator('[data-credentials="gh-added-elsewhere"]').count()).toBe(1);
+    mode = 'up';
+    await popup.close();
+
+    // Forgetting the token forgets what it listed, and the workspaces it saw.
+    const session = () => stack.browser.context.serviceWorkers()[0]!.evaluate(() => chrome.storage.session.get(null));
+    expect(Object.keys(await session())).toContain('lists');
+    const options = await stack.browser.context.newPage();
+    await options.goto(`chrome-extension://${stack.browser.extensionId}/options.html`);
+    await options.getByRole('button', { name: 'Forget token' }).click();
+    await expect.poll(async () => Object.keys(await session())).not.toContain('lists');
+    expect(Object.keys(await session())).not.toContain('workspaces');
+    await options.close();
   }, 60_000);
 });

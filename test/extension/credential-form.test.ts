@@ -2,6 +2,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Credentials } from '../../shared/api';
 import { PROVIDER_IDS, providerFields, secretFieldNames } from '../../shared/providers';
 import { agentSnippet, check, draftFrom, fieldsFor, newDraft, registryHint, requestBody, switchProvider } from '../../extension/lib/credential-form';
+import { SecretValue } from '../../shared/names';
+import * as z from '../../shared/z';
 import { sampleKeys } from '../fixtures/credentials';
 import { useEnglishMessages } from './messages';
 
@@ -95,6 +97,31 @@ describe('credentials form logic', () => {
     const gitea = switchProvider(gh, 'gitea');
     expect(gitea).toMatchObject({ provider: 'gitea', name: 'mine', description: 'd', baseUrl: 'https://ghe.example.com', values: { username: 'octo', password: '' } });
     expect(switchProvider(gh, 'aws').baseUrl).toBe('');
+  });
+
+  it('says the same without zod’s own English, which the extension’s build leaves out: every rule a form can break has its own message', () => {
+    const drafts = PROVIDER_IDS.flatMap((provider) =>
+      (['create', 'edit'] as const).flatMap((mode) => {
+        const empty = { ...newDraft(provider), mode };
+        return [empty, ...['x', ' ', 'a'.repeat(70_000), 'not a url', '2027-13-45', '{}', 'https://' + 'h'.repeat(3000) + '.example'].map((v) => {
+          const values = { ...empty.values };
+          for (const f of providerFields(provider)) if (f.kind !== 'boolean') values[f.name] = v;
+          return { ...empty, name: v.slice(0, 150), description: v, baseUrl: v, expiresAt: v, values };
+        })];
+      }),
+    );
+    const withEnglish = drafts.map((d) => check(d));
+    const english = z.config().localeError;
+    try {
+      z.config({ localeError: undefined });
+      expect(drafts.map((d) => check(d))).toEqual(withEnglish);
+      expect(SecretValue.safeParse('').error?.issues[0]?.message).toBe('must not be empty');
+    } finally {
+      z.config({ localeError: english });
+    }
+    // Not vacuous: the drafts are refused, and zod's English is what a message without its own would read.
+    expect(withEnglish.filter((c) => !c.ok)).toHaveLength(withEnglish.length);
+    expect(z.string().safeParse(1).error?.issues[0]?.message).toMatch(/^Invalid input: expected string/);
   });
 
   it('fills the connection ID into the Tower Agent snippet', () => {

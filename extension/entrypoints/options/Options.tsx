@@ -52,7 +52,7 @@ export function Options() {
     if (!res.ok) return setStatus({ kind: 'error', message: res.message });
     await serverUrlItem.setValue(server);
     await accessTokenItem.setValue(useToken.trim());
-    await Promise.all([workspaceItem.removeValue(), seenWorkspacesItem.removeValue()]);
+    await Promise.all([workspaceItem.removeValue(), seenWorkspacesItem.removeValue(), latchkey.forgetLists()]);
     setUrl(server);
     setSavedUrl(server);
     setToken('');
@@ -63,7 +63,7 @@ export function Options() {
   }
 
   async function disconnect() {
-    await Promise.all([accessTokenItem.removeValue(), workspaceItem.removeValue(), seenWorkspacesItem.removeValue()]);
+    await Promise.all([accessTokenItem.removeValue(), workspaceItem.removeValue(), seenWorkspacesItem.removeValue(), latchkey.forgetLists()]);
     setHasToken(false);
     setStatus({ kind: 'idle' });
   }

@@ -8,11 +8,12 @@ import { KeyIcon } from '../../components/KeyIcon';
 import { loadForms } from '../../components/list';
 import { ToastProvider, useToast } from '../../components/toast';
 import { Banner, Spinner } from '../../components/ui';
-import { type Draft, draftItem } from '../../lib/drafts';
+import type { Draft } from '../../lib/drafts';
 import type { Failure } from '../../lib/api';
 import { plainFailure } from '../../lib/plain-errors';
 import { latchkey } from '../../lib/service';
-import { seenWorkspacesItem, workspaceItem } from '../../lib/storage';
+import { seenWorkspacesItem, workspaceItem } from '../../lib/items';
+import { apiWorkspaceId, openingOf, pickWorkspace, readStored } from '../../lib/opening';
 import { i18n } from '#i18n';
 
 type Tab = 'credentials' | 'secrets';
@@ -20,31 +21,44 @@ type Tab = 'credentials' | 'secrets';
 type Lists = { credentials: Credentials[]; secrets: PipelineSecret[] | null };
 type ListAnswer<M extends 'listCredentials' | 'listSecrets'> = Promise<Awaited<ReturnType<(typeof latchkey)[M]>>>;
 type ListAnswers = { credentials: ListAnswer<'listCredentials'>; secrets: ListAnswer<'listSecrets'> };
-
-/** The API's workspaceId for a workspace: absent (null) for the personal one. */
-const apiWorkspaceId = (w: Workspace) => (w.kind === 'personal' ? null : w.id);
-
-const pickWorkspace = (list: Workspace[], wanted: string) => list.find((w) => w.id === wanted) ?? list[0] ?? null;
+type CachedLists = ReturnType<typeof openingOf>['lists'];
 
 /**
- * What the popup opens on, read as its script runs (before the first render, whose effects wait for a frame): a form
- * left open (a draft) reopens in its workspace and tab, else the workspace last chosen; when this browser session has
- * seen the workspace list, that workspace's lists are asked for at once.
+ * What the popup opens on (lib/opening.ts) and, when this browser session has seen the workspace list, that
+ * workspace's lists: all asked for as the script runs (before the first render, whose effects wait for a frame). The
+ * stored values and the background's `opening` answer (that workspace's credentials, which it reads the workspace
+ * for itself) are asked for together rather than one after the other. A retry reads afresh.
  */
-function readOpening() {
-  return Promise.all([workspaceItem.getValue(), draftItem.getValue(), seenWorkspacesItem.getValue()]).then(([remembered, saved, seen]) => {
-    const wanted = saved?.workspaceId ?? remembered;
-    const cached = seen ? pickWorkspace(seen, wanted) : null;
-    return { saved, seen, wanted, first: cached ? fetchLists(apiWorkspaceId(cached)) : null };
+function openLists(withOpening = false) {
+  const answer = withOpening ? latchkey.opening().catch(() => null) : Promise.resolve(null);
+  return readStored(true).then((stored) => {
+    const o = openingOf(stored);
+    const ws = o.cached;
+    if (!ws) return { ...o, first: null };
+    const wsId = apiWorkspaceId(ws);
+    const credentials = answer.then((e) => (e?.workspaceId === ws.id ? e.credentials : latchkey.listCredentials(wsId)));
+    return { ...o, first: fetchLists(wsId, credentials) };
   });
 }
-let opening: ReturnType<typeof readOpening> | null = readOpening();
+let opening: ReturnType<typeof openLists> | null = openLists(true);
 
-/** The credentials first (the tab the popup opens on); the secrets once they are in, so the two do not compete. */
-function fetchLists(wsId: string | null): ListAnswers {
-  const credentials = latchkey.listCredentials(wsId);
-  return { credentials, secrets: credentials.then((c) => (c.ok ? latchkey.listSecrets(wsId) : c)) };
+/**
+ * Resolves once the list has had its frame: the requests that wait on it (secrets, the fresh workspace list) stay
+ * out of the way of the credentials' first paint. A timer stands in for a frame that never comes (a hidden page).
+ */
+const afterPaint = () =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 50);
+    requestAnimationFrame(() => (clearTimeout(timer), setTimeout(resolve, 0)));
+  });
+
+/** The credentials first (the tab the popup opens on); the secrets once those have painted, so the two do not compete. */
+function fetchLists(wsId: string | null, credentials: ListAnswers['credentials'] = latchkey.listCredentials(wsId)): ListAnswers {
+  return { credentials, secrets: credentials.then((c) => (c.ok ? afterPaint().then(() => latchkey.listSecrets(wsId)) : c)) };
 }
+
+/** A fresh list that says what the one on screen says leaves it as it is: no second render of the same rows. */
+const same = (a: unknown, b: unknown) => a === b || JSON.stringify(a) === JSON.stringify(b);
 
 const workspaceLabel = (w: Workspace) => (w.kind === 'personal' ? i18n.t('popup.personal') : i18n.t('popup.workspaceLabel', [w.orgName ?? '', w.name]));
 
@@ -68,15 +82,20 @@ function Popup() {
   const [tab, setTab] = useState<Tab>('credentials');
   const [lists, setLists] = useState<Lists | null>(null);
   const [listError, setListError] = useState<string | null>(null);
+  /** The lists on screen are the ones this session last received (lib/items.ts listsItem), until the fresh answer. */
+  const [stale, setStale] = useState(false);
+  /** The workspace list on screen is the one this session last received, until the fresh one is in. */
+  const [refreshing, setRefreshing] = useState(false);
 
   /** The workspace whose lists the popup is showing: an answer for another one (switched meanwhile) is dropped. */
   const shown = useRef<string | null>(null);
   shown.current = current?.id ?? null;
-  /** Lists asked for before the workspace list came back, for the workspace shown from the session's last list. */
-  const early = useRef<{ id: string; lists: ListAnswers } | null>(null);
+  /** Lists asked for before the workspace list came back, for the workspace shown from the session's last list, and
+   *  the lists this session last received for it (shown until the answer is in). */
+  const early = useRef<{ id: string; lists: ListAnswers; kept: CachedLists | undefined } | null>(null);
   const loadWorkspaces = useCallback(async () => {
     setProblem(null);
-    const { saved, seen, wanted, first } = await (opening ?? readOpening());
+    const { saved, seen, wanted, first, lists: kept } = await (opening ?? openLists());
     opening = null; // a retry reads afresh
     const pick = (list: Workspace[]) => pickWorkspace(list, wanted);
     const open = (list: Workspace[]) => {
@@ -90,8 +109,10 @@ function Popup() {
     // The workspace list this browser session last saw is shown at once, its lists already asked for; the fresh
     // workspace list is asked for once the credentials are in (the two would compete) and replaces it.
     const cached = seen ? open(seen) : null;
-    if (cached && first) early.current = { id: cached.id, lists: first };
-    const res = await (first ? first.credentials.then(() => latchkey.workspaces()) : latchkey.workspaces());
+    if (cached && first) early.current = { id: cached.id, lists: first, kept };
+    setRefreshing(Boolean(cached));
+    const res = await (first ? first.credentials.then(afterPaint).then(() => latchkey.workspaces()) : latchkey.workspaces());
+    setRefreshing(false);
     if (!res.ok) return setProblem({ message: res.message, disconnected: res.status === 0 && res.reason === 'not-connected' || res.status === 401 });
     void seenWorkspacesItem.setValue(res.data.workspaces);
     if (!cached) return void open(res.data.workspaces);
@@ -121,13 +142,16 @@ function Popup() {
     };
     const c = await answers.credentials;
     if (shown.current !== listed.id) return;
+    setStale(false);
+    // A refused token, a workspace no longer open to the user or a lost connection: what was kept for it goes.
+    if (!c.ok && (c.status === 401 || c.status === 403 || c.reason === 'not-connected')) setLists(null);
     if (!c.ok) return failed(c, (last) => last !== null);
     setListError(null);
-    setLists((last) => ({ credentials: c.data.credentials, secrets: last?.secrets ?? null }));
+    setLists((last) => (last && same(last.credentials, c.data.credentials) ? last : { credentials: c.data.credentials, secrets: last?.secrets ?? null }));
     const s = await answers.secrets;
     if (shown.current !== listed.id) return;
     if (!s.ok) return failed(s, (last) => last?.secrets != null);
-    setLists((last) => last && { ...last, secrets: s.data.pipelineSecrets });
+    setLists((last) => last && (same(last.secrets, s.data.pipelineSecrets) ? last : { ...last, secrets: s.data.pipelineSecrets }));
     // Once the list has painted: the badge follows what the popup just saw, and the forms are fetched for later.
     setTimeout(() => {
       void latchkey.refreshExpiryBadge();
@@ -138,7 +162,9 @@ function Popup() {
   useEffect(() => void loadWorkspaces(), [loadWorkspaces]);
   // Before paint, not a frame later: the lists may already be in.
   useLayoutEffect(() => {
-    setLists(null);
+    const kept = early.current?.id === listed?.id ? early.current?.kept : undefined;
+    setLists(kept?.credentials ? { credentials: kept.credentials, secrets: kept.secrets ?? null } : null);
+    setStale(Boolean(kept?.credentials));
     setListError(null);
     void loadLists();
   }, [loadLists]);
@@ -175,7 +201,7 @@ function Popup() {
     ['secrets', i18n.t('popup.secretsTab'), lists?.secrets?.length],
   ];
   return (
-    <main class={inOwnWindow ? "popup windowed" : "popup"}>
+    <main class={inOwnWindow ? "popup windowed" : "popup"} aria-busy={stale || refreshing || undefined}>
       <Header>
         <label class="visually-hidden" for="workspace">
           {i18n.t('popup.workspace')}
