@@ -94,7 +94,7 @@ export function WindowedList<T>({ items, row }: { items: T[]; row: (item: T, ind
    * The first paint has only the rows in view (by estimate), laid out with the rest of the page when it paints:
    * measuring them first would force that layout before the page is shown. Once it is on screen the rows are
    * measured; the ones beyond the view's edges follow as soon as the person does anything (a key, the pointer, the
-   * wheel, a focus change: before a Tab moves focus) or after a second, when the page is idle.
+   * wheel, a focus change: before a Tab moves focus) or a quarter of a second later, when the page is idle.
    */
   const [overscanned, setOverscanned] = useState(false);
   const n = items.length;
@@ -121,7 +121,7 @@ export function WindowedList<T>({ items, row }: { items: T[]; row: (item: T, ind
     const events = ['keydown', 'pointerdown', 'wheel', 'focusin'] as const;
     for (const e of events) addEventListener(e, more, { capture: true, once: true, passive: true });
     let idle = 0;
-    const later = setTimeout(() => (idle = requestIdleCallback(more)), 1000);
+    const later = setTimeout(() => (idle = requestIdleCallback(more, { timeout: 250 })), 250);
     return () => {
       clearTimeout(later);
       cancelIdleCallback(idle);
