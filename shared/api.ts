@@ -34,7 +34,7 @@ function baseUrlField(provider: ProviderId) {
     .union([z.literal(''), z.null()], { error: `applies only to git providers; leave it out for '${provider}'` }));
 }
 const providerBaseUrl = z.withMeta(z.optional(z.nullable(z
-  .string({ error: 'must be a string' }).check(z.trim()).check(z.maxLength(2048))
+  .string({ error: 'must be a string' }).check(z.trim()).check(z.maxLength(2048, 'must be at most 2048 characters'))
   .check((ctx) => {
     if (ctx.value === '') return;
     let ok = false;

@@ -56,6 +56,13 @@ describe('credentials API', () => {
     expect((await call('DELETE', `/credentials/${id}${ws(workspaceId)}`, { token: me.token })).status).toBe(404);
   });
 
+  it('says a server URL is too long as such, not that it is not a string', async () => {
+    const me = await seedUser();
+    const res = await call('POST', '/credentials', { token: me.token, json: { credentials: { name: 'long-url', provider: 'gitlab', baseUrl: `https://${'a'.repeat(2100)}.example`, keys: { username: 'u', token: 't' } } } });
+    expect(res.status).toBe(400);
+    expect(res.body.message).toMatch(/baseUrl.*must be at most 2048 characters/);
+  });
+
   it('replaces a secret field that is sent and keeps the ones left out', async () => {
     const me = await seedUser();
     const { body } = await call('POST', '/credentials', { token: me.token, json: sampleCredentials('gitlab', 'OLD') });
