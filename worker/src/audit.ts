@@ -40,6 +40,25 @@ export function auditStatement(db: D1Database, actor: Actor, e: AuditEvent, only
     : db.prepare(`${columns} VALUES (${placeholders})`).bind(...values);
 }
 
+/** A new workspace record as column → value; the guarded audit row finds it again by these three. */
+export type NewRow = Record<string, unknown> & { id: string; workspace_id: string; created_at: string };
+
+/**
+ * A new record's INSERT into `table` and its audit event, for the same db.batch. With `onlyIf` (SQL that yields a row
+ * or none, such as writeGuard), neither is written unless it yields one, and a taken unique value writes nothing
+ * instead of failing: the insert then changes no row (see `inserted` in sql.ts).
+ */
+export function insertAudited(db: D1Database, table: string, row: NewRow, actor: Actor, e: AuditEvent, onlyIf?: SqlPart): D1PreparedStatement[] {
+  const values = Object.values(row);
+  const insert = `INSERT INTO ${table} (${Object.keys(row).join(', ')})`;
+  const placeholders = values.map(() => '?').join(', ');
+  if (!onlyIf) return [db.prepare(`${insert} VALUES (${placeholders})`).bind(...values), auditStatement(db, actor, e)];
+  return [
+    db.prepare(`${insert} SELECT ${placeholders} WHERE EXISTS (${onlyIf.sql}) ON CONFLICT DO NOTHING`).bind(...values, ...onlyIf.params),
+    auditStatement(db, actor, e, { sql: `EXISTS (SELECT 1 FROM ${table} WHERE id = ? AND workspace_id = ? AND created_at = ?)`, params: [row.id, row.workspace_id, row.created_at] }),
+  ];
+}
+
 type AuditRow = Record<string, string | number | null>;
 
 const auditView = (r: AuditRow) => ({

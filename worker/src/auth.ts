@@ -12,7 +12,7 @@ import { assertPermission, type CallerRow, callerStatement, type Principal, pers
 import type { Env } from './env';
 import { unauthorized } from './errors';
 import { nowIso } from './ids';
-import type { ListQuery, SqlPart } from './sql';
+import { inserted, type ListQuery, type SqlPart } from './sql';
 import { MALFORMED_TOKEN, REVOKED_TOKEN, sha256Hex, timingSafeEqualText, tokenIdOf, touchToken } from './tokens';
 
 function bearer(header: string | undefined): string | null {
@@ -202,12 +202,12 @@ export async function authorize(
 }
 
 /**
- * A write in the caller's own round trip, when this isolate has verified the caller before (otherwise null, and the
- * route takes two: `authorize`, then its write). `writes` gets the workspace the request names (absent: the caller's
- * personal workspace) and a guard (writeGuard) to put on every statement; it may answer null to decline. The caller
- * is then checked as `authorize` checks it, and a refusal (401, 404, 403) comes with nothing written. When the check
- * passes but the guard did not (a guess gone stale), the writes simply changed nothing: the route sees that in
- * `results` and takes the two-trip path.
+ * A new record written in the caller's own round trip, when this isolate has verified the caller before. `writes` gets
+ * the workspace the request names (absent: the caller's personal workspace) and a guard (writeGuard) to put on every
+ * statement, the guarded insert first (insertAudited); it may answer null to decline. The caller is then checked as
+ * `authorize` checks it, and a refusal (401, 404, 403) comes with nothing written. Null, for the route to take its
+ * two-trip path (`authorize`, then the write), when the caller is not known here, `writes` declined, or the insert
+ * wrote nothing although the check passed (a taken name, or a guess gone stale).
  */
 export async function authorizeWrite(
   c: Context<AppEnv>,
@@ -230,7 +230,7 @@ export async function authorizeWrite(
   const caller = await callerFrom(c, row, now);
   const ws = workspaceAccessOf(row!, workspaceId);
   assertPermission(ws, permission, what);
-  return { caller, ws, results };
+  return inserted(results) ? { caller, ws, results } : null;
 }
 
 /** ADMIN_TOKEN, compared in constant time; administration is off when the secret is unset. */

@@ -6,7 +6,7 @@ import type { Credentials, CredentialsInput } from '../../shared/api';
 import { credentialsNameProblem } from '../../shared/names';
 import { crossFieldProblems, type ProviderId, providers, secretDestination, secretFieldNames } from '../../shared/providers';
 import { normalizeRegistry } from '../../shared/registry';
-import { type Actor, type AuditEvent, auditStatement } from './audit';
+import { type Actor, auditStatement, insertAudited } from './audit';
 import type { WorkspaceAccess } from './directory';
 import { ApiError, conflict, invalidField, isUniqueViolation, notFound } from './errors';
 import { isoSeconds, newId, nowIso } from './ids';
@@ -192,25 +192,16 @@ export async function newCredentials(keyring: Keyring, ws: { id: string; kind?: 
   return { id, wsId: ws.id, input, publicKeys, sealed };
 }
 
-/**
- * The insert of a new record and its audit row; with `onlyIf` (SQL that yields a row or none), neither is written
- * unless it yields one, and a taken name writes nothing instead of failing (see `inserted`).
- */
+/** The insert of a new record and its audit row, guarded by `onlyIf` when given (insertAudited). */
 export function insertCredentials(db: D1Database, record: NewCredentials, actor: Actor, onlyIf?: SqlPart): D1PreparedStatement[] {
-  const { id, wsId, input } = record;
+  const { id, wsId, input, sealed } = record;
   const now = nowIso();
-  const values = [
-    id, wsId, input.name, input.provider, emptyToNull(input.description), emptyToNull(input.baseUrl), JSON.stringify(record.publicKeys), record.sealed.ct, record.sealed.iv,
-    record.sealed.keyVersion, now, now, actor.id, expiryOf(input.expiresAt),
-  ];
-  const columns = 'INSERT INTO credentials (id, workspace_id, name, provider, description, base_url, public_keys, secret_ct, secret_iv, key_version, created_at, updated_at, created_by, expires_at)';
-  const placeholders = '?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?';
-  const audit: AuditEvent = { workspaceId: wsId, action: 'credentials.create', targetKind: 'credentials', targetId: id, targetName: input.name };
-  if (!onlyIf) return [db.prepare(`${columns} VALUES (${placeholders})`).bind(...values), auditStatement(db, actor, audit)];
-  return [
-    db.prepare(`${columns} SELECT ${placeholders} WHERE EXISTS (${onlyIf.sql}) ON CONFLICT DO NOTHING`).bind(...values, ...onlyIf.params),
-    auditStatement(db, actor, audit, { sql: 'EXISTS (SELECT 1 FROM credentials WHERE id = ? AND workspace_id = ? AND created_at = ?)', params: [id, wsId, now] }),
-  ];
+  const row = {
+    id, workspace_id: wsId, name: input.name, provider: input.provider, description: emptyToNull(input.description), base_url: emptyToNull(input.baseUrl),
+    public_keys: JSON.stringify(record.publicKeys), secret_ct: sealed.ct, secret_iv: sealed.iv, key_version: sealed.keyVersion, created_at: now, updated_at: now,
+    created_by: actor.id, expires_at: expiryOf(input.expiresAt),
+  };
+  return insertAudited(db, 'credentials', row, actor, { workspaceId: wsId, action: 'credentials.create', targetKind: 'credentials', targetId: id, targetName: input.name }, onlyIf);
 }
 
 /**

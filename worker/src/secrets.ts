@@ -5,7 +5,7 @@
  */
 import type { PipelineSecret } from '../../shared/api';
 import { secretNameProblem } from '../../shared/names';
-import { type Actor, type AuditEvent, auditStatement } from './audit';
+import { type Actor, auditStatement, insertAudited } from './audit';
 import type { WorkspaceAccess } from './directory';
 import { conflict, invalidField, isUniqueViolation, notFound } from './errors';
 import { newNumericId, nowIso } from './ids';
@@ -89,21 +89,12 @@ export async function newSecret(keyring: Keyring, wsId: string, input: { name: s
   return { id, wsId, name: input.name, sealed: await keyring.seal(sealContext(wsId, id), input.value) };
 }
 
-/**
- * The insert of a new secret and its audit row; with `onlyIf` (SQL that yields a row or none), neither is written
- * unless it yields one, and a taken name writes nothing instead of failing (the insert then changes no row).
- */
+/** The insert of a new secret and its audit row, guarded by `onlyIf` when given (insertAudited). */
 export function insertSecret(db: D1Database, record: NewSecret, actor: Actor, onlyIf?: SqlPart): D1PreparedStatement[] {
   const { id, wsId, name, sealed } = record;
   const now = nowIso();
-  const values = [id, wsId, name, sealed.ct, sealed.iv, sealed.keyVersion, now, now, actor.id];
-  const columns = 'INSERT INTO pipeline_secrets (id, workspace_id, name, value_ct, value_iv, key_version, created_at, updated_at, created_by)';
-  const audit: AuditEvent = { workspaceId: wsId, action: 'pipeline-secret.create', targetKind: 'pipeline-secret', targetId: id, targetName: name };
-  if (!onlyIf) return [db.prepare(`${columns} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).bind(...values), auditStatement(db, actor, audit)];
-  return [
-    db.prepare(`${columns} SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (${onlyIf.sql}) ON CONFLICT DO NOTHING`).bind(...values, ...onlyIf.params),
-    auditStatement(db, actor, audit, { sql: 'EXISTS (SELECT 1 FROM pipeline_secrets WHERE id = ? AND workspace_id = ? AND created_at = ?)', params: [id, wsId, now] }),
-  ];
+  const row = { id, workspace_id: wsId, name, value_ct: sealed.ct, value_iv: sealed.iv, key_version: sealed.keyVersion, created_at: now, updated_at: now, created_by: actor.id };
+  return insertAudited(db, 'pipeline_secrets', row, actor, { workspaceId: wsId, action: 'pipeline-secret.create', targetKind: 'pipeline-secret', targetId: id, targetName: name }, onlyIf);
 }
 
 export async function createSecret(db: D1Database, keyring: Keyring, actor: Actor, ws: WorkspaceAccess, input: { name: string; value: string }): Promise<string> {

@@ -28,7 +28,7 @@ import { ApiError, invalidField } from '../errors';
 import { checkStoredLogin } from '../login-checks';
 import { registryPolicy, registryVerifier } from '../registry';
 import { authorize, authorizedList, authorizeWrite } from '../auth';
-import { inserted, pageOf } from '../sql';
+import { pageOf } from '../sql';
 import { platformIdentity, trustPolicySnippet } from '../platform-identity';
 import { keyringFor } from '../vault';
 
@@ -83,7 +83,7 @@ export const credentialsRoutes = createRouter()
           record = await newCredentials(keyring, { id: wsId }, input, options).catch((err) => (err instanceof ApiError ? null : Promise.reject(err)));
           return record && insertCredentials(c.env.DB, record, actor, guard);
         });
-        if (done && inserted(done.results)) return c.json({ credentialsId: record!.id }, 200);
+        if (done) return c.json({ credentialsId: record!.id }, 200);
       }
       const { caller, ws } = await authorize(c, q.workspaceId, 'manage');
       return c.json({ credentialsId: await createCredentials(c.env.DB, keyring, caller.actor, ws, input, options) }, 200);

@@ -14,7 +14,7 @@ import {
 import { bearerSecurity, createRouter, errorResponses, jsonBody, jsonResponse } from '../app';
 import { authorize, authorizedList, authorizeWrite } from '../auth';
 import { createSecret, deleteSecret, insertSecret, type NewSecret, newSecret, listSecrets, secretFound, secretNameRead, secretNameVerdict, secretRead, secretView, updateSecret } from '../secrets';
-import { inserted, pageOf } from '../sql';
+import { pageOf } from '../sql';
 import { keyringFor } from '../vault';
 
 const tags = ['pipeline-secrets'];
@@ -60,7 +60,7 @@ export const pipelineSecretsRoutes = createRouter()
       // One round trip for a caller this isolate has verified (see authorizeWrite); two otherwise, or for a taken name.
       let record: NewSecret | null = null;
       const done = await authorizeWrite(c, workspaceId, 'manage', WHAT, async ({ wsId, actor, guard }) => insertSecret(c.env.DB, (record = await newSecret(keyring, wsId, input)), actor, guard));
-      if (done && inserted(done.results)) return c.json({ secretId: Number(record!.id) }, 200);
+      if (done) return c.json({ secretId: Number(record!.id) }, 200);
       const { caller, ws } = await authorize(c, workspaceId, 'manage', WHAT);
       return c.json({ secretId: Number(await createSecret(c.env.DB, keyring, caller.actor, ws, input)) }, 200);
     },
