@@ -30,15 +30,21 @@ export interface ListQuery<T> {
 
 /**
  * One page of `select` (`SELECT …` without ORDER BY) in `orderBy` order, with the total number of rows, for the same
- * batch. From the start of a list, one statement: the total comes with each row (a window count, taken before LIMIT)
- * and an empty first page means none. Further on, a page past the end would not know the total, so it is counted by
- * a second statement.
+ * batch. From the start of a list, one statement: the total comes with each row, from a count of the same select
+ * that SQLite runs once (it does not depend on the row), and an empty first page means none. A window count
+ * (`COUNT(*) OVER ()`) says the same but makes SQLite build and sort every matching row before the LIMIT: 0.4 ms
+ * more for a first page of 100 credentials, measured in workerd beside this form. Further on, a page past the end
+ * would not know the total, so it is counted by a second statement.
  */
 export function listQuery<R, T>(db: D1Database, select: SqlPart, orderBy: string, page: Page, view: (row: R) => T): ListQuery<T> {
   const limit = pageSql(page);
   const fromStart = page.offset === 0;
   const statements = fromStart
-    ? [db.prepare(`${select.sql.replace(/^SELECT /, 'SELECT COUNT(*) OVER () AS list_total_size, ')} ORDER BY ${orderBy}${limit.sql}`).bind(...select.params, ...limit.params)]
+    ? [
+        db
+          .prepare(`${select.sql.replace(/^SELECT /, () => `SELECT (SELECT COUNT(*) FROM (${select.sql})) AS list_total_size, `)} ORDER BY ${orderBy}${limit.sql}`)
+          .bind(...select.params, ...select.params, ...limit.params),
+      ]
     : [
         db.prepare(`${select.sql} ORDER BY ${orderBy}${limit.sql}`).bind(...select.params, ...limit.params),
         db.prepare(`SELECT COUNT(*) AS n FROM (${select.sql})`).bind(...select.params),
