@@ -1,17 +1,14 @@
 import 'fake-indexeddb/auto';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { describe, expect, it, vi } from 'vitest';
 import { createLatchkeyService } from '../../extension/lib/api';
 import { answer, callFromPage, captureRegistry, messageHandlers, captureSaveFor, captureTargetsFor, isExtensionPage, Refused, type Self, type Sender } from '../../extension/lib/channels';
-import { accessTokenItem, serverUrlItem } from '../../extension/lib/storage';
-import { useEnglishMessages } from './messages';
+import { connectedTo } from './connected';
 
 const SELF: Self = { id: 'abcdefghijklmnopabcdefghijklmnop', base: 'chrome-extension://abcdefghijklmnopabcdefghijklmnop/' };
 const popup: Sender = { id: SELF.id, url: `${SELF.base}popup.html`, origin: SELF.base.slice(0, -1) };
 const capturePage: Sender = { id: SELF.id, url: `${SELF.base}capture.html#x`, origin: SELF.base.slice(0, -1), tab: { id: 3 } };
 const hub: Sender = { id: SELF.id, url: 'https://hub.docker.com/settings/personal-access-tokens', origin: 'https://hub.docker.com', tab: { id: 1 } };
 const quay: Sender = { id: SELF.id, url: 'https://quay.io/organization/acme?tab=robots', origin: 'https://quay.io', tab: { id: 2 } };
-const SERVER = 'https://latchkey.example.com';
 
 const ws = (id: string, kind: 'personal' | 'organization', role: string, name = `ws${id}`) => ({ id, name, fullName: name, kind, orgId: kind === 'personal' ? null : '7', orgName: kind === 'personal' ? null : 'acme', role });
 
@@ -33,16 +30,7 @@ function fakeWorker() {
 }
 
 describe('background channels', () => {
-  let worker: ReturnType<typeof fakeWorker>;
-  beforeEach(async () => {
-    fakeBrowser.reset();
-    useEnglishMessages();
-    await serverUrlItem.setValue(SERVER);
-    await accessTokenItem.setValue('lk_test');
-    worker = fakeWorker();
-    vi.stubGlobal('fetch', worker.fetch);
-  });
-  afterEach(() => vi.unstubAllGlobals());
+  const worker = connectedTo('lk_test', fakeWorker);
 
   it('tells extension pages from content scripts by the sender, not the message', () => {
     expect(isExtensionPage(popup, SELF)).toBe(true);
@@ -75,7 +63,7 @@ describe('background channels', () => {
       expect(() => callFromPage(service, { method, args }, hub, SELF), method).toThrow(Refused);
       expect(() => callFromPage(service, { method, args }, quay, SELF), method).toThrow(/only Latchkey’s own pages/);
     }
-    expect(worker.fetch).not.toHaveBeenCalled();
+    expect(worker().fetch).not.toHaveBeenCalled();
   });
 
   it('serves its own methods to extension pages, and refuses unknown ones', async () => {
@@ -108,7 +96,7 @@ describe('background channels', () => {
     const service = createLatchkeyService();
     const save = { workspaceId: '200', name: 'quay-acme-ci', userName: 'acme+ci', token: 'T0KEN', skipRegistryCheck: false };
     expect(await captureSaveFor(service, save, quay, SELF)).toEqual({ ok: true, data: null });
-    const posts = worker.requests.filter((r) => r.method === 'POST');
+    const posts = worker().requests.filter((r) => r.method === 'POST');
     expect(posts).toHaveLength(1);
     expect(posts[0]!.url.pathname).toBe('/credentials');
     expect(posts[0]!.url.searchParams.get('workspaceId')).toBe('200');
@@ -116,7 +104,7 @@ describe('background channels', () => {
 
     // The same message from Docker Hub's page is saved for docker.io, in the personal workspace (no workspaceId).
     await captureSaveFor(service, { ...save, workspaceId: '100' }, hub, SELF);
-    const second = worker.requests.filter((r) => r.method === 'POST')[1]!;
+    const second = worker().requests.filter((r) => r.method === 'POST')[1]!;
     expect(second.url.searchParams.has('workspaceId')).toBe(false);
     expect((second.body as { credentials: { keys: { registry: string } } }).credentials.keys.registry).toBe('docker.io');
 
@@ -130,7 +118,7 @@ describe('background channels', () => {
     expect(await captureSaveFor(service, { ...save, workspaceId: '999' }, quay, SELF)).toMatchObject({ ok: false, status: 403 });
     expect(await captureSaveFor(service, { ...save, name: 'has space' }, quay, SELF)).toMatchObject({ ok: false, status: 400, field: 'name' });
     await expect(captureSaveFor(service, { ...save, name: 'has space', registry: 'evil.example' }, quay, SELF)).rejects.toThrow(Refused);
-    expect(worker.requests.filter((r) => r.method !== 'GET')).toHaveLength(2);
+    expect(worker().requests.filter((r) => r.method !== 'GET')).toHaveLength(2);
   });
 
   it('answers only its own message types, in the messaging library’s format, and refuses the rest', async () => {
@@ -143,7 +131,7 @@ describe('background channels', () => {
     }
     expect(await answer(handlers, null, hub)).toMatchObject({ err: { message: "Refused: 'undefined' is not a Latchkey message." } });
     expect(await answer(handlers, { type: 'page', data: { method: 'listSecrets', args: [null] } }, hub)).toMatchObject({ err: { message: 'Refused: only Latchkey’s own pages may use its full service.' } });
-    const posted = worker.requests.filter((r) => r.method !== 'GET');
+    const posted = worker().requests.filter((r) => r.method !== 'GET');
     expect(posted).toEqual([]);
   });
 });

@@ -4,14 +4,13 @@
  * token or workspace and on a lost connection; an answer asked for before a change is never kept.
  */
 import 'fake-indexeddb/auto';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { createLatchkeyService } from '../../extension/lib/api';
 import { listsItem } from '../../extension/lib/items';
-import { accessTokenItem, serverUrlItem } from '../../extension/lib/storage';
-import { useEnglishMessages } from './messages';
+import { accessTokenItem } from '../../extension/lib/storage';
+import { connectedTo } from './connected';
 
-const SERVER = 'https://latchkey.example.com';
 const cred = (id: string, name: string) => ({ id, name, provider: 'github', category: 'git', dateCreated: '2026-01-01T00:00:00Z', lastUpdated: '2026-01-01T00:00:00Z', status: 'AVAILABLE', keys: { discriminator: 'github', username: 'u' } });
 
 /** A stand-in worker whose credentials and status the test sets, and whose answers it can hold back. */
@@ -39,16 +38,7 @@ function fakeWorker() {
 }
 
 describe('the lists cache', () => {
-  let worker: ReturnType<typeof fakeWorker>;
-  beforeEach(async () => {
-    fakeBrowser.reset();
-    useEnglishMessages();
-    await serverUrlItem.setValue(SERVER);
-    await accessTokenItem.setValue('lk_test_token_value');
-    worker = fakeWorker();
-    vi.stubGlobal('fetch', worker.fetch);
-  });
-  afterEach(() => vi.unstubAllGlobals());
+  const worker = connectedTo('lk_test_token_value', fakeWorker);
 
   /** The cache once the background's writes are done. */
   const cached = async () => {
@@ -88,10 +78,10 @@ describe('the lists cache', () => {
 
     // A list asked for, then a delete answered before it: the list (which still has the deleted one) is not kept.
     let release = () => {};
-    worker.state.hold = new Promise<void>((r) => (release = r));
+    worker().state.hold = new Promise<void>((r) => (release = r));
     const listing = service.listCredentials('200');
     await new Promise((r) => setTimeout(r, 0));
-    worker.state.hold = null;
+    worker().state.hold = null;
     await service.deleteCredentials('200', '2');
     release();
     expect((await listing).ok).toBe(true);
@@ -101,17 +91,17 @@ describe('the lists cache', () => {
   it('drops them when the token or the workspace is refused or the extension is disconnected, and on request (options)', async () => {
     const service = createLatchkeyService();
     await service.listCredentials('200');
-    worker.state.status = 401;
+    worker().state.status = 401;
     expect((await service.listCredentials('200')).ok).toBe(false);
     expect(await cached()).toBeNull();
 
-    worker.state.status = 200;
+    worker().state.status = 200;
     await service.listCredentials('200');
-    worker.state.status = 403; // no longer a member of the workspace
+    worker().state.status = 403; // no longer a member of the workspace
     expect((await service.listCredentials('200')).ok).toBe(false);
     expect(await cached()).toBeNull();
 
-    worker.state.status = 200;
+    worker().state.status = 200;
     await service.listCredentials('200');
     await accessTokenItem.removeValue();
     expect(await service.listCredentials('200')).toMatchObject({ ok: false, reason: 'not-connected' });
