@@ -51,7 +51,7 @@ try {
   for (let i = 0; i < N; i++)
     await pair(i, () => post('/credentials', body(i)), () => post('/bare/insert', body(i)), create);
   const list = { app: [], bare: [] };
-  for (let i = 0; i < N / 2; i++) await pair(i, () => timed('/credentials?platformId=github&max=100'), () => timed('/bare/select'), list);
+  for (let i = 0; i < N; i++) await pair(i, () => timed('/credentials?platformId=github&max=100'), () => timed('/bare/select'), list);
   const out = (figure, { app, bare }) => {
     const a = median(app.map((x) => x.ms));
     const b = median(bare.map((x) => x.ms));
