@@ -35,13 +35,14 @@ export interface CredentialsRow {
   validation_message: string | null;
 }
 
-const PUBLIC_COLUMNS =
-  'id, workspace_id, name, provider, description, base_url, public_keys, created_at, updated_at, last_used_at, created_by, expires_at, status, last_validated_at, validation_message';
+/** The columns credentialsView reads: all a list selects (D1's answer is JSON the worker parses, so every column costs). */
+const VIEW_COLUMNS = 'id, name, provider, description, base_url, public_keys, created_at, updated_at, last_used_at, expires_at, status, last_validated_at, validation_message';
+const PUBLIC_COLUMNS = `${VIEW_COLUMNS}, workspace_id, created_by`;
 
 type PublicRow = Omit<CredentialsRow, 'secret_ct' | 'secret_iv' | 'key_version'>;
 
 /** Seqera's shape: a field without a value is left out, never null (its clients decode null dates and strings as errors). */
-export function credentialsView(row: PublicRow): Credentials {
+export function credentialsView(row: Omit<PublicRow, 'workspace_id' | 'created_by'>): Credentials {
   const keys = Object.fromEntries(Object.entries(JSON.parse(row.public_keys) as Record<string, string | boolean | null>).filter(([, v]) => v !== null));
   return {
     id: row.id,
@@ -69,8 +70,8 @@ const sealContext = (workspaceId: string, id: string): SealContext => ({ kind: '
  */
 export function listCredentials(db: D1Database, ws: SqlPart, providers: readonly ProviderId[] | undefined, page: Page): ListQuery<Credentials> {
   const select: SqlPart = providers
-    ? { sql: `SELECT ${PUBLIC_COLUMNS} FROM credentials WHERE workspace_id = ${ws.sql} AND provider IN (${providers.map(() => '?').join(', ')})`, params: [...ws.params, ...providers] }
-    : { sql: `SELECT ${PUBLIC_COLUMNS} FROM credentials WHERE workspace_id = ${ws.sql}`, params: ws.params };
+    ? { sql: `SELECT ${VIEW_COLUMNS} FROM credentials WHERE workspace_id = ${ws.sql} AND provider IN (${providers.map(() => '?').join(', ')})`, params: [...ws.params, ...providers] }
+    : { sql: `SELECT ${VIEW_COLUMNS} FROM credentials WHERE workspace_id = ${ws.sql}`, params: ws.params };
   return listQuery(db, select, 'name', page, credentialsView);
 }
 

@@ -26,11 +26,13 @@ export interface SecretRow {
   version: number;
 }
 
-const PUBLIC_COLUMNS = 'id, workspace_id, name, created_at, updated_at, last_used_at';
+/** The columns secretView reads: all a list selects. */
+const VIEW_COLUMNS = 'id, name, created_at, updated_at, last_used_at';
+const PUBLIC_COLUMNS = `${VIEW_COLUMNS}, workspace_id`;
 type PublicRow = Omit<SecretRow, 'value_ct' | 'value_iv' | 'key_version' | 'version'>;
 
 /** Seqera's PipelineSecret: the id as an int64 JSON number (stored ids are numeric strings below 2^53), no null dates. */
-export const secretView = (r: PublicRow): PipelineSecret => ({
+export const secretView = (r: Omit<PublicRow, 'workspace_id'>): PipelineSecret => ({
   id: Number(r.id),
   name: r.name,
   dateCreated: r.created_at,
@@ -43,7 +45,7 @@ const nameTaken = (name: string) => conflict(`A pipeline secret named '${name}' 
 
 /** A page of the workspace's secrets by name; `ws` is the workspace id or SQL for it (the caller's check). */
 export function listSecrets(db: D1Database, ws: SqlPart, page: Page): ListQuery<PipelineSecret> {
-  return listQuery(db, { sql: `SELECT ${PUBLIC_COLUMNS} FROM pipeline_secrets WHERE workspace_id = ${ws.sql}`, params: ws.params }, 'name', page, secretView);
+  return listQuery(db, { sql: `SELECT ${VIEW_COLUMNS} FROM pipeline_secrets WHERE workspace_id = ${ws.sql}`, params: ws.params }, 'name', page, secretView);
 }
 
 /** The statement reading one secret's public columns in `ws`. */
