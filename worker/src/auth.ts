@@ -189,13 +189,26 @@ export async function authorize(
   what?: string,
   reads: (ws: SqlPart, caller: { user: SqlPart; personalWorkspace: SqlPart }) => D1PreparedStatement[] = () => [],
 ) {
-  const db = c.env.DB;
   const principal = c.var.principal;
-  const extra = reads(workspaceScope(principal, workspaceId, permission), { user: userScope(principal), personalWorkspace: personalScope(principal) });
-  const statement = callerStatement(db, principal, workspaceId);
-  const [first, ...results] = await db.batch([statement, ...extra]);
+  return checkedWith(c, workspaceId, permission, what, reads(workspaceScope(principal, workspaceId, permission), { user: userScope(principal), personalWorkspace: personalScope(principal) }));
+}
+
+/**
+ * The caller's check for `permission` in the workspace the request names, with `statements` in the same batch: the
+ * caller (401 unless valid at `now`), their workspace (404) and role (403), and the statements' results.
+ */
+async function checkedWith(
+  c: Context<AppEnv>,
+  workspaceId: string | undefined,
+  permission: keyof typeof PERMISSIONS,
+  what: string | undefined,
+  statements: D1PreparedStatement[],
+  now = nowIso(),
+) {
+  const db = c.env.DB;
+  const [first, ...results] = await db.batch([callerStatement(db, c.var.principal, workspaceId), ...statements]);
   const row = first?.results[0] as CallerRow | undefined;
-  const caller = await callerFrom(c, row);
+  const caller = await callerFrom(c, row, now);
   const ws = workspaceAccessOf(row!, workspaceId);
   assertPermission(ws, permission, what);
   return { caller, ws, results };
@@ -224,13 +237,8 @@ export async function authorizeWrite(
   const guard = writeGuard(principal, await c.var.presentedSha256, { userId: known.userId, wsId, named: workspaceId }, permission, now);
   const statements = await writes({ wsId, actor: requestActor(c, 'user', known.userId), guard });
   if (!statements) return null;
-  const db = c.env.DB;
-  const [first, ...results] = await db.batch([callerStatement(db, principal, workspaceId), ...statements]);
-  const row = first?.results[0] as CallerRow | undefined;
-  const caller = await callerFrom(c, row, now);
-  const ws = workspaceAccessOf(row!, workspaceId);
-  assertPermission(ws, permission, what);
-  return inserted(results) ? { caller, ws, results } : null;
+  const checked = await checkedWith(c, workspaceId, permission, what, statements, now);
+  return inserted(checked.results) ? checked : null;
 }
 
 /** ADMIN_TOKEN, compared in constant time; administration is off when the secret is unset. */
