@@ -144,6 +144,24 @@ function createLatchkeyService() {
   const q = (workspaceId: string | null) => (workspaceId ? { workspaceId } : {});
   const skip = (yes: boolean) => (yes ? { skipRegistryCheck: 'true' as const } : {});
 
+  /** The badge's count in progress, and the one queued after it (refreshExpiryBadge). */
+  const badge: { running: Promise<number> | null; next: Promise<number> | null } = { running: null, next: null };
+  async function countExpiring(): Promise<number> {
+    const ws = await service.workspaces();
+    let due: string[] = [];
+    if (ws.ok)
+      for (const w of ws.data.workspaces) {
+        const listed = await service.listCredentials(w.kind === 'personal' ? null : w.id);
+        if (listed.ok) due = due.concat(listed.data.credentials.filter((c) => expiresSoon(c)).map((c) => c.name));
+      }
+    await browser.action.setBadgeBackgroundColor({ color: '#b45309' });
+    await browser.action.setBadgeText({ text: due.length ? String(due.length) : '' });
+    await browser.action.setTitle({
+      title: due.length ? i18n.t('expiry.badgeTitle', [String(due.length), String(WARN_DAYS), `${due.slice(0, 5).join(', ')}${due.length > 5 ? ', …' : ''}`]) : i18n.t('app.name'),
+    });
+    return due.length;
+  }
+
   const service = {
     /** Checks a server and token before they are saved: reachable, a Latchkey server, a valid token. */
     async testConnection(serverUrl: string, token: string): Promise<Result<{ user: UserInfo; version: string }>> {
@@ -213,22 +231,13 @@ function createLatchkeyService() {
     dropPendingCapture: async (id: string) => void pending.delete(id),
     /**
      * The toolbar badge: how many credentials in the user's workspaces expire within a week (or have expired). Quiet
-     * when nothing is due or the extension is not connected.
+     * when nothing is due or the extension is not connected. One count runs at a time (it lists every workspace): a
+     * call made meanwhile waits for it and one more count after it, which every such call shares, so each caller's
+     * answer is at least as new as its call and a popup opened ten times asks for each list at most twice.
      */
-    async refreshExpiryBadge(): Promise<number> {
-      const ws = await service.workspaces();
-      let due: string[] = [];
-      if (ws.ok)
-        for (const w of ws.data.workspaces) {
-          const listed = await service.listCredentials(w.kind === 'personal' ? null : w.id);
-          if (listed.ok) due = due.concat(listed.data.credentials.filter((c) => expiresSoon(c)).map((c) => c.name));
-        }
-      await browser.action.setBadgeBackgroundColor({ color: '#b45309' });
-      await browser.action.setBadgeText({ text: due.length ? String(due.length) : '' });
-      await browser.action.setTitle({
-        title: due.length ? i18n.t('expiry.badgeTitle', [String(due.length), String(WARN_DAYS), `${due.slice(0, 5).join(', ')}${due.length > 5 ? ', …' : ''}`]) : i18n.t('app.name'),
-      });
-      return due.length;
+    refreshExpiryBadge(): Promise<number> {
+      if (!badge.running) return (badge.running = countExpiring().finally(() => (badge.running = null)));
+      return (badge.next ??= badge.running.catch(() => 0).then(() => ((badge.next = null), service.refreshExpiryBadge())));
     },
     listSecrets: (workspaceId: string | null) =>
       call<{ pipelineSecrets: PipelineSecret[]; totalSize: number }>((c) => c['pipeline-secrets'].$get({ query: q(workspaceId) }), true, (d, owner, asked) =>
