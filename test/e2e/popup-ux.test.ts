@@ -59,6 +59,17 @@ const settled = (page: Page) => expect.poll(() => page.locator('main[aria-busy="
 
 const toast = (page: Page) => page.locator('.toast-area .toast-text').first().innerText({ timeout: 1000 }).catch(() => '');
 
+/**
+ * Once the secrets are in too, the popup has the background count the expiring credentials (the toolbar badge), which
+ * lists every workspace: lists this session sees too. This waits for that count (one runs at a time) and one more, so
+ * none is left running into what the test does next: a relay cut or hung, or changes made behind the extension.
+ */
+async function badgeCounted(popup: Page) {
+  await expect.poll(() => popup.locator('#tab-secrets .count').count()).toBe(1);
+  const answer = await popup.evaluate(() => chrome.runtime.sendMessage({ id: 1, type: 'page', data: { method: 'refreshExpiryBadge', args: [] }, timestamp: Date.now() }));
+  expect(answer).toMatchObject({ res: expect.any(Number) });
+}
+
 async function openPopup(): Promise<Page> {
   const popup = await stack.browser.context.newPage();
   await popup.goto(`chrome-extension://${stack.browser.extensionId}/popup.html`);
@@ -230,6 +241,7 @@ describe('the popup under real conditions', () => {
     await popup.getByLabel('Workspace', { exact: true }).selectOption({ label: 'acme / pipelines · owner' });
     await expect.poll(() => listed(popup), { timeout: 15_000 }).toBe(162); // 160, and the two added by the expiry test
     await settled(popup);
+    await badgeCounted(popup);
     mode = 'hang';
     await popup.getByRole('button', { name: 'Delete gh-010' }).click();
     await popup.getByRole('button', { name: 'Yes, delete' }).click();
@@ -245,6 +257,7 @@ describe('the popup under real conditions', () => {
     await settled(popup);
     const before = await listed(popup);
     expect(before).toBeGreaterThan(100);
+    await badgeCounted(popup);
     await popup.close();
     // Meanwhile, elsewhere: one credential deleted, one added.
     const { credentials } = (await api(`/credentials?workspaceId=${orgWorkspaceId}`)) as { credentials: Array<{ id: string; name: string }> };
