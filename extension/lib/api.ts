@@ -233,7 +233,7 @@ function createLatchkeyService() {
      * The toolbar badge: how many credentials in the user's workspaces expire within a week (or have expired). Quiet
      * when nothing is due or the extension is not connected. One count runs at a time (it lists every workspace): a
      * call made meanwhile waits for it and one more count after it, which every such call shares, so each caller's
-     * answer is at least as new as its call and a popup opened ten times asks for each list at most twice.
+     * answer is at least as new as its call, and ten popups opened during one count add one count, not ten.
      */
     refreshExpiryBadge(): Promise<number> {
       if (!badge.running) return (badge.running = countExpiring().finally(() => (badge.running = null)));
