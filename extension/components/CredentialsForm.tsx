@@ -9,6 +9,7 @@ import { latchkey } from '../lib/service';
 import { useNameCheck } from './name-check';
 import { useToast } from './toast';
 import { CopyButton, Field, FormActions, focusFirst, SecretInput } from './ui';
+import { apiWorkspaceId } from '../lib/workspaces';
 import { i18n } from '#i18n';
 
 interface Props {
@@ -30,7 +31,7 @@ export function CredentialsForm({ workspace, editing, initial, onDone, onCancel 
   /** The registry could not be reached to check the login: the user may save it unchecked. */
   const [offerSkip, setOfferSkip] = useState(false);
   const [busy, setBusy] = useState(false);
-  const wsId = workspace.kind === 'personal' ? null : workspace.id;
+  const wsId = apiWorkspaceId(workspace);
   const nameState = useNameCheck('credentials', wsId, draft.name, editing?.name);
   const info = providers[draft.provider];
   const fields = fieldsFor(draft.provider, workspace.kind);

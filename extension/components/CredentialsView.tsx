@@ -8,6 +8,7 @@ import { plainFailure } from '../lib/plain-errors';
 import { latchkey } from '../lib/service';
 import { CopyMenu, FilterBox, Row, useFiltered, useForms, useListForm, WindowedList } from './list';
 import { ConfirmDelete, Spinner } from './ui';
+import { apiWorkspaceId } from '../lib/workspaces';
 import { i18n } from '#i18n';
 
 interface Props {
@@ -33,7 +34,7 @@ export function CredentialsView({ workspace, canManage, items, reload, restored 
     reload,
   );
   const { filter, setFilter, shown } = useFiltered(items, (c) => [c.name, providerLabels[c.provider].label, c.description ?? '']);
-  const wsId = workspace.kind === 'personal' ? null : workspace.id;
+  const wsId = apiWorkspaceId(workspace);
 
   const forms = useForms(mode.kind !== 'list');
   if (mode.kind !== 'list') {

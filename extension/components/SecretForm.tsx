@@ -7,13 +7,14 @@ import { latchkey } from '../lib/service';
 import { useNameCheck } from './name-check';
 import { useToast } from './toast';
 import { Field, FormActions, focusFirst, SecretInput } from './ui';
+import { apiWorkspaceId } from '../lib/workspaces';
 import { i18n } from '#i18n';
 
 /** Add a pipeline secret, or give one a new value; the value is write-only and never kept in a draft. */
 export function SecretForm({ workspace, editing, initialName, onDone, onCancel }: {
   workspace: Workspace; editing: PipelineSecret | null; initialName: string; onDone: (t: string) => void; onCancel: () => void;
 }) {
-  const wsId = workspace.kind === 'personal' ? null : workspace.id;
+  const wsId = apiWorkspaceId(workspace);
   const [name, setName] = useState(editing?.name ?? initialName);
   const [value, setValue] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});

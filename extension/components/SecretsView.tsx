@@ -4,6 +4,7 @@ import { plainFailure } from '../lib/plain-errors';
 import { latchkey } from '../lib/service';
 import { CopyMenu, FilterBox, Row, useFiltered, useForms, useListForm, WindowedList } from './list';
 import { ConfirmDelete, Spinner } from './ui';
+import { apiWorkspaceId } from '../lib/workspaces';
 import { i18n } from '#i18n';
 
 interface Props {
@@ -29,7 +30,7 @@ export function SecretsView({ workspace, canManage, items, reload, restored }: P
     reload,
   );
   const { filter, setFilter, shown } = useFiltered(items, (s) => [s.name]);
-  const wsId = workspace.kind === 'personal' ? null : workspace.id;
+  const wsId = apiWorkspaceId(workspace);
 
   const forms = useForms(mode.kind !== 'list');
   if (mode.kind !== 'list') {

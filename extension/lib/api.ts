@@ -11,8 +11,9 @@ import type { CreateCredentialsRequest, Credentials, PipelineSecret, UpdateCrede
 import type { AppType } from '../../worker/src/index';
 import { type CaptureSave, rememberCaptureWorkspace, targetWorkspace } from './capture-targets';
 import { type ListsCache, listsItem, listsKey } from './items';
-import { apiWorkspaceId, readOpening } from './opening';
+import { readOpening } from './opening';
 import { accessTokenItem, serverUrlItem } from './storage';
+import { apiWorkspaceId } from './workspaces';
 import { i18n } from '#i18n';
 
 /** `reason` says what a status-0 failure was without reading its (translated) message. */
@@ -151,7 +152,7 @@ function createLatchkeyService() {
     let due: string[] = [];
     if (ws.ok)
       for (const w of ws.data.workspaces) {
-        const listed = await service.listCredentials(w.kind === 'personal' ? null : w.id);
+        const listed = await service.listCredentials(apiWorkspaceId(w));
         if (listed.ok) due = due.concat(listed.data.credentials.filter((c) => expiresSoon(c)).map((c) => c.name));
       }
     await browser.action.setBadgeBackgroundColor({ color: '#b45309' });

@@ -9,6 +9,7 @@ import { suggestCredentialsName } from '../../shared/name-rules';
 import { PERMISSIONS, type Role, roleAtLeast } from '../../shared/roles';
 import type { LatchkeyService, Result } from './api';
 import { captureWorkspaceItem, workspaceItem } from './items';
+import { apiWorkspaceId, workspaceLabel } from './workspaces';
 import { i18n } from '#i18n';
 
 export interface CaptureTarget {
@@ -30,8 +31,6 @@ export interface CaptureSave {
 type Api = Pick<LatchkeyService, 'workspaces' | 'listCredentials'>;
 
 const mayCreate = (w: Workspace) => roleAtLeast(w.role, PERMISSIONS.manage);
-/** The API's workspaceId for a workspace: absent (null) for the personal one. */
-const apiWorkspaceId = (w: Workspace) => (w.kind === 'personal' ? null : w.id);
 
 export async function captureTargets(api: Api, nameBase: string): Promise<Result<CaptureTarget[]>> {
   const ws = await api.workspaces();
@@ -41,7 +40,7 @@ export async function captureTargets(api: Api, nameBase: string): Promise<Result
     const listed = await api.listCredentials(apiWorkspaceId(w));
     targets.push({
       id: w.id,
-      label: w.kind === 'personal' ? i18n.t('popup.personal') : i18n.t('popup.workspaceLabel', [w.orgName ?? '', w.name]),
+      label: workspaceLabel(w),
       role: w.role,
       suggestedName: suggestCredentialsName(nameBase, listed.ok ? listed.data.credentials.map((c) => c.name) : []),
     });

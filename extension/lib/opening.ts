@@ -8,11 +8,9 @@ import { browser } from 'wxt/browser';
 import type { Workspace } from '../../shared/api';
 import type { Draft } from './drafts';
 import { KEYS, listsKey, parseLists } from './items';
+import { apiWorkspaceId } from './workspaces';
 
 export const pickWorkspace = (list: Workspace[], wanted: string) => list.find((w) => w.id === wanted) ?? list[0] ?? null;
-
-/** The API's workspaceId for a workspace: absent (null) for the personal one. */
-export const apiWorkspaceId = (w: Workspace) => (w.kind === 'personal' ? null : w.id);
 
 /**
  * The stored values the popup opens on, as stored: one read per storage area rather than one per value (the lists

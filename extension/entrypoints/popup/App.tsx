@@ -13,7 +13,8 @@ import type { Failure } from '../../lib/api';
 import { plainFailure } from '../../lib/plain-errors';
 import { latchkey } from '../../lib/service';
 import { seenWorkspacesItem, workspaceItem } from '../../lib/items';
-import { apiWorkspaceId, openingOf, pickWorkspace, readStored } from '../../lib/opening';
+import { openingOf, pickWorkspace, readStored } from '../../lib/opening';
+import { apiWorkspaceId, workspaceLabel } from '../../lib/workspaces';
 import { i18n } from '#i18n';
 
 type Tab = 'credentials' | 'secrets';
@@ -59,8 +60,6 @@ function fetchLists(wsId: string | null, credentials: ListAnswers['credentials']
 
 /** A fresh list that says what the one on screen says leaves it as it is: no second render of the same rows. */
 const same = (a: unknown, b: unknown) => a === b || JSON.stringify(a) === JSON.stringify(b);
-
-const workspaceLabel = (w: Workspace) => (w.kind === 'personal' ? i18n.t('popup.personal') : i18n.t('popup.workspaceLabel', [w.orgName ?? '', w.name]));
 
 /** Opened with ?window=1 by the pop-out button: the same popup in a window of its own, which stays open. */
 const inOwnWindow = new URLSearchParams(location.search).has('window');
