@@ -253,9 +253,12 @@ export async function assertRegistryLogin(registry: string, userName: string, pa
 }
 
 /** The check run before container-reg credentials are saved (unless the caller skips it). */
+/** Whether saving credentials of `provider` logs in to their registry first (unless the request skips the check). */
+export const checksRegistryLogin = (provider: string, skip: boolean) => provider === 'container-reg' && !skip;
+
 export function registryVerifier(skip: boolean, policy: RegistryPolicy): CredentialsVerifier {
   return async (provider, publicKeys, secretKeys) => {
-    if (provider !== 'container-reg' || skip) return;
+    if (!checksRegistryLogin(provider, skip)) return;
     await assertRegistryLogin(String(publicKeys.registry), String(publicKeys.userName), secretKeys.password ?? '', policy);
   };
 }

@@ -26,7 +26,7 @@ import {
 } from '../credentials';
 import { ApiError, invalidField } from '../errors';
 import { checkStoredLogin } from '../login-checks';
-import { registryPolicy, registryVerifier } from '../registry';
+import { checksRegistryLogin, registryPolicy, registryVerifier } from '../registry';
 import { authorize, authorizedList, authorizeWrite } from '../auth';
 import { pageOf } from '../sql';
 import { platformIdentity, trustPolicySnippet } from '../platform-identity';
@@ -72,10 +72,11 @@ export const credentialsRoutes = createRouter()
       const q = c.req.valid('query');
       const keyring = await keyringFor(c.env.VAULT_KEYS);
       const input = c.req.valid('json').credentials as CredentialsInput;
-      const options = { verify: registryVerifier(q.skipRegistryCheck === 'true', registryPolicy(c.env)), useExternalId: q.useExternalId === 'true' };
+      const skip = q.skipRegistryCheck === 'true';
+      const options = { verify: registryVerifier(skip, registryPolicy(c.env)), useExternalId: q.useExternalId === 'true' };
       // One round trip when no registry login is to be checked before saving: that is never sent for a caller not yet
       // verified.
-      if (input.provider !== 'container-reg' || q.skipRegistryCheck === 'true') {
+      if (!checksRegistryLogin(input.provider, skip)) {
         let record: NewCredentials | null = null;
         const done = await authorizeWrite(c, q.workspaceId, 'manage', undefined, async ({ wsId, actor, guard }) => {
           // Fields refused here (or needing the workspace's kind) are decided again after the caller's check, on the
