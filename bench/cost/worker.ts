@@ -74,15 +74,15 @@ export default {
     const workerMs = String(Date.now() - t0);
     // The app's answers are built here, so their headers can be set in place; re-wrapping would put another stream
     // between the app's body and the client, a cost the bare routes do not pay.
+    const marked = (r: Response) => {
+      r.headers.set('x-d1-calls', String(counted.calls()));
+      r.headers.set('x-worker-ms', workerMs);
+      return r;
+    };
     try {
-      res.headers.set('x-d1-calls', String(counted.calls()));
-      res.headers.set('x-worker-ms', workerMs);
-      return res;
+      return marked(res);
     } catch {
-      const out = new Response(res.body, res);
-      out.headers.set('x-d1-calls', String(counted.calls()));
-      out.headers.set('x-worker-ms', workerMs);
-      return out;
+      return marked(new Response(res.body, res)); // an answer whose headers are immutable
     }
   },
 };
